@@ -1,0 +1,129 @@
+#pragma once
+
+#include "qreload/component.h"
+#include "qreload/error.h"
+
+#include <QHash>
+#include <QRecursiveMutex>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace qreload {
+
+//! A read-only view of one component, for the console, the status endpoint and graph diffs.
+struct ComponentInfo
+{
+    QString key;
+    QString className;
+    QString pluginFile;
+    QStringList interfaces;
+    QList<Dependency> dependencies;
+    Scope scope = Scope::Singleton;
+    Creation creation = Creation::Eager;
+    bool primary = false;
+    QString qualifier;
+    bool created = false;      //!< a singleton instance exists (prototypes: at least one made)
+    QStringList routes;        //!< "GET /path"
+    int stateVersion = -1;     //!< -1: carries no state
+};
+
+//! An edge of the component graph, with the provider the dependency resolved to.
+struct ComponentEdge
+{
+    QString from;
+    QString to;
+    Dependency dependency;
+};
+
+//! State saved from one component of an old generation for its successor.
+struct CarriedState
+{
+    int version = -1;
+    QVariant value;
+};
+
+//! What happened to carried state during one reload, for the reload log.
+struct StateCarryReport
+{
+    QStringList carried;   //!< keys whose state was restored into the new generation
+    QStringList dropped;   //!< "key: reason" for state that was not restored
+    Errors errors;         //!< save or restore hooks that threw
+};
+
+/*!
+ * The dependency-injection container of one generation. Descriptors are added, the whole graph is
+ * validated before anything is built, eager singletons are constructed in dependency order, and
+ * shutdown destroys everything in reverse creation order.
+ *
+ * Thread-safe: lookups may come from any thread; singleton creation happens once under a lock.
+ * Never throws: exceptions from plugin code (constructors, hooks, routes) become Errors.
+ */
+class QRELOAD_CONTAINER_EXPORT Container
+{
+public:
+    Container();
+    ~Container();
+    Container(const Container &) = delete;
+    Container &operator=(const Container &) = delete;
+
+    void add(std::deque<ComponentDescriptor> descriptors);
+    void add(ComponentDescriptor descriptor);
+
+    //! Every problem of the graph at once; does not construct anything.
+    Status validate() const;
+    /*!
+     * Validates, then constructs eager singletons. On failure every instance built so far is
+     * destroyed (before-destroy hooks run) and the container is shut down.
+     */
+    Status start();
+    /*!
+     * Destroys every instance in reverse creation order, running every before-destroy hook even
+     * when one fails. Idempotent: a second call does nothing and reports no errors.
+     */
+    Status shutdown();
+    bool isShutDown() const;
+
+    Result<QObject *> get(const QString &key);
+    Result<QObject *> provider(const QString &iid, const QString &qualifier = {});
+    Result<QList<QObject *>> providers(const QString &iid);
+
+    //! Finds the component route for a request and calls it; handler exceptions become errors.
+    Result<Response> serve(const Request &request);
+
+    QList<ComponentInfo> components() const;
+    QList<ComponentEdge> edges() const;
+    //! The existing singleton instance, without creating it (null if none).
+    QObject *existingInstance(const QString &key) const;
+    //! Keys in the order their instances were created.
+    QStringList creationOrder() const;
+    //! Graphviz DOT of the graph.
+    QString toDot() const;
+
+    QHash<QString, CarriedState> saveState(Errors *errors);
+    StateCarryReport restoreState(const QHash<QString, CarriedState> &state);
+
+private:
+    struct Node;
+    struct Frame;
+    class ScopedResolver;
+
+    Node *node(const QString &key) const;
+    QList<Node *> interfaceProviders(const QString &iid) const;
+    Result<Node *> resolveInterface(const QString &iid, const QString &qualifier) const;
+    Result<QObject *> instantiate(Node *node, QStringList &path);
+    void destroyInstance(Node *node, QObject *instance, Errors *errors);
+    Errors destroyAll();
+    void applyPendingState(Node *node, QObject *instance);
+
+    mutable QRecursiveMutex m_mutex;
+    std::vector<std::unique_ptr<Node>> m_nodes;
+    QHash<QString, Node *> m_byKey;
+    QList<QPair<Node *, QObject *>> m_created; // creation order; prototypes included
+    QHash<QString, CarriedState> m_pendingState;
+    bool m_started = false;
+    bool m_shutDown = false;
+};
+
+} // namespace qreload

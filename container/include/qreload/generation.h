@@ -1,0 +1,67 @@
+#pragma once
+
+#include "qreload/container.h"
+
+#include <QByteArray>
+#include <QDateTime>
+
+#include <memory>
+
+class QPluginLoader;
+
+namespace qreload {
+
+//! A plugin file to load: where it is watched, and the private copy actually loaded.
+struct PluginSource
+{
+    QString originPath; //!< the file the user's build writes and qreload watches
+    QString loadPath;   //!< the per-generation shadow copy that is dlopen'ed
+    QByteArray sha256;  //!< content hash of the file at staging time
+};
+
+/*!
+ * Checks that a file is a complete ELF shared object: header present and sane, and the program
+ * and section header tables inside the file (a linker writes the section table last).
+ */
+QRELOAD_CONTAINER_EXPORT Status checkLibraryComplete(const QString &path,
+                                                     const QString &displayPath = {});
+
+/*!
+ * One generation: the libraries loaded for it and the container built from their components.
+ * Phases are separate calls so the reload engine can time and report each of them.
+ * Lifetime rule: instances die (shutdown) before their libraries are unloaded; the destructor
+ * enforces that order for a generation dropped without an explicit shutdown.
+ */
+class QRELOAD_CONTAINER_EXPORT Generation
+{
+public:
+    explicit Generation(quint64 number);
+    ~Generation();
+    Generation(const Generation &) = delete;
+    Generation &operator=(const Generation &) = delete;
+
+    quint64 number() const { return m_number; }
+
+    //! Loads every library and collects its registrations; reports every plugin that failed.
+    Status load(const QList<PluginSource> &plugins);
+    Status validate() const { return m_container.validate(); }
+    //! Constructs eager singletons; on failure the generation is shut down and cleaned.
+    Status construct() { return m_container.start(); }
+    Status shutdown() { return m_container.shutdown(); }
+    //! Unloads every library (after shutdown). Errors name libraries the loader kept.
+    Status unload();
+
+    Container &container() { return m_container; }
+    const Container &container() const { return m_container; }
+    const QList<PluginSource> &plugins() const { return m_plugins; }
+    QDateTime createdAt() const { return m_createdAt; }
+
+private:
+    quint64 m_number;
+    QDateTime m_createdAt;
+    QList<PluginSource> m_plugins;
+    std::vector<std::unique_ptr<QPluginLoader>> m_loaders;
+    Container m_container;
+};
+
+} // namespace qreload

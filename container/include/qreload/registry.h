@@ -1,0 +1,247 @@
+#pragma once
+
+#include "qreload/component.h"
+#include "qreload/error.h"
+
+#include <QMetaObject>
+
+#include <concepts>
+#include <deque>
+#include <type_traits>
+
+namespace qreload {
+
+//! True for an interface declared with Q_DECLARE_INTERFACE (resolvable across plugins by IID).
+template<typename I>
+concept DeclaredInterface = requires { qobject_interface_iid<I *>(); };
+
+//! True for a QObject-derived component class.
+template<typename T>
+concept Component = std::derived_from<T, QObject>;
+
+/*!
+ * What a factory uses to reach its dependencies. The container builds every declared dependency
+ * before it calls a factory, so these lookups succeed for declared dependencies; a lookup of
+ * something undeclared returns null and fails the construction with UndeclaredDependency.
+ * Never throws.
+ */
+class QRELOAD_CONTAINER_EXPORT Resolver
+{
+public:
+    virtual ~Resolver();
+    virtual QObject *component(const QString &key) = 0;
+    virtual QObject *provider(const char *iid, const QString &qualifier = {}) = 0;
+    virtual QList<QObject *> providers(const char *iid) = 0;
+
+    template<Component T>
+    T *get(const QString &key)
+    {
+        return qobject_cast<T *>(component(key));
+    }
+    template<DeclaredInterface I>
+    I *one(const QString &qualifier = {})
+    {
+        return qobject_cast<I *>(provider(qobject_interface_iid<I *>(), qualifier));
+    }
+    template<DeclaredInterface I>
+    QList<I *> all()
+    {
+        QList<I *> out;
+        for (QObject *object : providers(qobject_interface_iid<I *>()))
+            out.append(qobject_cast<I *>(object));
+        return out;
+    }
+};
+
+/*!
+ * One constructor argument of a component, with the dependency it declares. Made by inject(),
+ * one(), named() and all(); `type` is what the constructor receives.
+ */
+template<typename Arg>
+struct Injection
+{
+    using type = Arg;
+    Dependency dependency;
+    std::function<Arg(Resolver &)> resolve;
+};
+
+//! A component by key (same plugin: the class is known here).
+template<Component D>
+Injection<D *> inject(const QString &key)
+{
+    return {{Dependency::Kind::Component, key, {}}, [key](Resolver &r) { return r.get<D>(key); }};
+}
+
+//! The unique or primary provider of interface I, from any plugin.
+template<DeclaredInterface I>
+Injection<I *> one()
+{
+    const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
+    return {{Dependency::Kind::Interface, iid, {}}, [](Resolver &r) { return r.one<I>(); }};
+}
+
+//! The provider of interface I registered under a qualifier (ComponentBuilder::named).
+template<DeclaredInterface I>
+Injection<I *> named(const QString &qualifier)
+{
+    const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
+    return {{Dependency::Kind::NamedInterface, iid, qualifier},
+            [qualifier](Resolver &r) { return r.one<I>(qualifier); }};
+}
+
+//! Every provider of interface I, in registration order (possibly none).
+template<DeclaredInterface I>
+Injection<QList<I *>> all()
+{
+    const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
+    return {{Dependency::Kind::InterfaceList, iid, {}}, [](Resolver &r) { return r.all<I>(); }};
+}
+
+/*!
+ * Chained, typed settings of one registered component. Returned by Registry::add; every call
+ * changes the descriptor in the registry, so the builder may be dropped at any point.
+ */
+template<Component T>
+class ComponentBuilder
+{
+public:
+    explicit ComponentBuilder(ComponentDescriptor &descriptor)
+        : m_d(&descriptor)
+    {}
+
+    //! Declares that T implements interface I (T must list it in Q_INTERFACES).
+    template<DeclaredInterface I>
+    ComponentBuilder &provides()
+    {
+        static_assert(std::is_base_of_v<I, T>, "qreload: the component does not derive from "
+                                               "the interface it claims to provide");
+        m_d->interfaces.append(QString::fromLatin1(qobject_interface_iid<I *>()));
+        return *this;
+    }
+    //! Preferred provider when several components provide the same interface.
+    ComponentBuilder &primary()
+    {
+        m_d->primary = true;
+        return *this;
+    }
+    //! Qualifier for named() lookups.
+    ComponentBuilder &named(const QString &qualifier)
+    {
+        m_d->qualifier = qualifier;
+        return *this;
+    }
+    ComponentBuilder &lazy()
+    {
+        m_d->creation = Creation::Lazy;
+        return *this;
+    }
+    ComponentBuilder &prototype()
+    {
+        m_d->scope = Scope::Prototype;
+        m_d->creation = Creation::Lazy;
+        return *this;
+    }
+    //! Runs after construction; an exception fails the construction like the constructor's would.
+    ComponentBuilder &onCreated(std::function<void(T &)> hook)
+    {
+        m_d->afterConstruct = [hook](QObject *o) { hook(*static_cast<T *>(o)); };
+        return *this;
+    }
+    //! Runs before destruction; an exception is collected and the other hooks still run.
+    ComponentBuilder &onDestroy(std::function<void(T &)> hook)
+    {
+        m_d->beforeDestroy = [hook](QObject *o) { hook(*static_cast<T *>(o)); };
+        return *this;
+    }
+    //! Serves `path` through the preview server with `handler(component, request)`.
+    ComponentBuilder &route(const QString &path,
+                            std::function<Response(T &, const Request &)> handler,
+                            const QByteArray &method = "GET")
+    {
+        m_d->routes.append(Route{method, path, [handler](QObject *o, const Request &request) {
+                                     return handler(*static_cast<T *>(o), request);
+                                 }});
+        return *this;
+    }
+    ComponentBuilder &route(const QString &path, std::function<Response(T &)> handler)
+    {
+        return route(path, [handler](T &t, const Request &) { return handler(t); });
+    }
+    /*!
+     * Hands state from this component in the old generation to its successor with the same key.
+     * `save` runs on the old instance before the swap, `restore` on the new one before it serves.
+     * When `version` differs between the two, the state is dropped (and the reload log says so).
+     */
+    ComponentBuilder &carriesState(int version, std::function<QVariant(T &)> save,
+                                   std::function<void(T &, const QVariant &)> restore)
+    {
+        m_d->stateVersion = version;
+        m_d->saveState = [save](QObject *o) { return save(*static_cast<T *>(o)); };
+        m_d->restoreState = [restore](QObject *o, const QVariant &state) {
+            restore(*static_cast<T *>(o), state);
+        };
+        return *this;
+    }
+    //! Declares a dependency by key for a hand-written factory (string-key path).
+    ComponentBuilder &dependsOn(const QString &key)
+    {
+        m_d->dependencies.append(Dependency{Dependency::Kind::Component, key, {}});
+        return *this;
+    }
+    //! Replaces the constructor call with a hand-written factory.
+    ComponentBuilder &factory(std::function<T *(Resolver &)> make)
+    {
+        m_d->factory = [make](Resolver &r) -> QObject * { return make(r); };
+        return *this;
+    }
+
+    ComponentDescriptor &descriptor() { return *m_d; }
+
+private:
+    ComponentDescriptor *m_d;
+};
+
+/*!
+ * What a plugin registers its components into. One registry per plugin per generation.
+ */
+class QRELOAD_CONTAINER_EXPORT Registry
+{
+public:
+    explicit Registry(QString pluginFile = {});
+    ~Registry();
+    Registry(const Registry &) = delete;
+    Registry &operator=(const Registry &) = delete;
+
+    /*!
+     * Registers component T under `key`, constructed as `new T(args...)` from the injections.
+     * Mismatches between the injections and T's constructors are compile errors.
+     */
+    template<Component T, typename... Args>
+    ComponentBuilder<T> add(const QString &key, Injection<Args>... injections)
+    {
+        static_assert(std::is_constructible_v<T, Args...>,
+                      "qreload: the component has no constructor taking the injected arguments "
+                      "(in this order)");
+        ComponentDescriptor descriptor;
+        descriptor.key = key;
+        descriptor.className = QString::fromLatin1(T::staticMetaObject.className());
+        (descriptor.dependencies.append(injections.dependency), ...);
+        descriptor.factory = [... resolve = injections.resolve](Resolver &r) -> QObject * {
+            return new T(resolve(r)...);
+        };
+        return ComponentBuilder<T>(addDescriptor(std::move(descriptor)));
+    }
+
+    //! The untyped path: a complete descriptor (key, factory, dependencies by key or interface).
+    ComponentDescriptor &addDescriptor(ComponentDescriptor descriptor);
+
+    QString pluginFile() const { return m_pluginFile; }
+    const std::deque<ComponentDescriptor> &components() const { return m_components; }
+    std::deque<ComponentDescriptor> takeComponents();
+
+private:
+    QString m_pluginFile;
+    std::deque<ComponentDescriptor> m_components;
+};
+
+} // namespace qreload

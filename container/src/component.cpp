@@ -1,0 +1,31 @@
+#include "qreload/component.h"
+
+namespace qreload {
+
+QString Dependency::display() const
+{
+    switch (kind) {
+    case Kind::Component: return target;
+    case Kind::Interface: return QStringLiteral("interface %1").arg(target);
+    case Kind::InterfaceList: return QStringLiteral("all of interface %1").arg(target);
+    case Kind::NamedInterface: return QStringLiteral("interface %1 named \"%2\"").arg(target, qualifier);
+    }
+    return target;
+}
+
+Response Response::html(const QString &html, int status)
+{
+    return {status, "text/html; charset=utf-8", html.toUtf8()};
+}
+
+Response Response::text(const QString &text, int status)
+{
+    return {status, "text/plain; charset=utf-8", text.toUtf8()};
+}
+
+Response Response::json(const QJsonDocument &json, int status)
+{
+    return {status, "application/json", json.toJson(QJsonDocument::Compact)};
+}
+
+} // namespace qreload

@@ -1,0 +1,810 @@
+#include "qreload/container.h"
+
+#include "qreload/registry.h"
+
+#include <QBuffer>
+#include <QDataStream>
+#include <QLoggingCategory>
+#include <QMutexLocker>
+#include <QSet>
+
+#include <algorithm>
+#include <exception>
+
+Q_LOGGING_CATEGORY(lcContainer, "qreload.container", QtWarningMsg)
+
+namespace qreload {
+
+namespace {
+
+// Strings from plugin code may point into the library's read-only data (QStringLiteral, u""_s).
+// Everything the container keeps is deep-copied so it stays valid after the library is unloaded.
+QString own(const QString &s)
+{
+    return s.isNull() ? QString() : QString(s.unicode(), s.size());
+}
+
+QByteArray own(const QByteArray &b)
+{
+    return QByteArray(b.constData(), b.size());
+}
+
+QStringList own(const QStringList &list)
+{
+    QStringList out;
+    out.reserve(list.size());
+    for (const QString &s : list)
+        out.append(own(s));
+    return out;
+}
+
+QString exceptionText(std::exception_ptr exception)
+{
+    try {
+        std::rethrow_exception(exception);
+    } catch (const std::exception &e) {
+        return QString::fromUtf8(e.what());
+    } catch (...) {
+        return QStringLiteral("an exception that is not a std::exception");
+    }
+}
+
+template<typename F>
+std::exception_ptr runCatching(F &&f)
+{
+    try {
+        f();
+    } catch (...) {
+        return std::current_exception();
+    }
+    return nullptr;
+}
+
+QString routeId(const Route &route)
+{
+    return QString::fromLatin1(route.method) + QLatin1Char(' ') + route.path;
+}
+
+bool routeMatches(const Route &route, const Request &request, bool *exact)
+{
+    const QByteArray method = request.method == "HEAD" ? QByteArray("GET") : request.method;
+    if (route.method != method)
+        return false;
+    if (route.path == request.path) {
+        *exact = true;
+        return true;
+    }
+    if (route.path.endsWith(QLatin1Char('*'))
+        && request.path.startsWith(QStringView(route.path).chopped(1))) {
+        *exact = false;
+        return true;
+    }
+    return false;
+}
+
+// Round-trips a value through QDataStream so the copy owns all its data (see own()).
+std::optional<QVariant> deepCopy(const QVariant &value)
+{
+    QByteArray bytes;
+    {
+        QDataStream out(&bytes, QIODevice::WriteOnly);
+        out << value;
+        if (out.status() != QDataStream::Ok)
+            return std::nullopt;
+    }
+    QDataStream in(bytes);
+    QVariant copy;
+    in >> copy;
+    if (in.status() != QDataStream::Ok)
+        return std::nullopt;
+    return copy;
+}
+
+} // namespace
+
+struct Container::Node
+{
+    ComponentDescriptor d;
+    QObject *singleton = nullptr;
+    int instancesMade = 0;
+};
+
+/*!
+ * The Resolver a factory sees: answers only the dependencies the component declared, from
+ * instances the container built before calling the factory.
+ */
+class Container::ScopedResolver final : public Resolver
+{
+public:
+    explicit ScopedResolver(const Node *owner)
+        : m_owner(owner)
+    {}
+
+    QObject *component(const QString &key) override
+    {
+        return answer(m_components, key, key);
+    }
+    QObject *provider(const char *iid, const QString &qualifier) override
+    {
+        const QString id = QString::fromLatin1(iid);
+        return answer(m_interfaces, id + QLatin1Char('\n') + qualifier,
+                      qualifier.isEmpty() ? QStringLiteral("interface %1").arg(id)
+                                          : QStringLiteral("interface %1 named \"%2\"")
+                                                .arg(id, qualifier));
+    }
+    QList<QObject *> providers(const char *iid) override
+    {
+        const QString id = QString::fromLatin1(iid);
+        if (auto it = m_lists.constFind(id); it != m_lists.constEnd())
+            return *it;
+        undeclared(QStringLiteral("all of interface %1").arg(id));
+        return {};
+    }
+
+    QHash<QString, QObject *> m_components;
+    QHash<QString, QObject *> m_interfaces;
+    QHash<QString, QList<QObject *>> m_lists;
+    Errors m_errors;
+
+private:
+    QObject *answer(const QHash<QString, QObject *> &from, const QString &id, const QString &what)
+    {
+        if (auto it = from.constFind(id); it != from.constEnd())
+            return *it;
+        undeclared(what);
+        return nullptr;
+    }
+    void undeclared(const QString &what)
+    {
+        m_errors.append(Error(Error::Reason::UndeclaredDependency,
+                              QStringLiteral("the factory looked up %1, which the component does "
+                                             "not declare as a dependency")
+                                  .arg(what),
+                              m_owner->d.key, m_owner->d.pluginFile));
+    }
+
+    const Node *m_owner;
+};
+
+Container::Container() = default;
+
+Container::~Container()
+{
+    const Status status = shutdown();
+    for (const Error &error : status.errors())
+        qCWarning(lcContainer).noquote() << error.toString();
+}
+
+void Container::add(std::deque<ComponentDescriptor> descriptors)
+{
+    for (ComponentDescriptor &d : descriptors)
+        add(std::move(d));
+}
+
+void Container::add(ComponentDescriptor descriptor)
+{
+    QMutexLocker lock(&m_mutex);
+    auto node = std::make_unique<Node>();
+    ComponentDescriptor &d = node->d;
+    d = std::move(descriptor);
+    d.key = own(d.key);
+    d.className = own(d.className);
+    d.interfaces = own(d.interfaces);
+    d.qualifier = own(d.qualifier);
+    d.pluginFile = own(d.pluginFile);
+    for (Dependency &dep : d.dependencies) {
+        dep.target = own(dep.target);
+        dep.qualifier = own(dep.qualifier);
+    }
+    for (Route &route : d.routes) {
+        route.method = own(route.method).toUpper();
+        route.path = own(route.path);
+    }
+    if (!m_byKey.contains(d.key))
+        m_byKey.insert(d.key, node.get());
+    m_nodes.push_back(std::move(node));
+}
+
+Container::Node *Container::node(const QString &key) const
+{
+    return m_byKey.value(key);
+}
+
+QList<Container::Node *> Container::interfaceProviders(const QString &iid) const
+{
+    QList<Node *> out;
+    for (const auto &n : m_nodes) {
+        if (n->d.interfaces.contains(iid) && m_byKey.value(n->d.key) == n.get())
+            out.append(n.get());
+    }
+    return out;
+}
+
+Result<Container::Node *> Container::resolveInterface(const QString &iid,
+                                                      const QString &qualifier) const
+{
+    QList<Node *> candidates = interfaceProviders(iid);
+    if (!qualifier.isEmpty()) {
+        candidates.removeIf([&](Node *n) { return n->d.qualifier != qualifier; });
+    } else if (candidates.size() > 1) {
+        QList<Node *> primaries = candidates;
+        primaries.removeIf([](Node *n) { return !n->d.primary; });
+        if (primaries.size() == 1)
+            return primaries.first();
+    }
+    const QString what = qualifier.isEmpty()
+                             ? QStringLiteral("interface %1").arg(iid)
+                             : QStringLiteral("interface %1 named \"%2\"").arg(iid, qualifier);
+    if (candidates.isEmpty())
+        return Error(Error::Reason::MissingDependency,
+                     QStringLiteral("no plugin provides %1").arg(what));
+    if (candidates.size() > 1) {
+        QStringList names;
+        for (Node *n : candidates)
+            names.append(QStringLiteral("%1 (%2)%3")
+                             .arg(n->d.key, n->d.pluginFile,
+                                  n->d.primary ? QStringLiteral(", primary") : QString()));
+        return Error(Error::Reason::AmbiguousInterface,
+                     QStringLiteral("%1 is ambiguous: %2 components provide it: %3; mark one "
+                                    "primary, give them qualifiers, or inject all of them")
+                         .arg(what)
+                         .arg(candidates.size())
+                         .arg(names.join(QStringLiteral(", "))));
+    }
+    return candidates.first();
+}
+
+Status Container::validate() const
+{
+    QMutexLocker lock(&m_mutex);
+    Errors errors;
+
+    QHash<QString, QStringList> filesByKey;
+    for (const auto &n : m_nodes)
+        filesByKey[n->d.key].append(n->d.pluginFile);
+    QSet<QString> reportedDuplicates;
+    for (const auto &n : m_nodes) {
+        const ComponentDescriptor &d = n->d;
+        if (d.key.isEmpty()) {
+            errors.append(Error(Error::Reason::InvalidRegistration,
+                                QStringLiteral("a component of class %1 was registered with an "
+                                               "empty key")
+                                    .arg(d.className),
+                                {}, d.pluginFile));
+            continue;
+        }
+        if (!d.factory)
+            errors.append(Error(Error::Reason::InvalidRegistration,
+                                QStringLiteral("registered without a factory"), d.key,
+                                d.pluginFile));
+        const QStringList &files = filesByKey.value(d.key);
+        if (files.size() > 1 && !reportedDuplicates.contains(d.key)) {
+            reportedDuplicates.insert(d.key);
+            errors.append(Error(Error::Reason::DuplicateKey,
+                                QStringLiteral("key %1 is registered %2 times, by %3")
+                                    .arg(d.key)
+                                    .arg(files.size())
+                                    .arg(files.join(QStringLiteral(", "))),
+                                d.key, d.pluginFile));
+        }
+    }
+
+    // Dependencies that cannot be satisfied.
+    for (const auto &n : m_nodes) {
+        const ComponentDescriptor &d = n->d;
+        if (m_byKey.value(d.key) != n.get())
+            continue;
+        for (const Dependency &dep : d.dependencies) {
+            switch (dep.kind) {
+            case Dependency::Kind::Component:
+                if (!m_byKey.contains(dep.target))
+                    errors.append(Error(Error::Reason::MissingDependency,
+                                        QStringLiteral("%1 depends on %2, which no plugin provides")
+                                            .arg(d.key, dep.target),
+                                        d.key, d.pluginFile));
+                break;
+            case Dependency::Kind::Interface:
+            case Dependency::Kind::NamedInterface: {
+                const Result<Node *> provider = resolveInterface(dep.target, dep.qualifier);
+                if (!provider) {
+                    const Error &e = provider.errors().first();
+                    errors.append(Error(e.reason(),
+                                        QStringLiteral("%1 depends on %2").arg(d.key, e.message()),
+                                        d.key, d.pluginFile));
+                }
+                break;
+            }
+            case Dependency::Kind::InterfaceList:
+                break;
+            }
+        }
+    }
+
+    // Two components serving the same route.
+    QHash<QString, const Node *> routeOwner;
+    for (const auto &n : m_nodes) {
+        for (const Route &route : n->d.routes) {
+            const QString id = routeId(route);
+            if (const Node *other = routeOwner.value(id); other && other != n.get()) {
+                errors.append(Error(Error::Reason::DuplicateRoute,
+                                    QStringLiteral("route %1 is served by both %2 (%3) and %4")
+                                        .arg(id, other->d.key, other->d.pluginFile, n->d.key),
+                                    n->d.key, n->d.pluginFile));
+            } else {
+                routeOwner.insert(id, n.get());
+            }
+        }
+    }
+
+    // Cycles, each reported once with its path.
+    QHash<QString, QStringList> adjacency;
+    for (const ComponentEdge &edge : edges())
+        adjacency[edge.from].append(edge.to);
+    QHash<QString, int> state; // 0 unvisited, 1 on stack, 2 done
+    QStringList stack;
+    QSet<QString> reportedCycles;
+    std::function<void(const QString &)> visit = [&](const QString &key) {
+        state[key] = 1;
+        stack.append(key);
+        for (const QString &next : adjacency.value(key)) {
+            const int s = state.value(next);
+            if (s == 0) {
+                visit(next);
+            } else if (s == 1) {
+                QStringList cycle = stack.mid(stack.lastIndexOf(next));
+                // Canonical rotation: start at the smallest key so each cycle is reported once.
+                const auto smallest = std::min_element(cycle.begin(), cycle.end());
+                std::rotate(cycle.begin(), smallest, cycle.end());
+                const QString id = cycle.join(QLatin1Char('\n'));
+                if (!reportedCycles.contains(id)) {
+                    reportedCycles.insert(id);
+                    const Node *first = node(cycle.first());
+                    errors.append(Error(Error::Reason::Cycle,
+                                        QStringLiteral("Circular dependency detected: %1 -> %2")
+                                            .arg(cycle.join(QStringLiteral(" -> ")),
+                                                 cycle.first()),
+                                        cycle.first(), first ? first->d.pluginFile : QString()));
+                }
+            }
+        }
+        stack.removeLast();
+        state[key] = 2;
+    };
+    for (const auto &n : m_nodes) {
+        if (state.value(n->d.key) == 0)
+            visit(n->d.key);
+    }
+
+    return errors;
+}
+
+Status Container::start()
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_shutDown)
+        return Error(Error::Reason::ShutDown,
+                     QStringLiteral("the container has been shut down and cannot start again"));
+    if (Status valid = validate(); !valid)
+        return valid;
+    m_started = true;
+    for (const auto &n : m_nodes) {
+        if (n->d.scope != Scope::Singleton || n->d.creation != Creation::Eager)
+            continue;
+        QStringList path;
+        Result<QObject *> made = instantiate(n.get(), path);
+        if (!made) {
+            Errors errors = made.errors();
+            m_shutDown = true;
+            errors.append(destroyAll());
+            return errors;
+        }
+    }
+    return {};
+}
+
+Result<QObject *> Container::instantiate(Node *n, QStringList &path)
+{
+    if (n->d.scope == Scope::Singleton && n->singleton)
+        return n->singleton;
+    path.append(n->d.key);
+    const auto fail = [&](Error::Reason reason, const QString &cause) -> Result<QObject *> {
+        const QString where = path.size() > 1
+                                  ? QStringLiteral("while creating %1: ")
+                                        .arg(path.join(QStringLiteral(" -> ")))
+                                  : QStringLiteral("while creating %1: ").arg(n->d.key);
+        return Error(reason, where + cause, n->d.key, n->d.pluginFile);
+    };
+    if (path.indexOf(n->d.key) != path.size() - 1)
+        return fail(Error::Reason::Cycle, QStringLiteral("circular dependency"));
+
+    ScopedResolver resolver(n);
+    for (const Dependency &dep : n->d.dependencies) {
+        switch (dep.kind) {
+        case Dependency::Kind::Component: {
+            Node *target = node(dep.target);
+            if (!target)
+                return fail(Error::Reason::MissingDependency,
+                            QStringLiteral("%1 is not provided by any plugin").arg(dep.target));
+            Result<QObject *> made = instantiate(target, path);
+            if (!made)
+                return made;
+            resolver.m_components.insert(dep.target, made.value());
+            break;
+        }
+        case Dependency::Kind::Interface:
+        case Dependency::Kind::NamedInterface: {
+            Result<Node *> target = resolveInterface(dep.target, dep.qualifier);
+            if (!target)
+                return fail(target.errors().first().reason(), target.errors().first().message());
+            Result<QObject *> made = instantiate(target.value(), path);
+            if (!made)
+                return made;
+            resolver.m_interfaces.insert(dep.target + QLatin1Char('\n') + dep.qualifier,
+                                         made.value());
+            break;
+        }
+        case Dependency::Kind::InterfaceList: {
+            QList<QObject *> list;
+            for (Node *provider : interfaceProviders(dep.target)) {
+                Result<QObject *> made = instantiate(provider, path);
+                if (!made)
+                    return made;
+                list.append(made.value());
+            }
+            resolver.m_lists.insert(dep.target, list);
+            break;
+        }
+        }
+    }
+
+    QObject *instance = nullptr;
+    if (!n->d.factory)
+        return fail(Error::Reason::InvalidRegistration, QStringLiteral("no factory"));
+    if (std::exception_ptr e = runCatching([&] { instance = n->d.factory(resolver); }))
+        return fail(Error::Reason::ConstructionFailed,
+                    QStringLiteral("the constructor threw: %1").arg(exceptionText(e)));
+    if (!resolver.m_errors.isEmpty()) {
+        delete instance;
+        return fail(Error::Reason::UndeclaredDependency, resolver.m_errors.first().message());
+    }
+    if (!instance)
+        return fail(Error::Reason::ConstructionFailed, QStringLiteral("the factory returned null"));
+    if (n->d.afterConstruct) {
+        if (std::exception_ptr e = runCatching([&] { n->d.afterConstruct(instance); })) {
+            delete instance;
+            return fail(Error::Reason::ConstructionFailed,
+                        QStringLiteral("the after-construct hook threw: %1")
+                            .arg(exceptionText(e)));
+        }
+    }
+    if (n->d.scope == Scope::Singleton)
+        n->singleton = instance;
+    ++n->instancesMade;
+    m_created.append({n, instance});
+    applyPendingState(n, instance);
+    path.removeLast();
+    qCDebug(lcContainer) << "created" << n->d.key;
+    return instance;
+}
+
+void Container::destroyInstance(Node *n, QObject *instance, Errors *errors)
+{
+    if (n->d.beforeDestroy) {
+        if (std::exception_ptr e = runCatching([&] { n->d.beforeDestroy(instance); }))
+            errors->append(Error(Error::Reason::HookFailed,
+                                 QStringLiteral("the before-destroy hook threw: %1")
+                                     .arg(exceptionText(e)),
+                                 n->d.key, n->d.pluginFile));
+    }
+    delete instance;
+}
+
+Errors Container::destroyAll()
+{
+    Errors errors;
+    // Reverse creation order: a component is always created after its dependencies, so its
+    // dependents are destroyed before it.
+    for (auto it = m_created.crbegin(); it != m_created.crend(); ++it)
+        destroyInstance(it->first, it->second, &errors);
+    m_created.clear();
+    for (const auto &n : m_nodes) {
+        n->singleton = nullptr;
+        // Drop plugin code now: the library is unloaded after shutdown, and destroying a
+        // std::function whose target lives in an unloaded library would crash.
+        n->d.factory = nullptr;
+        n->d.afterConstruct = nullptr;
+        n->d.beforeDestroy = nullptr;
+        n->d.saveState = nullptr;
+        n->d.restoreState = nullptr;
+        for (Route &route : n->d.routes)
+            route.handler = nullptr;
+    }
+    m_pendingState.clear();
+    return errors;
+}
+
+Status Container::shutdown()
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_shutDown)
+        return {};
+    m_shutDown = true;
+    return destroyAll();
+}
+
+bool Container::isShutDown() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_shutDown;
+}
+
+static Error shutDownError(const QString &what)
+{
+    return Error(Error::Reason::ShutDown,
+                 QStringLiteral("lookup of %1 refused: this generation has been shut down")
+                     .arg(what));
+}
+
+Result<QObject *> Container::get(const QString &key)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_shutDown)
+        return shutDownError(key);
+    Node *n = node(key);
+    if (!n)
+        return Error(Error::Reason::UnknownComponent,
+                     QStringLiteral("no component has the key %1").arg(key), key);
+    QStringList path;
+    return instantiate(n, path);
+}
+
+Result<QObject *> Container::provider(const QString &iid, const QString &qualifier)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_shutDown)
+        return shutDownError(QStringLiteral("interface %1").arg(iid));
+    Result<Node *> n = resolveInterface(iid, qualifier);
+    if (!n)
+        return n.errors();
+    QStringList path;
+    return instantiate(n.value(), path);
+}
+
+Result<QList<QObject *>> Container::providers(const QString &iid)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_shutDown)
+        return shutDownError(QStringLiteral("interface %1").arg(iid));
+    QList<QObject *> out;
+    for (Node *n : interfaceProviders(iid)) {
+        QStringList path;
+        Result<QObject *> made = instantiate(n, path);
+        if (!made)
+            return made.errors();
+        out.append(made.value());
+    }
+    return out;
+}
+
+Result<Response> Container::serve(const Request &request)
+{
+    Node *owner = nullptr;
+    const Route *route = nullptr;
+    QObject *instance = nullptr;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_shutDown)
+            return shutDownError(QStringLiteral("route %1").arg(request.path));
+        for (const auto &n : m_nodes) {
+            for (const Route &r : n->d.routes) {
+                bool exact = false;
+                if (routeMatches(r, request, &exact) && (!route || exact)) {
+                    owner = n.get();
+                    route = &r;
+                    if (exact)
+                        break;
+                }
+            }
+        }
+        if (!route)
+            return Error(Error::Reason::RouteNotFound,
+                         QStringLiteral("no component serves %1 %2")
+                             .arg(QString::fromLatin1(request.method), request.path));
+        QStringList path;
+        Result<QObject *> made = instantiate(owner, path);
+        if (!made)
+            return made.errors();
+        instance = made.value();
+    }
+    Response response;
+    if (std::exception_ptr e = runCatching([&] { response = route->handler(instance, request); }))
+        return Error(Error::Reason::RouteFailed,
+                     QStringLiteral("%1 threw while serving %2: %3")
+                         .arg(owner->d.key, routeId(*route), exceptionText(e)),
+                     owner->d.key, owner->d.pluginFile);
+    response.body = own(response.body);
+    response.contentType = own(response.contentType);
+    return response;
+}
+
+QList<ComponentInfo> Container::components() const
+{
+    QMutexLocker lock(&m_mutex);
+    QList<ComponentInfo> out;
+    for (const auto &n : m_nodes) {
+        const ComponentDescriptor &d = n->d;
+        ComponentInfo info;
+        info.key = d.key;
+        info.className = d.className;
+        info.pluginFile = d.pluginFile;
+        info.interfaces = d.interfaces;
+        info.dependencies = d.dependencies;
+        info.scope = d.scope;
+        info.creation = d.creation;
+        info.primary = d.primary;
+        info.qualifier = d.qualifier;
+        info.created = n->instancesMade > 0 && (d.scope == Scope::Prototype || n->singleton);
+        for (const Route &route : d.routes)
+            info.routes.append(routeId(route));
+        info.stateVersion = d.stateVersion;
+        out.append(info);
+    }
+    return out;
+}
+
+QList<ComponentEdge> Container::edges() const
+{
+    QMutexLocker lock(&m_mutex);
+    QList<ComponentEdge> out;
+    for (const auto &n : m_nodes) {
+        if (m_byKey.value(n->d.key) != n.get())
+            continue;
+        for (const Dependency &dep : n->d.dependencies) {
+            switch (dep.kind) {
+            case Dependency::Kind::Component:
+                if (m_byKey.contains(dep.target))
+                    out.append({n->d.key, dep.target, dep});
+                break;
+            case Dependency::Kind::Interface:
+            case Dependency::Kind::NamedInterface:
+                if (Result<Node *> p = resolveInterface(dep.target, dep.qualifier))
+                    out.append({n->d.key, p.value()->d.key, dep});
+                break;
+            case Dependency::Kind::InterfaceList:
+                for (Node *p : interfaceProviders(dep.target))
+                    out.append({n->d.key, p->d.key, dep});
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+QObject *Container::existingInstance(const QString &key) const
+{
+    QMutexLocker lock(&m_mutex);
+    const Node *n = node(key);
+    return n ? n->singleton : nullptr;
+}
+
+QStringList Container::creationOrder() const
+{
+    QMutexLocker lock(&m_mutex);
+    QStringList out;
+    for (const auto &[n, instance] : m_created)
+        out.append(n->d.key);
+    return out;
+}
+
+QString Container::toDot() const
+{
+    const auto quoted = [](QString s) {
+        return QLatin1Char('"') + s.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+                                       .replace(QLatin1Char('"'), QLatin1String("\\\""))
+               + QLatin1Char('"');
+    };
+    QString dot = QStringLiteral("digraph components {\n  rankdir=LR;\n  node [shape=box];\n");
+    for (const ComponentInfo &c : components()) {
+        dot += QStringLiteral("  %1 [label=%2];\n")
+                   .arg(quoted(c.key), quoted(c.key + QLatin1Char('\n') + c.className));
+    }
+    for (const ComponentEdge &e : edges()) {
+        dot += QStringLiteral("  %1 -> %2").arg(quoted(e.from), quoted(e.to));
+        if (e.dependency.kind != Dependency::Kind::Component)
+            dot += QStringLiteral(" [style=dashed, label=%1]").arg(quoted(e.dependency.display()));
+        dot += QStringLiteral(";\n");
+    }
+    dot += QStringLiteral("}\n");
+    return dot;
+}
+
+QHash<QString, CarriedState> Container::saveState(Errors *errors)
+{
+    QMutexLocker lock(&m_mutex);
+    QHash<QString, CarriedState> out;
+    for (const auto &n : m_nodes) {
+        if (n->d.stateVersion < 0 || !n->d.saveState || !n->singleton)
+            continue;
+        QVariant value;
+        if (std::exception_ptr e = runCatching([&] { value = n->d.saveState(n->singleton); })) {
+            errors->append(Error(Error::Reason::StateCarryFailed,
+                                 QStringLiteral("saving state threw: %1").arg(exceptionText(e)),
+                                 n->d.key, n->d.pluginFile));
+            continue;
+        }
+        std::optional<QVariant> copy = deepCopy(value);
+        if (!copy) {
+            errors->append(Error(Error::Reason::StateCarryFailed,
+                                 QStringLiteral("the saved state (%1) is not a streamable Qt value "
+                                                "type")
+                                     .arg(QString::fromLatin1(value.typeName())),
+                                 n->d.key, n->d.pluginFile));
+            continue;
+        }
+        out.insert(n->d.key, CarriedState{n->d.stateVersion, *copy});
+    }
+    return out;
+}
+
+StateCarryReport Container::restoreState(const QHash<QString, CarriedState> &state)
+{
+    QMutexLocker lock(&m_mutex);
+    StateCarryReport report;
+    for (auto it = state.constBegin(); it != state.constEnd(); ++it) {
+        Node *n = node(it.key());
+        if (!n) {
+            report.dropped.append(
+                QStringLiteral("%1: no component with this key in the new generation")
+                    .arg(it.key()));
+            continue;
+        }
+        if (n->d.stateVersion < 0 || !n->d.restoreState) {
+            report.dropped.append(
+                QStringLiteral("%1: the new version no longer carries state").arg(it.key()));
+            continue;
+        }
+        if (n->d.stateVersion != it->version) {
+            report.dropped.append(QStringLiteral("%1: state version changed from %2 to %3")
+                                      .arg(it.key())
+                                      .arg(it->version)
+                                      .arg(n->d.stateVersion));
+            continue;
+        }
+        if (!n->singleton) {
+            // Lazy: restored when it is first created.
+            m_pendingState.insert(n->d.key, *it);
+            report.carried.append(n->d.key);
+            continue;
+        }
+        if (std::exception_ptr e = runCatching([&] { n->d.restoreState(n->singleton, it->value); })) {
+            report.errors.append(Error(Error::Reason::StateCarryFailed,
+                                       QStringLiteral("restoring state threw: %1")
+                                           .arg(exceptionText(e)),
+                                       n->d.key, n->d.pluginFile));
+            report.dropped.append(QStringLiteral("%1: restore failed").arg(it.key()));
+            continue;
+        }
+        report.carried.append(n->d.key);
+    }
+    report.carried.sort();
+    report.dropped.sort();
+    return report;
+}
+
+void Container::applyPendingState(Node *n, QObject *instance)
+{
+    const auto it = m_pendingState.constFind(n->d.key);
+    if (it == m_pendingState.constEnd())
+        return;
+    const CarriedState state = *it;
+    m_pendingState.erase(it);
+    if (std::exception_ptr e = runCatching([&] { n->d.restoreState(instance, state.value); }))
+        qCWarning(lcContainer).noquote()
+            << Error(Error::Reason::StateCarryFailed,
+                     QStringLiteral("restoring carried state on first use threw: %1")
+                         .arg(exceptionText(e)),
+                     n->d.key, n->d.pluginFile)
+                   .toString();
+}
+
+} // namespace qreload
