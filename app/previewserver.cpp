@@ -1,0 +1,247 @@
+#include "previewserver.h"
+
+#include "reloadengine.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QMetaEnum>
+#include <QRandomGenerator>
+#include <QTcpServer>
+
+Q_LOGGING_CATEGORY(lcHttp, "qreload.http")
+
+namespace qreload::app {
+
+namespace {
+
+using StatusCode = QHttpServerResponder::StatusCode;
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    const QMetaEnum e = QMetaEnum::fromType<QHttpServerRequest::Method>();
+    return QByteArray(e.valueToKey(int(method))).toUpper();
+}
+
+QString dependencyKind(Dependency::Kind kind)
+{
+    switch (kind) {
+    case Dependency::Kind::Component: return QStringLiteral("component");
+    case Dependency::Kind::Interface: return QStringLiteral("interface");
+    case Dependency::Kind::InterfaceList: return QStringLiteral("all");
+    case Dependency::Kind::NamedInterface: return QStringLiteral("named");
+    }
+    return {};
+}
+
+} // namespace
+
+PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_engine(engine)
+{
+    QByteArray token(16, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
+                                         reinterpret_cast<quint32 *>(token.data() + token.size()));
+    m_token = QString::fromLatin1(token.toHex());
+}
+
+bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *error)
+{
+    auto *server = new QTcpServer(this);
+    if (!server->listen(host, port)) {
+        if (error)
+            *error = QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(host.toString())
+                         .arg(port)
+                         .arg(server->errorString());
+        delete server;
+        return false;
+    }
+    bind(server);
+    m_host = host;
+    m_port = server->serverPort();
+    return true;
+}
+
+QUrl PreviewServer::url() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(m_host.isLoopback() || m_host.isNull() ? QStringLiteral("127.0.0.1")
+                                                       : m_host.toString());
+    url.setPort(m_port);
+    url.setPath(QStringLiteral("/"));
+    return url;
+}
+
+bool PreviewServer::hostAllowed(const QHttpServerRequest &request) const
+{
+    QByteArray host = request.value("Host");
+    if (host.isEmpty())
+        return false;
+    const qsizetype colon = host.lastIndexOf(':');
+    if (colon > 0 && !host.endsWith(']'))
+        host.truncate(colon);
+    static const QList<QByteArray> loopbackNames = {"127.0.0.1", "localhost", "[::1]"};
+    if (loopbackNames.contains(host.toLower()))
+        return true;
+    // Listening on a non-loopback address was an explicit choice: allow that address too.
+    return !m_host.isLoopback() && QHostAddress(QString::fromLatin1(host)) == m_host;
+}
+
+QJsonObject PreviewServer::status() const
+{
+    QJsonObject o;
+    const std::shared_ptr<Generation> generation = m_engine->current();
+    o.insert(QLatin1String("generation"), qint64(generation ? generation->number() : 0));
+    o.insert(QLatin1String("url"), url().toString());
+    o.insert(QLatin1String("watching"), m_engine->isWatching());
+    o.insert(QLatin1String("quietPeriodMs"), m_engine->quietPeriodMs());
+    o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_engine->pluginDirs()));
+    QJsonArray components;
+    QJsonArray plugins;
+    if (generation) {
+        for (const ComponentInfo &c : generation->container().components()) {
+            QJsonArray dependencies;
+            QJsonArray dependencyDetails;
+            for (const Dependency &d : c.dependencies) {
+                dependencies.append(d.display());
+                dependencyDetails.append(QJsonObject{{QLatin1String("kind"), dependencyKind(d.kind)},
+                                                     {QLatin1String("target"), d.target},
+                                                     {QLatin1String("qualifier"), d.qualifier}});
+            }
+            components.append(QJsonObject{
+                {QLatin1String("key"), c.key},
+                {QLatin1String("className"), c.className},
+                {QLatin1String("pluginFile"), c.pluginFile},
+                {QLatin1String("dependencies"), dependencies},
+                {QLatin1String("dependencyDetails"), dependencyDetails},
+                {QLatin1String("interfaces"), QJsonArray::fromStringList(c.interfaces)},
+                {QLatin1String("scope"), c.scope == Scope::Singleton ? QStringLiteral("singleton")
+                                                                     : QStringLiteral("prototype")},
+                {QLatin1String("lazy"), c.creation == Creation::Lazy},
+                {QLatin1String("created"), c.created},
+                {QLatin1String("routes"), QJsonArray::fromStringList(c.routes)},
+                {QLatin1String("carriesState"), c.stateVersion >= 0},
+            });
+        }
+        for (const PluginSource &p : generation->plugins()) {
+            plugins.append(QJsonObject{{QLatin1String("file"), p.originPath},
+                                       {QLatin1String("sha256"),
+                                        QString::fromLatin1(p.sha256.toHex())}});
+        }
+    }
+    o.insert(QLatin1String("components"), components);
+    o.insert(QLatin1String("plugins"), plugins);
+    if (const std::optional<ReloadRecord> last = m_engine->lastReload())
+        o.insert(QLatin1String("lastReload"), last->toJson());
+    else
+        o.insert(QLatin1String("lastReload"), QJsonValue::Null);
+    o.insert(QLatin1String("reloads"), qint64(m_engine->history().size()));
+    return o;
+}
+
+bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    const std::shared_ptr<Generation> generation = m_engine->current();
+    const QByteArray generationHeader = QByteArray::number(generation ? generation->number() : 0);
+    const auto reply = [&](const QByteArray &body, const QByteArray &type, int status) {
+        responder.write(body,
+                        {{"Content-Type", type},
+                         {"X-QReload-Generation", generationHeader},
+                         {"Cache-Control", "no-store"}},
+                        StatusCode(status));
+    };
+    const auto replyJson = [&](const QJsonDocument &json, int status = 200) {
+        reply(json.toJson(QJsonDocument::Indented), "application/json", status);
+    };
+    const auto replyText = [&](const QString &text, int status) {
+        reply(text.toUtf8() + '\n', "text/plain; charset=utf-8", status);
+    };
+
+    if (!hostAllowed(request)) {
+        qCWarning(lcHttp) << "refused a request for Host" << request.value("Host");
+        replyText(QStringLiteral("Host header not allowed: qreload serves loopback names only"),
+                  421);
+        return true;
+    }
+    const QByteArray method = methodName(request.method());
+    const QString path = request.url().path();
+
+    if (path.startsWith(QLatin1String("/_qreload/"))) {
+        if (path == QLatin1String("/_qreload/status") && method == "GET") {
+            replyJson(QJsonDocument(status()));
+        } else if (path == QLatin1String("/_qreload/graph") && method == "GET") {
+            reply(generation ? generation->container().toDot().toUtf8() : QByteArray(),
+                  "text/vnd.graphviz; charset=utf-8", 200);
+        } else if (path == QLatin1String("/_qreload/log") && method == "GET") {
+            QJsonArray records;
+            for (const ReloadRecord &record : m_engine->history())
+                records.append(record.toJson());
+            replyJson(QJsonDocument(records));
+        } else if (path == QLatin1String("/_qreload/reload")) {
+            if (method != "POST") {
+                replyText(QStringLiteral("use POST to reload"), 405);
+            } else if (request.value("X-QReload-Token") != m_token.toLatin1()) {
+                replyText(QStringLiteral("a valid X-QReload-Token header is required"), 403);
+            } else {
+                const ReloadRecord record = m_engine->reloadNow(ReloadCause::Manual);
+                replyJson(QJsonDocument(record.toJson()), record.ok() ? 200 : 500);
+            }
+        } else {
+            replyText(QStringLiteral("no qreload endpoint %1 %2")
+                          .arg(QString::fromLatin1(method), path),
+                      404);
+        }
+        return true;
+    }
+
+    if (!generation) {
+        const std::optional<ReloadRecord> last = m_engine->lastReload();
+        replyText(QStringLiteral("no generation is loaded yet%1")
+                      .arg(last ? QStringLiteral(": ") + last->errorText() : QString()),
+                  503);
+        return true;
+    }
+    Request componentRequest;
+    componentRequest.method = method;
+    componentRequest.path = path;
+    componentRequest.query = request.query();
+    componentRequest.body = request.body();
+    componentRequest.headers = request.headers();
+    const Result<Response> response = generation->container().serve(componentRequest);
+    if (response) {
+        const Response &r = response.value();
+        reply(method == "HEAD" ? QByteArray() : r.body, r.contentType, r.status);
+        return true;
+    }
+    const Error &error = response.errors().first();
+    if (error.reason() == Error::Reason::RouteNotFound) {
+        QStringList routes;
+        for (const ComponentInfo &c : generation->container().components())
+            routes.append(c.routes);
+        replyText(QStringLiteral("%1\nroutes of generation %2: %3")
+                      .arg(error.message())
+                      .arg(generation->number())
+                      .arg(routes.isEmpty() ? QStringLiteral("none")
+                                            : routes.join(QStringLiteral(", "))),
+                  404);
+    } else {
+        qCWarning(lcHttp).noquote() << error.toString();
+        replyText(joinErrors(response.errors()), 500);
+    }
+    return true;
+}
+
+void PreviewServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    makeResponder(request, socket).write(QByteArray("not found\n"), {{"Content-Type", "text/plain"}},
+                                         StatusCode::NotFound);
+}
+
+} // namespace qreload::app

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QAbstractHttpServer>
+#include <QHostAddress>
+#include <QUrl>
+
+namespace qreload::app {
+
+class ReloadEngine;
+
+/*!
+ * The preview HTTP server. Every request is resolved against the generation that is current
+ * when it arrives (held for the request's duration, so a reload mid-request cannot pull it away).
+ *
+ * Routes: component routes of the current generation; `GET /_qreload/status` (JSON),
+ * `GET /_qreload/graph` (DOT), `POST /_qreload/reload` (needs the session token in the
+ * `X-QReload-Token` header). Every response carries `X-QReload-Generation`.
+ * Requests whose Host header is not this server's loopback name are refused (DNS rebinding).
+ */
+class PreviewServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    explicit PreviewServer(ReloadEngine *engine, QObject *parent = nullptr);
+
+    //! Listens on host:port (port 0 picks a free one). On failure, *error says why.
+    bool listen(const QHostAddress &host, quint16 port, QString *error);
+    quint16 port() const { return m_port; }
+    QHostAddress host() const { return m_host; }
+    //! http://127.0.0.1:<port>/
+    QUrl url() const;
+    QString sessionToken() const { return m_token; }
+    //! The status document served at /_qreload/status.
+    QJsonObject status() const;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    bool hostAllowed(const QHttpServerRequest &request) const;
+
+    ReloadEngine *m_engine;
+    QHostAddress m_host;
+    quint16 m_port = 0;
+    QString m_token;
+};
+
+} // namespace qreload::app

@@ -1,0 +1,108 @@
+#pragma once
+
+#include <qreload/error.h>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace qreload::app {
+
+//! Why a reload ran.
+enum class ReloadCause {
+    Startup, //!< the first generation, built when qreload starts
+    Files,   //!< watched plugin files (or, in source mode, sources and a build) changed
+    Manual,  //!< the user asked (toolbar, Ctrl+R, CLI, POST /_qreload/reload)
+};
+
+//! How a reload ended.
+enum class ReloadOutcome {
+    Succeeded, //!< a new generation is current
+    Failed,    //!< the reload failed; the previous generation keeps serving
+    Skipped,   //!< file events, but no plugin's content changed: nothing to do
+};
+
+QString causeName(ReloadCause cause);
+QString outcomeName(ReloadOutcome outcome);
+
+//! One raw file-system notification, as the watcher saw it.
+struct FileEvent
+{
+    QDateTime at;
+    QString path;
+    QString kind; //!< "file changed", "directory changed", "file removed", ...
+};
+
+//! One timed phase of the reload transaction (stage, load, validate, construct, ...).
+struct PhaseTiming
+{
+    QString name;
+    double ms = 0;
+};
+
+//! A compiler diagnostic parsed from build output (`file:line:col: error: message`).
+struct Diagnostic
+{
+    enum class Severity { Error, Warning, Note };
+    QString file;
+    int line = 0;
+    int column = 0;
+    Severity severity = Severity::Error;
+    QString message;
+};
+
+//! The build that preceded a reload in source mode.
+struct BuildInfo
+{
+    QString command;
+    QString workingDirectory;
+    int exitCode = 0;
+    bool timedOut = false;
+    bool cancelled = false;
+    double ms = 0;
+    QString output;
+    QList<Diagnostic> diagnostics;
+};
+
+/*!
+ * Everything known about one reload: why it ran, what happened in each phase and how long it
+ * took. The reload log, the status endpoint and headless output are all views of these records.
+ */
+struct ReloadRecord
+{
+    quint64 id = 0;
+    QDateTime startedAt;
+    ReloadCause cause = ReloadCause::Manual;
+    QStringList files;             //!< plugin files whose content changed (or appeared/went)
+    QList<FileEvent> events;       //!< the raw events that led to it
+    QString decision;              //!< how the quiet period coalesced them, or why it was skipped
+    std::optional<BuildInfo> build;
+    ReloadOutcome outcome = ReloadOutcome::Failed;
+    Errors errors;
+    quint64 generationBefore = 0;
+    quint64 generationAfter = 0;   //!< equals generationBefore unless it succeeded
+    QList<PhaseTiming> phases;
+    double totalMs = 0;
+    QStringList carriedState;      //!< component keys whose state survived the reload
+    QStringList droppedState;      //!< "key: reason"
+    QStringList added;             //!< component keys new in this generation
+    QStringList removed;           //!< component keys gone from this generation
+    QStringList changed;           //!< component keys whose plugin file changed
+
+    bool ok() const { return outcome == ReloadOutcome::Succeeded; }
+    QString errorText() const;
+    double phaseMs(const QString &name) const;
+    //! "stage 0.2 ms, load 1.1 ms, ..."
+    QString phaseSummary() const;
+    QJsonObject toJson() const;
+};
+
+} // namespace qreload::app
+
+Q_DECLARE_METATYPE(qreload::app::ReloadRecord)
+Q_DECLARE_METATYPE(qreload::app::FileEvent)

@@ -1,0 +1,97 @@
+#include "shadowstore.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QCoreApplication>
+#include <QTemporaryDir>
+
+#include <signal.h>
+
+Q_LOGGING_CATEGORY(lcShadow, "qreload.reload.shadow", QtWarningMsg)
+
+namespace qreload::app {
+
+static const QString prefix = QStringLiteral("qreload-shadow-");
+
+ShadowStore::ShadowStore(const QString &root)
+{
+    if (root.isEmpty()) {
+        m_temporary = std::make_unique<QTemporaryDir>(
+            QDir::tempPath() + QLatin1Char('/') + prefix
+            + QString::number(QCoreApplication::applicationPid()) + QStringLiteral("-XXXXXX"));
+        m_root = m_temporary->path();
+    } else {
+        m_root = QDir(root).absolutePath();
+        QDir().mkpath(m_root);
+    }
+}
+
+ShadowStore::~ShadowStore() = default;
+
+QString ShadowStore::folder(quint64 generation) const
+{
+    return m_root + QStringLiteral("/g") + QString::number(generation);
+}
+
+Result<PluginSnapshot> ShadowStore::snapshot(const QString &path)
+{
+    if (Status complete = checkLibraryComplete(path); !complete)
+        return complete.errors();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(Error::Reason::FileNotFound,
+                     QStringLiteral("cannot read: %1").arg(file.errorString()), {}, path);
+    PluginSnapshot snapshot{path, file.readAll(), {}};
+    snapshot.sha256 = QCryptographicHash::hash(snapshot.bytes, QCryptographicHash::Sha256);
+    return snapshot;
+}
+
+Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,
+                                               const QList<PluginSnapshot> &plugins)
+{
+    const QString dir = folder(generation);
+    QDir(dir).removeRecursively();
+    if (!QDir().mkpath(dir))
+        return Error(Error::Reason::FileNotFound,
+                     QStringLiteral("cannot create the shadow folder %1").arg(dir));
+    QList<PluginSource> sources;
+    for (const PluginSnapshot &plugin : plugins) {
+        const QString target = dir + QLatin1Char('/') + QFileInfo(plugin.path).fileName();
+        QFile out(target);
+        if (!out.open(QIODevice::WriteOnly) || out.write(plugin.bytes) != plugin.bytes.size()) {
+            return Error(Error::Reason::FileNotFound,
+                         QStringLiteral("cannot write the shadow copy %1: %2")
+                             .arg(target, out.errorString()),
+                         {}, plugin.path);
+        }
+        sources.append(PluginSource{plugin.path, target, plugin.sha256});
+    }
+    return sources;
+}
+
+void ShadowStore::remove(quint64 generation)
+{
+    QDir(folder(generation)).removeRecursively();
+}
+
+void ShadowStore::removeStale()
+{
+    const QDir temp(QDir::tempPath());
+    for (const QFileInfo &info :
+         temp.entryInfoList({prefix + QLatin1Char('*')}, QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString rest = info.fileName().mid(prefix.size());
+        bool ok = false;
+        const qint64 pid = rest.section(QLatin1Char('-'), 0, 0).toLongLong(&ok);
+        if (!ok || pid == QCoreApplication::applicationPid())
+            continue;
+        if (::kill(pid_t(pid), 0) == 0 || errno == EPERM)
+            continue; // that process still runs
+        qCInfo(lcShadow) << "removing stale shadow folder" << info.absoluteFilePath();
+        QDir(info.absoluteFilePath()).removeRecursively();
+    }
+}
+
+} // namespace qreload::app
