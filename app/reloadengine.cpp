@@ -35,11 +35,11 @@ private:
     QElapsedTimer m_timer;
 };
 
-QStringList keysOf(const QList<ComponentInfo> &components)
+QSet<QString> keysOf(const QList<ComponentInfo> &components)
 {
-    QStringList keys;
+    QSet<QString> keys;
     for (const ComponentInfo &c : components)
-        keys.append(c.key);
+        keys.insert(c.key);
     return keys;
 }
 
@@ -234,18 +234,21 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
 
     if (incomplete && record.cause == ReloadCause::Files
         && m_incompleteAttempts < m_options.incompleteRetries) {
-        // A linker is probably still writing: look again after another quiet period.
+        // A linker is probably still writing: look again after another quiet period. Not a
+        // reload yet, so nothing is recorded; the reload that follows says how long it waited.
         ++m_incompleteAttempts;
-        m_pendingEvents.append(record.events);
+        m_pendingEvents = record.events + m_pendingEvents;
         m_quietTimer.start();
-        record.decision += QStringLiteral("; a plugin file is still incomplete, retrying after "
-                                          "the quiet period (attempt %1 of %2)")
-                               .arg(m_incompleteAttempts)
-                               .arg(m_options.incompleteRetries);
+        m_reloading = false;
+        --m_nextRecordId;
+        record.outcome = ReloadOutcome::Skipped;
         record.errors = stageErrors;
-        clock.lap(QStringLiteral("stage"));
-        return finishAs(ReloadOutcome::Skipped);
+        return record;
     }
+    if (m_incompleteAttempts > 0)
+        record.decision += QStringLiteral("; waited %1 more quiet period(s) for a plugin file "
+                                          "to be complete")
+                               .arg(m_incompleteAttempts);
     m_incompleteAttempts = 0;
     if (!stageErrors.isEmpty()) {
         record.errors = stageErrors;
@@ -318,9 +321,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     const QList<ComponentInfo> before = m_current ? m_current->container().components()
                                                   : QList<ComponentInfo>{};
     const QList<ComponentInfo> after = candidate->container().components();
-    const QSet<QString> beforeKeys(keysOf(before).cbegin(), keysOf(before).cend());
-    const QStringList afterKeyList = keysOf(after);
-    const QSet<QString> afterKeys(afterKeyList.cbegin(), afterKeyList.cend());
+    const QSet<QString> beforeKeys = keysOf(before);
+    const QSet<QString> afterKeys = keysOf(after);
     for (const ComponentInfo &c : after) {
         if (!beforeKeys.contains(c.key))
             record.added.append(c.key);
