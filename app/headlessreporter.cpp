@@ -7,8 +7,7 @@
 
 namespace qreload::app {
 
-HeadlessReporter::HeadlessReporter(ReloadEngine *engine, Format format, FILE *out,
-                                   QObject *parent)
+HeadlessReporter::HeadlessReporter(ReloadEngine *engine, Format format, FILE *out, QObject *parent)
     : QObject(parent)
     , m_format(format)
     , m_out(out)
@@ -48,10 +47,9 @@ QString HeadlessReporter::textLine(const ReloadRecord &record)
     case ReloadOutcome::Failed:
         line += QStringLiteral("FAILED in %1 ms; %2: %3")
                     .arg(record.totalMs, 0, 'f', 1)
-                    .arg(record.generationBefore
-                             ? QStringLiteral("generation %1 keeps serving")
-                                   .arg(record.generationBefore)
-                             : QStringLiteral("nothing is loaded"))
+                    .arg(record.generationBefore ? QStringLiteral("generation %1 keeps serving")
+                                                       .arg(record.generationBefore)
+                                                 : QStringLiteral("nothing is loaded"))
                     .arg(joinErrors(record.errors, QStringLiteral(" | ")));
         break;
     case ReloadOutcome::Skipped:

@@ -71,14 +71,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headlessOption(
-        QStringLiteral("headless"), QStringLiteral("Run without the console window; log to stdout."));
+        QStringLiteral("headless"),
+        QStringLiteral("Run without the console window; log to stdout."));
     const QCommandLineOption pluginsOption(
         QStringLiteral("plugins"),
         QStringLiteral("A folder of plugin libraries to load and watch (repeatable)."),
         QStringLiteral("dir"));
-    const QCommandLineOption portOption(
-        QStringLiteral("port"), QStringLiteral("Preview server port; 0 picks a free one."),
-        QStringLiteral("n"), QStringLiteral("8765"));
+    const QCommandLineOption portOption(QStringLiteral("port"),
+                                        QStringLiteral("Preview server port; 0 picks a free one."),
+                                        QStringLiteral("n"), QStringLiteral("8765"));
     const QCommandLineOption hostOption(
         QStringLiteral("host"), QStringLiteral("Preview server address (loopback by default)."),
         QStringLiteral("address"), QStringLiteral("127.0.0.1"));
@@ -86,11 +87,11 @@ int main(int argc, char *argv[])
         QStringLiteral("quiet-period"),
         QStringLiteral("Milliseconds without file events before reloading."), QStringLiteral("ms"),
         QStringLiteral("150"));
-    const QCommandLineOption logFormatOption(
-        QStringLiteral("log-format"), QStringLiteral("Headless log lines: text or json."),
-        QStringLiteral("format"), QStringLiteral("text"));
-    parser.addOptions({headlessOption, pluginsOption, portOption, hostOption, quietOption,
-                       logFormatOption});
+    const QCommandLineOption logFormatOption(QStringLiteral("log-format"),
+                                             QStringLiteral("Headless log lines: text or json."),
+                                             QStringLiteral("format"), QStringLiteral("text"));
+    parser.addOptions(
+        {headlessOption, pluginsOption, portOption, hostOption, quietOption, logFormatOption});
 
     const bool parsed = parser.parse(arguments);
     bool headless = parser.isSet(headlessOption);
@@ -134,7 +135,8 @@ int main(int argc, char *argv[])
     }
     const QHostAddress host(parser.value(hostOption));
     if (host.isNull()) {
-        fail(QStringLiteral("--host must be an IP address, not \"%1\"").arg(parser.value(hostOption)));
+        fail(QStringLiteral("--host must be an IP address, not \"%1\"")
+                 .arg(parser.value(hostOption)));
         return 2;
     }
     const QString logFormat = parser.value(logFormatOption);
@@ -150,7 +152,8 @@ int main(int argc, char *argv[])
     for (QString &dir : options.pluginDirs) {
         dir = QDir(dir).absolutePath();
         if (!QFileInfo(dir).isDir())
-            std::fprintf(stderr, "qreload: plugin folder %s does not exist (yet); watching for it\n",
+            std::fprintf(stderr,
+                         "qreload: plugin folder %s does not exist (yet); watching for it\n",
                          qPrintable(dir));
     }
     options.quietPeriodMs = quietPeriod;
@@ -160,7 +163,8 @@ int main(int argc, char *argv[])
     PreviewServer server(&engine);
     QString error;
     if (!server.listen(host, quint16(port), &error)) {
-        fail(error + (port != 0 ? QStringLiteral(" (try --port 0 to pick a free port)") : QString()));
+        fail(error
+             + (port != 0 ? QStringLiteral(" (try --port 0 to pick a free port)") : QString()));
         return 3;
     }
 

@@ -29,10 +29,14 @@ QByteArray methodName(QHttpServerRequest::Method method)
 QString dependencyKind(Dependency::Kind kind)
 {
     switch (kind) {
-    case Dependency::Kind::Component: return QStringLiteral("component");
-    case Dependency::Kind::Interface: return QStringLiteral("interface");
-    case Dependency::Kind::InterfaceList: return QStringLiteral("all");
-    case Dependency::Kind::NamedInterface: return QStringLiteral("named");
+    case Dependency::Kind::Component:
+        return QStringLiteral("component");
+    case Dependency::Kind::Interface:
+        return QStringLiteral("interface");
+    case Dependency::Kind::InterfaceList:
+        return QStringLiteral("all");
+    case Dependency::Kind::NamedInterface:
+        return QStringLiteral("named");
     }
     return {};
 }
@@ -110,9 +114,10 @@ QJsonObject PreviewServer::status() const
             QJsonArray dependencyDetails;
             for (const Dependency &d : c.dependencies) {
                 dependencies.append(d.display());
-                dependencyDetails.append(QJsonObject{{QLatin1String("kind"), dependencyKind(d.kind)},
-                                                     {QLatin1String("target"), d.target},
-                                                     {QLatin1String("qualifier"), d.qualifier}});
+                dependencyDetails.append(
+                    QJsonObject{{QLatin1String("kind"), dependencyKind(d.kind)},
+                                {QLatin1String("target"), d.target},
+                                {QLatin1String("qualifier"), d.qualifier}});
             }
             components.append(QJsonObject{
                 {QLatin1String("key"), c.key},
@@ -130,9 +135,9 @@ QJsonObject PreviewServer::status() const
             });
         }
         for (const PluginSource &p : generation->plugins()) {
-            plugins.append(QJsonObject{{QLatin1String("file"), p.originPath},
-                                       {QLatin1String("sha256"),
-                                        QString::fromLatin1(p.sha256.toHex())}});
+            plugins.append(
+                QJsonObject{{QLatin1String("file"), p.originPath},
+                            {QLatin1String("sha256"), QString::fromLatin1(p.sha256.toHex())}});
         }
     }
     o.insert(QLatin1String("components"), components);
@@ -194,9 +199,9 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                 replyJson(QJsonDocument(record.toJson()), record.ok() ? 200 : 500);
             }
         } else {
-            replyText(QStringLiteral("no qreload endpoint %1 %2")
-                          .arg(QString::fromLatin1(method), path),
-                      404);
+            replyText(
+                QStringLiteral("no qreload endpoint %1 %2").arg(QString::fromLatin1(method), path),
+                404);
         }
         return true;
     }
@@ -225,12 +230,12 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         QStringList routes;
         for (const ComponentInfo &c : generation->container().components())
             routes.append(c.routes);
-        replyText(QStringLiteral("%1\nroutes of generation %2: %3")
-                      .arg(error.message())
-                      .arg(generation->number())
-                      .arg(routes.isEmpty() ? QStringLiteral("none")
-                                            : routes.join(QStringLiteral(", "))),
-                  404);
+        replyText(
+            QStringLiteral("%1\nroutes of generation %2: %3")
+                .arg(error.message())
+                .arg(generation->number())
+                .arg(routes.isEmpty() ? QStringLiteral("none") : routes.join(QStringLiteral(", "))),
+            404);
     } else {
         qCWarning(lcHttp).noquote() << error.toString();
         replyText(joinErrors(response.errors()), 500);
@@ -240,8 +245,8 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
 
 void PreviewServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    makeResponder(request, socket).write(QByteArray("not found\n"), {{"Content-Type", "text/plain"}},
-                                         StatusCode::NotFound);
+    makeResponder(request, socket)
+        .write(QByteArray("not found\n"), {{"Content-Type", "text/plain"}}, StatusCode::NotFound);
 }
 
 } // namespace qreload::app

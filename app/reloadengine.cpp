@@ -134,8 +134,8 @@ void ReloadEngine::setWatching(bool watching)
         m_pendingEvents.clear();
     } else {
         // Changes made while paused are picked up now (content hashes decide if any matter).
-        m_pendingEvents.append(FileEvent{QDateTime::currentDateTime(), QString(),
-                                         QStringLiteral("watching resumed")});
+        m_pendingEvents.append(
+            FileEvent{QDateTime::currentDateTime(), QString(), QStringLiteral("watching resumed")});
         m_quietTimer.start();
     }
     Q_EMIT watchingChanged(watching);
@@ -187,10 +187,14 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     // Invariant 5: one reload at a time. A request that arrives while one runs (a nested event
     // loop, a slot of reloadFinished) becomes exactly one follow-up reload.
     if (m_reloading) {
-        m_followUp = true;
+        // A manual request wins over file events: it reloads even when nothing changed.
+        if (!m_followUp || record.cause == ReloadCause::Manual)
+            m_followUp
+                = record.cause == ReloadCause::Manual ? ReloadCause::Manual : ReloadCause::Files;
+        m_pendingEvents.append(record.events);
+        --m_nextRecordId;
         record.outcome = ReloadOutcome::Skipped;
         record.decision = QStringLiteral("a reload is running; one follow-up reload is queued");
-        m_pendingEvents.append(record.events);
         return record;
     }
     m_reloading = true;
@@ -318,8 +322,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     }
 
     // Which components came, went, or came from a changed plugin file.
-    const QList<ComponentInfo> before = m_current ? m_current->container().components()
-                                                  : QList<ComponentInfo>{};
+    const QList<ComponentInfo> before
+        = m_current ? m_current->container().components() : QList<ComponentInfo>{};
     const QList<ComponentInfo> after = candidate->container().components();
     const QSet<QString> beforeKeys = keysOf(before);
     const QSet<QString> afterKeys = keysOf(after);
@@ -370,17 +374,27 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
 
 void ReloadEngine::finish(ReloadRecord &record)
 {
-    m_reloading = false;
     m_history.append(record);
     while (m_history.size() > m_options.historyLimit)
         m_history.removeFirst();
     if (record.outcome == ReloadOutcome::Failed)
         qCWarning(lcReload).noquote() << "reload" << record.id << "failed:" << record.errorText();
+    // Still "reloading" while observers react, so a reload they request becomes the follow-up.
     Q_EMIT reloadFinished(record);
-    if (m_followUp) {
-        m_followUp = false;
-        m_quietTimer.start();
+    m_reloading = false;
+    if (const std::optional<ReloadCause> followUp = std::exchange(m_followUp, std::nullopt)) {
+        QTimer::singleShot(0, this, [this, cause = *followUp] {
+            if (cause == ReloadCause::Manual)
+                reloadNow(ReloadCause::Manual);
+            else
+                onQuietPeriodOver();
+        });
     }
+}
+
+bool ReloadEngine::hasPendingEvents() const
+{
+    return !m_pendingEvents.isEmpty() || m_quietTimer.isActive();
 }
 
 } // namespace qreload::app

@@ -68,6 +68,8 @@ public:
     const QList<ReloadRecord> &history() const { return m_history; }
     std::optional<ReloadRecord> lastReload() const;
     bool isReloading() const { return m_reloading; }
+    //! File events are waiting for the quiet period (or a retry) to end.
+    bool hasPendingEvents() const;
 
     bool isWatching() const { return m_watching; }
     void setWatching(bool watching);
@@ -105,7 +107,7 @@ private:
     quint64 m_nextRecordId = 1;
     QList<ReloadRecord> m_history;
     bool m_reloading = false;
-    bool m_followUp = false;
+    std::optional<ReloadCause> m_followUp;
     bool m_watching = true;
 };
 

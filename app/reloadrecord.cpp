@@ -7,9 +7,12 @@ namespace qreload::app {
 QString causeName(ReloadCause cause)
 {
     switch (cause) {
-    case ReloadCause::Startup: return QStringLiteral("startup");
-    case ReloadCause::Files: return QStringLiteral("files");
-    case ReloadCause::Manual: return QStringLiteral("manual");
+    case ReloadCause::Startup:
+        return QStringLiteral("startup");
+    case ReloadCause::Files:
+        return QStringLiteral("files");
+    case ReloadCause::Manual:
+        return QStringLiteral("manual");
     }
     return {};
 }
@@ -17,9 +20,12 @@ QString causeName(ReloadCause cause)
 QString outcomeName(ReloadOutcome outcome)
 {
     switch (outcome) {
-    case ReloadOutcome::Succeeded: return QStringLiteral("ok");
-    case ReloadOutcome::Failed: return QStringLiteral("failed");
-    case ReloadOutcome::Skipped: return QStringLiteral("skipped");
+    case ReloadOutcome::Succeeded:
+        return QStringLiteral("ok");
+    case ReloadOutcome::Failed:
+        return QStringLiteral("failed");
+    case ReloadOutcome::Skipped:
+        return QStringLiteral("skipped");
     }
     return {};
 }
@@ -27,9 +33,12 @@ QString outcomeName(ReloadOutcome outcome)
 static QString severityName(Diagnostic::Severity severity)
 {
     switch (severity) {
-    case Diagnostic::Severity::Error: return QStringLiteral("error");
-    case Diagnostic::Severity::Warning: return QStringLiteral("warning");
-    case Diagnostic::Severity::Note: return QStringLiteral("note");
+    case Diagnostic::Severity::Error:
+        return QStringLiteral("error");
+    case Diagnostic::Severity::Warning:
+        return QStringLiteral("warning");
+    case Diagnostic::Severity::Note:
+        return QStringLiteral("note");
     }
     return {};
 }

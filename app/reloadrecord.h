@@ -4,8 +4,8 @@
 
 #include <QDateTime>
 #include <QJsonObject>
-#include <QMetaType>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -78,21 +78,21 @@ struct ReloadRecord
     quint64 id = 0;
     QDateTime startedAt;
     ReloadCause cause = ReloadCause::Manual;
-    QStringList files;             //!< plugin files whose content changed (or appeared/went)
-    QList<FileEvent> events;       //!< the raw events that led to it
-    QString decision;              //!< how the quiet period coalesced them, or why it was skipped
+    QStringList files;       //!< plugin files whose content changed (or appeared/went)
+    QList<FileEvent> events; //!< the raw events that led to it
+    QString decision;        //!< how the quiet period coalesced them, or why it was skipped
     std::optional<BuildInfo> build;
     ReloadOutcome outcome = ReloadOutcome::Failed;
     Errors errors;
     quint64 generationBefore = 0;
-    quint64 generationAfter = 0;   //!< equals generationBefore unless it succeeded
+    quint64 generationAfter = 0; //!< equals generationBefore unless it succeeded
     QList<PhaseTiming> phases;
     double totalMs = 0;
-    QStringList carriedState;      //!< component keys whose state survived the reload
-    QStringList droppedState;      //!< "key: reason"
-    QStringList added;             //!< component keys new in this generation
-    QStringList removed;           //!< component keys gone from this generation
-    QStringList changed;           //!< component keys whose plugin file changed
+    QStringList carriedState; //!< component keys whose state survived the reload
+    QStringList droppedState; //!< "key: reason"
+    QStringList added;        //!< component keys new in this generation
+    QStringList removed;      //!< component keys gone from this generation
+    QStringList changed;      //!< component keys whose plugin file changed
 
     bool ok() const { return outcome == ReloadOutcome::Succeeded; }
     QString errorText() const;

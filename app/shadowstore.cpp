@@ -1,11 +1,11 @@
 #include "shadowstore.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
-#include <QCoreApplication>
 #include <QTemporaryDir>
 
 #include <signal.h>
