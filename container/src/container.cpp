@@ -307,10 +307,15 @@ Status Container::validate() const
             case Dependency::Kind::NamedInterface: {
                 const Result<Node *> provider = resolveInterface(dep.target, dep.qualifier);
                 if (!provider) {
+                    // Same form as a missing key: "X depends on <what>, which no plugin provides".
                     const Error &e = provider.errors().first();
-                    errors.append(Error(e.reason(),
-                                        QStringLiteral("%1 depends on %2").arg(d.key, e.message()),
-                                        d.key, d.pluginFile));
+                    const QString message
+                        = e.reason() == Error::Reason::MissingDependency
+                              ? QStringLiteral("%1 depends on %2, which no plugin provides")
+                                    .arg(d.key, dep.display())
+                              : QStringLiteral("%1 depends on %2, but %3")
+                                    .arg(d.key, dep.display(), e.message());
+                    errors.append(Error(e.reason(), message, d.key, d.pluginFile));
                 }
                 break;
             }
@@ -595,14 +600,17 @@ Result<Response> Container::serve(const Request &request)
         QMutexLocker lock(&m_mutex);
         if (m_shutDown)
             return shutDownError(QStringLiteral("route %1").arg(request.path));
+        // An exact route wins; among prefix routes the longest (most specific) one does.
+        bool routeExact = false;
         for (const auto &n : m_nodes) {
             for (const Route &r : n->d.routes) {
                 bool exact = false;
-                if (routeMatches(r, request, &exact) && (!route || exact)) {
+                if (!routeMatches(r, request, &exact) || routeExact)
+                    continue;
+                if (!route || exact || r.path.size() > route->path.size()) {
                     owner = n.get();
                     route = &r;
-                    if (exact)
-                        break;
+                    routeExact = exact;
                 }
             }
         }
