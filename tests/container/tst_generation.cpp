@@ -1,0 +1,393 @@
+// Generations built from the real fixture plugins of tests/fixtures: loading, the ways a plugin
+// file can be wrong, interfaces across plugins, and unloading that really unmaps the library.
+#include <fixturepaths.h>
+#include <qreload/generation.h>
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using qreload::Error;
+using qreload::Generation;
+using qreload::PluginSource;
+
+namespace {
+
+QStringList reasonNames(const qreload::Errors &errors)
+{
+    QStringList names;
+    for (const Error &error : errors)
+        names.append(Error::reasonName(error.reason()));
+    names.sort();
+    return names;
+}
+
+QString mappedFiles()
+{
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    if (!maps.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLocal8Bit(maps.readAll());
+}
+
+qreload::Request get(const QString &path)
+{
+    qreload::Request request;
+    request.path = path;
+    return request;
+}
+
+} // namespace
+
+class tst_Generation : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+
+    void loadsAndServesGreeter();
+    void brokenPlugins_data();
+    void brokenPlugins();
+    void missingFile();
+    void truncatedLibraryIsRefused_data();
+    void truncatedLibraryIsRefused();
+    void checkLibraryCompleteAcceptsEveryFixture();
+    void duplicateKeyAcrossPluginFiles();
+    void interfaceAcrossPlugins();
+    void unloadUnmapsTheLibrary();
+    void twoVersionsLoadedAtOnce();
+
+private:
+    //! Copies a fixture to a fresh private path, as the reload engine's staging does.
+    PluginSource stage(const char *variant, qint64 truncateTo = -1);
+
+    QTemporaryDir m_dir;
+    int m_copies = 0;
+};
+
+void tst_Generation::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    for (const char *variant :
+         {"greeter_v1", "greeter_v2", "greeter_throws", "greeter_missingdep", "greeter_routethrows",
+          "notaplugin", "wrongiid", "repo_plugin", "service_plugin"})
+        QVERIFY2(QFile::exists(fixtures::plugin(variant)), qPrintable(fixtures::plugin(variant)));
+}
+
+void tst_Generation::init()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
+}
+
+PluginSource tst_Generation::stage(const char *variant, qint64 truncateTo)
+{
+    const QString origin = fixtures::plugin(variant);
+    const QString copy
+        = m_dir.filePath(QStringLiteral("%1.%2.so").arg(QLatin1String(variant)).arg(++m_copies));
+    QFile in(origin);
+    if (!in.open(QIODevice::ReadOnly))
+        qFatal("cannot read fixture %s", qPrintable(origin));
+    QByteArray bytes = in.readAll();
+    if (truncateTo >= 0)
+        bytes.truncate(truncateTo);
+    QFile out(copy);
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
+        qFatal("cannot write %s", qPrintable(copy));
+    return {origin, copy, QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)};
+}
+
+void tst_Generation::loadsAndServesGreeter()
+{
+    Generation generation(1);
+    QCOMPARE(generation.number(), quint64(1));
+    const PluginSource source = stage("greeter_v1");
+    const qreload::Status loaded = generation.load({source});
+    QVERIFY2(loaded.ok(), qPrintable(qreload::joinErrors(loaded.errors())));
+    QCOMPARE(generation.plugins().size(), 1);
+    QVERIFY(generation.validate().ok());
+    QVERIFY(generation.construct().ok());
+
+    const QList<qreload::ComponentInfo> components = generation.container().components();
+    QCOMPARE(components.size(), 1);
+    QCOMPARE(components.first().key, QStringLiteral("app.services.MyService"));
+    QCOMPARE(components.first().className, QStringLiteral("MyService"));
+    // Errors and the console name the watched file, not the private copy.
+    QCOMPARE(components.first().pluginFile, source.originPath);
+    QCOMPARE(components.first().routes, QStringList{QStringLiteral("GET /")});
+
+    const qreload::Result<qreload::Response> response
+        = generation.container().serve(get(QStringLiteral("/")));
+    QVERIFY2(response.ok(), qPrintable(qreload::joinErrors(response.errors())));
+    QCOMPARE(response.value().body, QByteArray("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(response.value().contentType, QByteArray("text/html; charset=utf-8"));
+
+    QObject *service = generation.container().get(QStringLiteral("app.services.MyService")).value();
+    QVERIFY(service);
+    QCOMPARE(service->property("greeting").toString(), QStringLiteral("Hello, Version 1!"));
+    QString invoked;
+    QVERIFY(QMetaObject::invokeMethod(service, "greet", Q_RETURN_ARG(QString, invoked)));
+    QCOMPARE(invoked, QStringLiteral("Hello, Version 1!"));
+
+    QVERIFY(generation.shutdown().ok());
+    QVERIFY(generation.unload().ok());
+}
+
+void tst_Generation::brokenPlugins_data()
+{
+    QTest::addColumn<QString>("variant");
+    QTest::addColumn<QString>("phase"); // where it fails: load, validate, construct or serve
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("message"); // a part of the message
+
+    QTest::newRow("not a plugin") << "notaplugin"
+                                  << "load"
+                                  << "not-a-plugin"
+                                  << "without Qt plugin metadata";
+    QTest::newRow("wrong IID") << "wrongiid"
+                               << "load"
+                               << "incompatible-plugin"
+                               << "IID \"org.example.Other/1\"";
+    QTest::newRow("constructor throws")
+        << "greeter_throws"
+        << "construct"
+        << "construction-failed"
+        << "while creating app.services.MyService: the constructor threw: database unreachable";
+    QTest::newRow("missing dependency")
+        << "greeter_missingdep"
+        << "validate"
+        << "missing-dependency"
+        << "app.services.MyService depends on app.services.Missing, which no plugin provides";
+    QTest::newRow("route throws") << "greeter_routethrows"
+                                  << "serve"
+                                  << "route-failed"
+                                  << "threw while serving GET /: template not found";
+}
+
+void tst_Generation::brokenPlugins()
+{
+    QFETCH(QString, variant);
+    QFETCH(QString, phase);
+    QFETCH(QString, reason);
+    QFETCH(QString, message);
+
+    Generation generation(2);
+    const PluginSource source = stage(qPrintable(variant));
+    qreload::Errors errors = generation.load({source}).errors();
+    if (phase != u"load") {
+        QVERIFY2(errors.isEmpty(), qPrintable(qreload::joinErrors(errors)));
+        errors = generation.validate().errors();
+    }
+    if (phase != u"load" && phase != u"validate") {
+        QVERIFY2(errors.isEmpty(), qPrintable(qreload::joinErrors(errors)));
+        errors = generation.construct().errors();
+    }
+    if (phase == u"serve") {
+        QVERIFY2(errors.isEmpty(), qPrintable(qreload::joinErrors(errors)));
+        errors = generation.container().serve(get(QStringLiteral("/"))).errors();
+    }
+    QCOMPARE(reasonNames(errors), QStringList{reason});
+    QVERIFY2(errors.first().message().contains(message), qPrintable(errors.first().message()));
+    QCOMPARE(errors.first().pluginFile(), source.originPath);
+    if (phase == u"load")
+        QVERIFY(generation.container().components().isEmpty());
+    QVERIFY(generation.unload().ok());
+}
+
+void tst_Generation::missingFile()
+{
+    Generation generation(3);
+    const QString nowhere = m_dir.filePath(QStringLiteral("nowhere.so"));
+    const qreload::Status status = generation.load({{nowhere, nowhere, {}}});
+    QCOMPARE(reasonNames(status.errors()), QStringList{QStringLiteral("file-not-found")});
+    QCOMPARE(status.errors().first().pluginFile(), nowhere);
+}
+
+void tst_Generation::truncatedLibraryIsRefused_data()
+{
+    QTest::addColumn<qint64>("size"); // negative: that many bytes short of the full file
+    QTest::addColumn<bool>("fraction");
+
+    QTest::newRow("empty") << qint64(0) << false;
+    QTest::newRow("10 bytes") << qint64(10) << false;
+    QTest::newRow("100 bytes") << qint64(100) << false;
+    QTest::newRow("4 KiB") << qint64(4096) << false;
+    QTest::newRow("half") << qint64(50) << true;
+    QTest::newRow("90 percent") << qint64(90) << true;
+    QTest::newRow("size - 1000") << qint64(-1000) << false;
+    QTest::newRow("size - 1") << qint64(-1) << false;
+}
+
+void tst_Generation::truncatedLibraryIsRefused()
+{
+    QFETCH(qint64, size);
+    QFETCH(bool, fraction);
+    const qint64 full = QFileInfo(fixtures::plugin("greeter_v1")).size();
+    QVERIFY(full > 2000);
+    const qint64 cut = fraction ? full * size / 100 : size < 0 ? full + size : size;
+
+    const PluginSource source = stage("greeter_v1", cut);
+    QCOMPARE(QFileInfo(source.loadPath).size(), cut);
+    QVERIFY(!qreload::checkLibraryComplete(source.loadPath).ok());
+
+    Generation generation(4);
+    const qreload::Status status = generation.load({source});
+    QVERIFY(!status.ok());
+    const QString reason = Error::reasonName(status.errors().first().reason());
+    QVERIFY2(reason == u"incomplete-file" || reason == u"load-failed" || reason == u"not-a-plugin",
+             qPrintable(reason + QStringLiteral(": ") + status.errors().first().message()));
+    QCOMPARE(status.errors().first().pluginFile(), source.originPath);
+    QVERIFY(generation.container().components().isEmpty());
+    // Nothing of the cut file stays mapped.
+    QVERIFY(!mappedFiles().contains(source.loadPath));
+}
+
+void tst_Generation::checkLibraryCompleteAcceptsEveryFixture()
+{
+    for (const char *variant : {"greeter_v1", "greeter_v2", "notaplugin", "wrongiid"}) {
+        const qreload::Status status = qreload::checkLibraryComplete(fixtures::plugin(variant));
+        QVERIFY2(status.ok(), qPrintable(qreload::joinErrors(status.errors())));
+    }
+    // A file that is not ELF at all.
+    const QString text = m_dir.filePath(QStringLiteral("notes.so"));
+    QFile file(text);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("just some text, no library here\n");
+    file.close();
+    const qreload::Status status = qreload::checkLibraryComplete(text, QStringLiteral("shown.so"));
+    QCOMPARE(reasonNames(status.errors()), QStringList{QStringLiteral("not-a-plugin")});
+    QCOMPARE(status.errors().first().pluginFile(), QStringLiteral("shown.so"));
+}
+
+void tst_Generation::duplicateKeyAcrossPluginFiles()
+{
+    Generation generation(5);
+    const PluginSource v1 = stage("greeter_v1");
+    const PluginSource v2 = stage("greeter_v2");
+    QVERIFY(generation.load({v1, v2}).ok());
+    const qreload::Status status = generation.validate();
+    QCOMPARE(reasonNames(status.errors()),
+             (QStringList{QStringLiteral("duplicate-key"), QStringLiteral("duplicate-route")}));
+    const QString all = qreload::joinErrors(status.errors());
+    QVERIFY2(
+        all.contains(QStringLiteral("key app.services.MyService is registered 2 times, by %1, %2")
+                         .arg(v1.originPath, v2.originPath)),
+        qPrintable(all));
+    QVERIFY(!generation.construct().ok());
+    QVERIFY(generation.unload().ok());
+}
+
+void tst_Generation::interfaceAcrossPlugins()
+{
+    Generation generation(6);
+    // The consumer is loaded first: the graph is resolved after every plugin registered.
+    const PluginSource service = stage("service_plugin");
+    const PluginSource repo = stage("repo_plugin");
+    const qreload::Status loaded = generation.load({service, repo});
+    QVERIFY2(loaded.ok(), qPrintable(qreload::joinErrors(loaded.errors())));
+    const qreload::Status built = generation.construct();
+    QVERIFY2(built.ok(), qPrintable(qreload::joinErrors(built.errors())));
+
+    const QList<qreload::ComponentEdge> edges = generation.container().edges();
+    QCOMPARE(edges.size(), 1);
+    QCOMPARE(edges.first().from, QStringLiteral("shop.Catalog"));
+    QCOMPARE(edges.first().to, QStringLiteral("shop.MemoryRepository"));
+    QCOMPARE(
+        generation.container().creationOrder(),
+        (QStringList{QStringLiteral("shop.MemoryRepository"), QStringLiteral("shop.Catalog")}));
+
+    const auto response = generation.container().serve(get(QStringLiteral("/items")));
+    QVERIFY2(response.ok(), qPrintable(qreload::joinErrors(response.errors())));
+    QCOMPARE(response.value().body, QByteArray("apple,pear"));
+    QVERIFY(generation.unload().ok());
+
+    // Without the provider, the consumer's plugin fails validation, naming the interface.
+    Generation alone(7);
+    const PluginSource lonely = stage("service_plugin");
+    QVERIFY(alone.load({lonely}).ok());
+    const qreload::Status status = alone.validate();
+    QCOMPARE(reasonNames(status.errors()), QStringList{QStringLiteral("missing-dependency")});
+    QCOMPARE(status.errors().first().message(),
+             QStringLiteral("shop.Catalog depends on interface org.qreload.tests.IRepository/1, "
+                            "which no plugin provides"));
+    QCOMPARE(status.errors().first().pluginFile(), lonely.originPath);
+}
+
+void tst_Generation::unloadUnmapsTheLibrary()
+{
+    const PluginSource source = stage("greeter_v1");
+    QVERIFY(!mappedFiles().contains(source.loadPath));
+    {
+        Generation generation(8);
+        QVERIFY(generation.load({source}).ok());
+        QVERIFY(generation.construct().ok());
+        QVERIFY(generation.container().serve(get(QStringLiteral("/"))).ok());
+        QVERIFY2(mappedFiles().contains(source.loadPath), "the copy was never mapped");
+
+        QVERIFY(generation.shutdown().ok());
+        const qreload::Status unloaded = generation.unload();
+        QVERIFY2(unloaded.ok(), qPrintable(qreload::joinErrors(unloaded.errors())));
+        QVERIFY2(!mappedFiles().contains(source.loadPath), qPrintable(mappedFiles()));
+        // The generation refuses lookups instead of calling into unmapped code.
+        QCOMPARE(generation.container()
+                     .get(QStringLiteral("app.services.MyService"))
+                     .errors()
+                     .first()
+                     .reason(),
+                 Error::Reason::ShutDown);
+        QVERIFY(generation.unload().ok()); // idempotent
+    }
+
+    // A generation dropped without explicit shutdown/unload cleans up in its destructor.
+    const PluginSource dropped = stage("greeter_v1");
+    {
+        Generation generation(9);
+        QVERIFY(generation.load({dropped}).ok());
+        QVERIFY(generation.construct().ok());
+        QVERIFY(mappedFiles().contains(dropped.loadPath));
+    }
+    QVERIFY(!mappedFiles().contains(dropped.loadPath));
+}
+
+void tst_Generation::twoVersionsLoadedAtOnce()
+{
+    // Two generations alive together, as during a swap: each serves its own code. With
+    // STB_GNU_UNIQUE symbols the second copy would bind to the first and answer "Version 1".
+    const PluginSource v1 = stage("greeter_v1");
+    const PluginSource v2 = stage("greeter_v2");
+    const PluginSource v1again = stage("greeter_v1");
+    Generation first(10);
+    Generation second(11);
+    Generation third(12);
+    QVERIFY(first.load({v1}).ok());
+    QVERIFY(second.load({v2}).ok());
+    QVERIFY(third.load({v1again}).ok());
+    QVERIFY(first.construct().ok());
+    QVERIFY(second.construct().ok());
+    QVERIFY(third.construct().ok());
+
+    const auto body = [](Generation &generation) {
+        auto response = generation.container().serve(get(QStringLiteral("/")));
+        return response.ok() ? response.value().body : QByteArray("error");
+    };
+    QCOMPARE(body(first), QByteArray("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(body(second), QByteArray("<h1>This is Version 2!</h1>"));
+    QCOMPARE(body(third), QByteArray("<h1>Hello, Version 1!</h1>"));
+    QObject *a = first.container().get(QStringLiteral("app.services.MyService")).value();
+    QObject *b = third.container().get(QStringLiteral("app.services.MyService")).value();
+    // Two copies of the same file are two libraries, each with its own meta-object.
+    QVERIFY(a->metaObject() != b->metaObject());
+
+    // Unloading the first leaves the others serving their own code.
+    QVERIFY(first.unload().ok());
+    QVERIFY(!mappedFiles().contains(v1.loadPath));
+    QCOMPARE(body(second), QByteArray("<h1>This is Version 2!</h1>"));
+    QCOMPARE(body(third), QByteArray("<h1>Hello, Version 1!</h1>"));
+    QVERIFY(mappedFiles().contains(v1again.loadPath));
+}
+
+QTEST_GUILESS_MAIN(tst_Generation)
+#include "tst_generation.moc"
