@@ -1,0 +1,289 @@
+#include "componentgraphlayout.h"
+
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPromise>
+#include <QSet>
+#include <QThreadPool>
+
+#include <algorithm>
+#include <memory>
+
+#ifdef QRELOAD_HAVE_GRAPHVIZ
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+#endif
+
+Q_LOGGING_CATEGORY(lcGraphLayout, "qreload.ui")
+
+namespace qreload::app {
+
+namespace {
+
+QSizeF sizeOf(const QHash<QString, QSizeF> &sizes, const QString &key)
+{
+    return sizes.value(key, ComponentGraphLayout::defaultNodeSize());
+}
+
+/*!
+ * The fallback: longest-path layers (a component above what it depends on), nodes ordered in
+ * each layer by the mean position of their neighbours, straight edges.
+ */
+GraphLayout layeredLayout(const ComponentGraph &graph, const QHash<QString, QSizeF> &sizes)
+{
+    GraphLayout layout;
+    layout.engine = QStringLiteral("layered");
+    const int n = int(graph.nodes.size());
+    QHash<QString, int> index;
+    for (int i = 0; i < n; ++i)
+        index.insert(graph.nodes.at(i).key, i);
+    QList<QList<int>> dependsOn(n);
+    QList<QList<int>> dependents(n);
+    for (const ComponentLink &link : graph.links) {
+        const int from = index.value(link.from, -1);
+        const int to = index.value(link.to, -1);
+        if (from < 0 || to < 0 || from == to)
+            continue;
+        dependsOn[from].append(to);
+        dependents[to].append(from);
+    }
+    // Layer = length of the longest dependency chain below a node; bounded by n so a cycle
+    // cannot loop forever.
+    QList<int> layer(n, 0);
+    for (int round = 0; round < n; ++round) {
+        bool moved = false;
+        for (int i = 0; i < n; ++i) {
+            for (int dependency : std::as_const(dependsOn[i])) {
+                if (layer[i] < layer[dependency] + 1 && layer[dependency] + 1 < n) {
+                    layer[i] = layer[dependency] + 1;
+                    moved = true;
+                }
+            }
+        }
+        if (!moved)
+            break;
+    }
+    const int layers = n ? *std::max_element(layer.cbegin(), layer.cend()) + 1 : 0;
+    // Dependents on top: the topmost row is the highest layer.
+    QList<QList<int>> rows(layers);
+    for (int i = 0; i < n; ++i)
+        rows[layers - 1 - layer[i]].append(i);
+    QList<double> order(n, 0);
+    for (const QList<int> &row : std::as_const(rows)) {
+        for (int i = 0; i < row.size(); ++i)
+            order[row.at(i)] = i;
+    }
+    for (int pass = 0; pass < 4; ++pass) {
+        for (QList<int> &row : rows) {
+            QList<double> weight(n, 0);
+            for (int node : std::as_const(row)) {
+                const QList<int> neighbours = dependsOn[node] + dependents[node];
+                double sum = 0;
+                for (int other : neighbours)
+                    sum += order[other];
+                weight[node] = neighbours.isEmpty() ? order[node] : sum / neighbours.size();
+            }
+            std::stable_sort(row.begin(), row.end(),
+                             [&](int a, int b) { return weight[a] < weight[b]; });
+            for (int i = 0; i < row.size(); ++i)
+                order[row.at(i)] = i;
+        }
+    }
+    const double hGap = 30;
+    const double vGap = 60;
+    double y = 0;
+    double widest = 0;
+    QList<double> rowWidths;
+    for (const QList<int> &row : std::as_const(rows)) {
+        double width = 0;
+        for (int node : row)
+            width += sizeOf(sizes, graph.nodes.at(node).key).width() + hGap;
+        rowWidths.append(std::max(0.0, width - hGap));
+        widest = std::max(widest, rowWidths.constLast());
+    }
+    for (int r = 0; r < rows.size(); ++r) {
+        double x = (widest - rowWidths.at(r)) / 2;
+        double rowHeight = 0;
+        for (int node : std::as_const(rows[r])) {
+            const QString &key = graph.nodes.at(node).key;
+            const QSizeF size = sizeOf(sizes, key);
+            layout.nodes.insert(key, QRectF(QPointF(x, y), size));
+            x += size.width() + hGap;
+            rowHeight = std::max(rowHeight, size.height());
+        }
+        y += rowHeight + vGap;
+    }
+    for (const ComponentLink &link : graph.links) {
+        if (!layout.nodes.contains(link.from) || !layout.nodes.contains(link.to))
+            continue;
+        const QRectF a = layout.nodes.value(link.from);
+        const QRectF b = layout.nodes.value(link.to);
+        const bool down = a.center().y() <= b.center().y();
+        const QPointF start(a.center().x(), down ? a.bottom() : a.top());
+        const QPointF end(b.center().x(), down ? b.top() : b.bottom());
+        GraphLayout::Edge edge{link.from, link.to, {start, start, end, end}, std::nullopt};
+        layout.edges.append(edge);
+    }
+    for (const QRectF &rect : std::as_const(layout.nodes))
+        layout.bounds = layout.bounds.united(rect);
+    return layout;
+}
+
+#ifdef QRELOAD_HAVE_GRAPHVIZ
+// Graphviz keeps global state (error handling, memory disciplines): one layout at a time.
+QMutex graphvizMutex;
+GVC_t *graphvizContext = nullptr;
+
+char *cstr(const char *text)
+{
+    return const_cast<char *>(text);
+}
+
+std::optional<GraphLayout> graphvizLayout(const ComponentGraph &graph,
+                                          const QHash<QString, QSizeF> &sizes)
+{
+    QMutexLocker lock(&graphvizMutex);
+    if (!graphvizContext)
+        graphvizContext = gvContext();
+    if (!graphvizContext)
+        return std::nullopt;
+
+    Agraph_t *g = agopen(cstr("components"), Agdirected, nullptr);
+    agattr(g, AGRAPH, cstr("rankdir"), cstr("TB"));
+    agattr(g, AGRAPH, cstr("nodesep"), cstr("0.4"));
+    agattr(g, AGRAPH, cstr("ranksep"), cstr("0.7"));
+    agattr(g, AGNODE, cstr("shape"), cstr("box"));
+    agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
+    agattr(g, AGNODE, cstr("label"), cstr(""));
+    agattr(g, AGNODE, cstr("width"), cstr("2"));
+    agattr(g, AGNODE, cstr("height"), cstr("0.75"));
+
+    QHash<QString, Agnode_t *> nodes;
+    for (const ComponentNode &node : graph.nodes) {
+        QByteArray name = node.key.toUtf8();
+        Agnode_t *n = agnode(g, name.data(), 1);
+        const QSizeF size = sizeOf(sizes, node.key);
+        QByteArray width = QByteArray::number(size.width() / 72.0, 'f', 4);
+        QByteArray height = QByteArray::number(size.height() / 72.0, 'f', 4);
+        agset(n, cstr("width"), width.data());
+        agset(n, cstr("height"), height.data());
+        nodes.insert(node.key, n);
+    }
+    QList<QPair<Agedge_t *, const ComponentLink *>> edges;
+    for (const ComponentLink &link : graph.links) {
+        Agnode_t *from = nodes.value(link.from);
+        Agnode_t *to = nodes.value(link.to);
+        if (!from || !to)
+            continue;
+        // One spline per pair: two dependencies on the same provider draw as one edge.
+        if (agedge(g, from, to, nullptr, 0))
+            continue;
+        edges.append({agedge(g, from, to, nullptr, 1), &link});
+    }
+
+    if (gvLayout(graphvizContext, g, "dot") != 0) {
+        agclose(g);
+        return std::nullopt;
+    }
+    GraphLayout layout;
+    layout.engine = QStringLiteral("dot");
+    const boxf bb = GD_bb(g);
+    // Graphviz puts y upwards; the scene has it downwards.
+    const auto flip = [&](pointf p) {
+        return QPointF(p.x - bb.LL.x, bb.UR.y - p.y);
+    };
+    for (auto it = nodes.cbegin(); it != nodes.cend(); ++it) {
+        const QPointF centre = flip(ND_coord(it.value()));
+        const QSizeF size(ND_width(it.value()) * 72.0, ND_height(it.value()) * 72.0);
+        layout.nodes.insert(it.key(),
+                            QRectF(centre - QPointF(size.width() / 2, size.height() / 2), size));
+    }
+    for (const auto &[e, link] : std::as_const(edges)) {
+        GraphLayout::Edge edge{link->from, link->to, {}, std::nullopt};
+        const splines *spl = ED_spl(e);
+        if (spl && spl->size > 0) {
+            const bezier &bz = spl->list[0];
+            for (int i = 0; i < bz.size; ++i)
+                edge.spline.append(flip(bz.list[i]));
+            if (bz.eflag)
+                edge.arrowTip = flip(bz.ep);
+        }
+        layout.edges.append(edge);
+    }
+    layout.bounds = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
+    gvFreeLayout(graphvizContext, g);
+    agclose(g);
+    return layout;
+}
+#endif
+
+} // namespace
+
+ComponentGraphLayout::ComponentGraphLayout(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<GraphLayout>();
+}
+
+ComponentGraphLayout::~ComponentGraphLayout() = default;
+
+bool ComponentGraphLayout::graphvizAvailable()
+{
+#ifdef QRELOAD_HAVE_GRAPHVIZ
+    return true;
+#else
+    return false;
+#endif
+}
+
+GraphLayout ComponentGraphLayout::compute(const ComponentGraph &graph,
+                                          const QHash<QString, QSizeF> &sizes, bool useGraphviz)
+{
+    QElapsedTimer timer;
+    timer.start();
+    std::optional<GraphLayout> layout;
+#ifdef QRELOAD_HAVE_GRAPHVIZ
+    if (useGraphviz && !graph.nodes.isEmpty()) {
+        layout = graphvizLayout(graph, sizes);
+        if (!layout)
+            qCWarning(lcGraphLayout) << "Graphviz could not lay out the graph; using the "
+                                        "layered layout";
+    }
+#else
+    Q_UNUSED(useGraphviz)
+#endif
+    if (!layout)
+        layout = layeredLayout(graph, sizes);
+    layout->generation = graph.generation;
+    layout->ms = timer.nsecsElapsed() / 1e6;
+    return *layout;
+}
+
+quint64 ComponentGraphLayout::request(const ComponentGraph &graph,
+                                      const QHash<QString, QSizeF> &sizes)
+{
+    const quint64 id = ++m_lastRequest;
+    ++m_pending;
+    auto promise = std::make_shared<QPromise<GraphLayout>>();
+    // The watcher is this object's child: if this object dies first, the result is dropped.
+    auto *watcher = new QFutureWatcher<GraphLayout>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id] {
+        --m_pending;
+        const QFuture<GraphLayout> future = watcher->future();
+        watcher->deleteLater();
+        if (id != m_lastRequest || future.resultCount() == 0)
+            return; // stale: a newer graph is being laid out
+        Q_EMIT finished(id, future.result());
+    });
+    watcher->setFuture(promise->future());
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, graph, sizes] {
+        promise->addResult(compute(graph, sizes));
+        promise->finish();
+    });
+    return id;
+}
+
+} // namespace qreload::app
