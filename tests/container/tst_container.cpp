@@ -267,6 +267,7 @@ private Q_SLOTS:
     void stateDroppedWhenVersionChanges();
     void lazySuccessorRestoredOnFirstUse();
     void nonStreamableStateReported();
+    void throwingRestoreIsReported();
 };
 
 // --- validation ------------------------------------------------------------------------------
@@ -314,6 +315,12 @@ void tst_Container::validationReportsOneProblem_data()
                                 << "a.A"
                                 << "libcycle.so"
                                 << "Circular dependency detected: a.A -> a.A";
+    QTest::newRow("cycle through an interface")
+        << "interfaceCycle"
+        << "cycle"
+        << "backup.Backup"
+        << "libbackup.so"
+        << "Circular dependency detected: backup.Backup -> storage.Disk -> backup.Backup";
     QTest::newRow("ambiguous interface")
         << "ambiguous"
         << "ambiguous-interface"
@@ -382,6 +389,13 @@ void addProblem(qreload::Container &container, const QString &problem)
     } else if (problem == u"selfCycle") {
         Registry r(QStringLiteral("libcycle.so"));
         r.add<Clock>(QStringLiteral("a.A")).dependsOn(QStringLiteral("a.A"));
+        container.add(r.takeComponents());
+    } else if (problem == u"interfaceCycle") {
+        Registry r(QStringLiteral("libbackup.so"));
+        r.add<Backup>(QStringLiteral("backup.Backup"), one<IStorage>());
+        r.add<DiskStorage>(QStringLiteral("storage.Disk"))
+            .provides<IStorage>()
+            .dependsOn(QStringLiteral("backup.Backup"));
         container.add(r.takeComponents());
     } else if (problem == u"ambiguous") {
         Registry r(QStringLiteral("libbackup.so"));
@@ -1274,6 +1288,32 @@ void tst_Container::nonStreamableStateReported()
     QCOMPARE(errors.first().pluginFile(), QStringLiteral("libcounter.so"));
     QVERIFY2(errors.first().message().contains(u"NotStreamable"),
              qPrintable(errors.first().message()));
+}
+
+void tst_Container::throwingRestoreIsReported()
+{
+    qreload::Container old;
+    addCounter(old, 1);
+    QVERIFY(old.start().ok());
+    qreload::Errors errors;
+    const auto saved = old.saveState(&errors);
+    QVERIFY(errors.isEmpty());
+
+    qreload::Registry r(QStringLiteral("libcounter.so"));
+    r.add<Counter>(QStringLiteral("app.Counter"))
+        .carriesState(
+            1, [](Counter &) { return QVariant(); },
+            [](Counter &, const QVariant &) { throw std::runtime_error("bad format"); });
+    qreload::Container successor;
+    successor.add(r.takeComponents());
+    QVERIFY(successor.start().ok());
+    const qreload::StateCarryReport report = successor.restoreState(saved);
+    QVERIFY(report.carried.isEmpty());
+    QCOMPARE(report.dropped, QStringList{QStringLiteral("app.Counter: restore failed")});
+    QCOMPARE(reasonNames(report.errors), QStringList{QStringLiteral("state-carry-failed")});
+    QVERIFY(report.errors.first().message().contains(u"bad format"));
+    // The component itself still serves.
+    QVERIFY(counter(successor));
 }
 
 QTEST_GUILESS_MAIN(tst_Container)
