@@ -153,9 +153,12 @@ QJsonObject PreviewServer::status() const
 bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     QHttpServerResponder responder = makeResponder(request, socket);
-    const std::shared_ptr<Generation> generation = m_engine->current();
-    const QByteArray generationHeader = QByteArray::number(generation ? generation->number() : 0);
+    // The request is served by the generation current now, held until it is answered. The
+    // manual reload endpoint lets go of it first: the reload waits for holders to finish.
+    std::shared_ptr<Generation> generation = m_engine->current();
     const auto reply = [&](const QByteArray &body, const QByteArray &type, int status) {
+        const QByteArray generationHeader
+            = QByteArray::number(generation ? generation->number() : m_engine->generationNumber());
         responder.write(body,
                         {{"Content-Type", type},
                          {"X-QReload-Generation", generationHeader},
@@ -195,6 +198,7 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
             } else if (request.value("X-QReload-Token") != m_token.toLatin1()) {
                 replyText(QStringLiteral("a valid X-QReload-Token header is required"), 403);
             } else {
+                generation.reset();
                 const ReloadRecord record = m_engine->reloadNow(ReloadCause::Manual);
                 replyJson(QJsonDocument(record.toJson()), record.ok() ? 200 : 500);
             }
