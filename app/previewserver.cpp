@@ -135,9 +135,9 @@ QJsonObject PreviewServer::status() const
             });
         }
         for (const PluginSource &p : generation->plugins()) {
-            plugins.append(
-                QJsonObject{{QLatin1String("file"), p.originPath},
-                            {QLatin1String("sha256"), QString::fromLatin1(p.sha256.toHex())}});
+            plugins.append(QJsonObject{
+                {QLatin1String("file"), p.originPath},
+                {QLatin1String("contentHash"), QString::fromLatin1(p.contentHash.toHex())}});
         }
     }
     o.insert(QLatin1String("components"), components);

@@ -15,6 +15,9 @@ namespace qreload::app {
 
 namespace {
 
+//! Shortest wait before looking again at a plugin file that is still being written.
+constexpr int MinimumRetryMs = 20;
+
 //! Times consecutive phases of one transaction into a record.
 class PhaseClock
 {
@@ -62,7 +65,7 @@ ReloadEngine::ReloadEngine(Options options, QObject *parent)
             return;
         m_pendingEvents.append(event);
         m_incompleteAttempts = 0;
-        m_quietTimer.start(); // every event restarts the quiet period
+        m_quietTimer.start(m_options.quietPeriodMs); // every event restarts the quiet period
     });
 }
 
@@ -136,7 +139,7 @@ void ReloadEngine::setWatching(bool watching)
         // Changes made while paused are picked up now (content hashes decide if any matter).
         m_pendingEvents.append(
             FileEvent{QDateTime::currentDateTime(), QString(), QStringLiteral("watching resumed")});
-        m_quietTimer.start();
+        m_quietTimer.start(m_options.quietPeriodMs);
     }
     Q_EMIT watchingChanged(watching);
 }
@@ -216,7 +219,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
             stageErrors.append(snapshot.errors());
             continue;
         }
-        hashes.insert(path, snapshot.value().sha256);
+        hashes.insert(path, snapshot.value().contentHash);
         snapshots.append(snapshot.takeValue());
     }
     for (auto it = hashes.constBegin(); it != hashes.constEnd(); ++it) {
@@ -242,7 +245,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         // reload yet, so nothing is recorded; the reload that follows says how long it waited.
         ++m_incompleteAttempts;
         m_pendingEvents = record.events + m_pendingEvents;
-        m_quietTimer.start();
+        m_quietTimer.start(qMax(m_options.quietPeriodMs, MinimumRetryMs));
         m_reloading = false;
         --m_nextRecordId;
         record.outcome = ReloadOutcome::Skipped;
@@ -264,7 +267,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         clock.lap(QStringLiteral("stage"));
         return finishAs(ReloadOutcome::Skipped);
     }
-    if (skipWhenUnchanged && hashes == m_failedHashes) {
+    if (skipWhenUnchanged && m_failedHashes && hashes == *m_failedHashes) {
         record.decision += QStringLiteral("; same content as the last failed reload, not retried");
         clock.lap(QStringLiteral("stage"));
         return finishAs(ReloadOutcome::Skipped);
@@ -343,7 +346,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     std::shared_ptr<Generation> old = std::exchange(m_current, candidate);
     candidate.reset();
     m_currentHashes = hashes;
-    m_failedHashes.clear();
+    m_failedHashes.reset();
     ++m_nextGeneration;
     record.generationAfter = number;
     clock.lap(QStringLiteral("swap"));

@@ -37,7 +37,7 @@ public:
     {
         QStringList pluginDirs;
         //! Quiet period after the last file event before reloading (see README for the choice).
-        int quietPeriodMs = 150;
+        int quietPeriodMs = 100;
         //! How many quiet periods to wait for a plugin file that is still being written.
         int incompleteRetries = 20;
         //! Where shadow copies go; empty: a private folder under the system temp folder.
@@ -101,8 +101,9 @@ private:
     QList<FileEvent> m_pendingEvents;
     int m_incompleteAttempts = 0;
     std::shared_ptr<Generation> m_current;
-    QHash<QString, QByteArray> m_currentHashes; // origin path -> sha256 of the current generation
-    QHash<QString, QByteArray> m_failedHashes;  // the files of the last failed reload
+    QHash<QString, QByteArray>
+        m_currentHashes; // origin path -> content hash of the current generation
+    std::optional<QHash<QString, QByteArray>> m_failedHashes; // files of the last failed reload
     quint64 m_nextGeneration = 1;
     quint64 m_nextRecordId = 1;
     QList<ReloadRecord> m_history;

@@ -45,7 +45,8 @@ Result<PluginSnapshot> ShadowStore::snapshot(const QString &path)
         return Error(Error::Reason::FileNotFound,
                      QStringLiteral("cannot read: %1").arg(file.errorString()), {}, path);
     PluginSnapshot snapshot{path, file.readAll(), {}};
-    snapshot.sha256 = QCryptographicHash::hash(snapshot.bytes, QCryptographicHash::Sha256);
+    snapshot.contentHash
+        = QCryptographicHash::hash(snapshot.bytes, QCryptographicHash::Blake2b_256);
     return snapshot;
 }
 
@@ -67,7 +68,7 @@ Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,
                              .arg(target, out.errorString()),
                          {}, plugin.path);
         }
-        sources.append(PluginSource{plugin.path, target, plugin.sha256});
+        sources.append(PluginSource{plugin.path, target, plugin.contentHash});
     }
     return sources;
 }

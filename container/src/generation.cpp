@@ -38,15 +38,21 @@ Status checkLibraryComplete(const QString &path, const QString &displayPath)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error(Error::Reason::FileNotFound,
-                     QStringLiteral("cannot read the file: %1").arg(file.errorString()), {},
-                     shown);
+                     QStringLiteral("cannot read the file: %1").arg(file.errorString()), {}, shown);
     const qint64 size = file.size();
     const QByteArray header = file.read(64);
-    if (header.size() < 16 || !header.startsWith("\x7f" "ELF"))
-        return Error(Error::Reason::NotAPlugin,
-                     size == 0 ? QStringLiteral("the file is empty")
-                               : QStringLiteral("not an ELF shared library"),
-                     {}, shown);
+    // A file being created is empty, then a prefix of the ELF magic: still being written.
+    static const QByteArray magic("\x7f"
+                                  "ELF");
+    if (size == 0)
+        return incomplete(QStringLiteral("the file is empty"));
+    if (!header.startsWith(magic.left(header.size())) || !header.startsWith(magic))
+        return header.size() < magic.size() && magic.startsWith(header)
+                   ? incomplete(QStringLiteral("the ELF header is cut short (%1 bytes)").arg(size))
+                   : Error(Error::Reason::NotAPlugin, QStringLiteral("not an ELF shared library"),
+                           {}, shown);
+    if (header.size() < 16)
+        return incomplete(QStringLiteral("the ELF header is cut short (%1 bytes)").arg(size));
     const bool is64 = header.at(4) == 2;
     const bool bigEndian = header.at(5) == 2;
     if (header.size() < (is64 ? 64 : 52))
@@ -123,10 +129,11 @@ Status Generation::load(const QList<PluginSource> &plugins)
         loader->setLoadHints({});
         const QJsonObject meta = loader->metaData();
         if (meta.isEmpty()) {
-            errors.append(Error(Error::Reason::NotAPlugin,
-                                QStringLiteral("a shared library without Qt plugin metadata (was it "
-                                               "built with qreload_add_plugin?)"),
-                                {}, shown));
+            errors.append(
+                Error(Error::Reason::NotAPlugin,
+                      QStringLiteral("a shared library without Qt plugin metadata (was it "
+                                     "built with qreload_add_plugin?)"),
+                      {}, shown));
             continue;
         }
         const QString iid = meta.value(QLatin1String("IID")).toString();

@@ -97,7 +97,7 @@ PluginSource tst_Generation::stage(const char *variant, qint64 truncateTo)
     QFile out(copy);
     if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
         qFatal("cannot write %s", qPrintable(copy));
-    return {origin, copy, QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)};
+    return {origin, copy, QCryptographicHash::hash(bytes, QCryptographicHash::Blake2b_256)};
 }
 
 void tst_Generation::loadsAndServesGreeter()

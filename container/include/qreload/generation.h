@@ -16,7 +16,7 @@ struct PluginSource
 {
     QString originPath; //!< the file the user's build writes and qreload watches
     QString loadPath;   //!< the per-generation shadow copy that is dlopen'ed
-    QByteArray sha256;  //!< content hash of the file at staging time
+    QByteArray contentHash; //!< BLAKE2b-256 of the file at staging time
 };
 
 /*!
