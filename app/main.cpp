@@ -86,7 +86,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption quietOption(
         QStringLiteral("quiet-period"),
         QStringLiteral("Milliseconds without file events before reloading."), QStringLiteral("ms"),
-        QStringLiteral("150"));
+        QStringLiteral("100"));
     const QCommandLineOption logFormatOption(QStringLiteral("log-format"),
                                              QStringLiteral("Headless log lines: text or json."),
                                              QStringLiteral("format"), QStringLiteral("text"));
