@@ -46,7 +46,10 @@ ComponentGraph ComponentGraph::snapshot(const Container &container, quint64 numb
         return graph;
 
     if (last->ok() && last->generationAfter == number) {
-        const QSet<QString> added(last->added.cbegin(), last->added.cend());
+        // Everything is new in the first generation: badging it all would say nothing.
+        const bool first = last->generationBefore == 0 || last->cause == ReloadCause::Startup;
+        const QSet<QString> added
+            = first ? QSet<QString>() : QSet<QString>(last->added.cbegin(), last->added.cend());
         const QSet<QString> changed(last->changed.cbegin(), last->changed.cend());
         for (ComponentNode &node : graph.nodes) {
             node.added = added.contains(node.key);

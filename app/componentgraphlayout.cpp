@@ -16,7 +16,7 @@
 #include <graphviz/gvc.h>
 #endif
 
-Q_LOGGING_CATEGORY(lcGraphLayout, "qreload.ui")
+Q_LOGGING_CATEGORY(lcGraphLayout, "qreload.ui", QtInfoMsg)
 
 namespace qreload::app {
 

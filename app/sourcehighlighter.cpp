@@ -4,7 +4,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
-#include <QLoggingCategory>
 #include <QProcess>
 #include <QPromise>
 #include <QStandardPaths>
@@ -12,7 +11,6 @@
 
 #include <memory>
 
-Q_LOGGING_CATEGORY(lcHighlight, "qreload.ui")
 
 namespace qreload::app {
 

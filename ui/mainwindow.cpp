@@ -1,16 +1,599 @@
 #include "mainwindow.h"
 
+#include "buildprogress.h"
+#include "componentgraph.h"
+#include "componentgraphview.h"
+#include "componentinspector.h"
+#include "previewpanel.h"
+#include "previewserver.h"
+#include "reloaddetailsview.h"
+#include "reloadengine.h"
+#include "reloadlogmodel.h"
+#include "reloadlogview.h"
+#include "settingsdialog.h"
+#include "sourceview.h"
+#include "timingchart.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProcess>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+
+static void initConsoleResources()
+{
+    // The resources live in a static library: register them explicitly.
+    Q_INIT_RESOURCE(qreload);
+}
+
 namespace qreload::ui {
 
-MainWindow::MainWindow(qreload::app::ReloadEngine *engine, qreload::app::PreviewServer *server,
-                       QWidget *parent)
+using namespace qreload::app;
+
+namespace {
+
+const char *const GeometryKey = "console/geometry";
+const char *const StateKey = "console/windowState";
+const char *const ThemeKey = "console/theme";
+const char *const PreviewPathKey = "console/previewPath";
+//! Bump when docks are added or renamed, so an old saved layout is not restored over them.
+constexpr int LayoutVersion = 1;
+
+bool isSourceFile(const QString &path)
+{
+    static const QStringList suffixes{
+        QStringLiteral("cpp"),  QStringLiteral("cc"),    QStringLiteral("cxx"),
+        QStringLiteral("c"),    QStringLiteral("h"),     QStringLiteral("hpp"),
+        QStringLiteral("hxx"),  QStringLiteral("qml"),   QStringLiteral("js"),
+        QStringLiteral("json"), QStringLiteral("cmake"), QStringLiteral("txt"),
+        QStringLiteral("ui"),   QStringLiteral("py")};
+    const QFileInfo info(path);
+    return suffixes.contains(info.suffix().toLower())
+           || info.fileName() == QLatin1String("CMakeLists.txt");
+}
+
+CodeEditor::Marker markerFor(Diagnostic::Severity severity)
+{
+    switch (severity) {
+    case Diagnostic::Severity::Error:
+        return CodeEditor::Marker::Error;
+    case Diagnostic::Severity::Warning:
+        return CodeEditor::Marker::Warning;
+    case Diagnostic::Severity::Note:
+        return CodeEditor::Marker::Note;
+    }
+    return CodeEditor::Marker::Note;
+}
+
+} // namespace
+
+MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *parent)
     : QMainWindow(parent)
     , m_engine(engine)
     , m_server(server)
+    , m_log(new ReloadLogModel(this))
 {
-    setWindowTitle(tr("qreload"));
+    initConsoleResources();
+    setObjectName(QStringLiteral("qreloadConsole"));
+    setWindowTitle(tr("qreload — %1").arg(engine->pluginDirs().join(QStringLiteral(", "))));
+    setWindowIcon(QIcon(QStringLiteral(":/qreload/icons/qreload.svg")));
+
+    m_graph = new ComponentGraphView(this);
+    setCentralWidget(m_graph);
+    createActions();
+    createDocks();
+    createStatusBar();
+
+    m_log->follow(engine);
+    connect(engine, &ReloadEngine::reloadStarted, this, &MainWindow::onReloadStarted);
+    connect(engine, &ReloadEngine::reloadFinished, this, &MainWindow::onReloadFinished);
+    connect(engine, &ReloadEngine::generationChanged, this, &MainWindow::updateStatus);
+    connect(engine, &ReloadEngine::watchingChanged, this, &MainWindow::onWatchingChanged);
+    connect(engine, &ReloadEngine::fileEventObserved, this, &MainWindow::onFileEvent);
+    connect(m_graph, &ComponentGraphView::componentSelected, m_inspector,
+            &ComponentInspector::showComponent);
+    connect(m_graph, &ComponentGraphView::componentSelected, this, [this] {
+        if (QDockWidget *dock = findChild<QDockWidget *>(QStringLiteral("inspectorDock")))
+            dock->raise();
+    });
+    connect(m_logView, &ReloadLogView::recordSelected, this, &MainWindow::onRecordSelected);
+    connect(m_logView, &ReloadLogView::openSource, this, &MainWindow::openSource);
+    // Requests create lazy components: show that without waiting for the next reload.
+    connect(m_preview, &PreviewPanel::responseShown, this, &MainWindow::refreshGraph);
+
+    const QSettings settings;
+    m_theme = ConsoleTheme::fromName(settings.value(QLatin1String(ThemeKey)).toString());
+    if (m_theme != ConsoleTheme::Mode::System)
+        ConsoleTheme::apply(m_theme);
+    if (server)
+        m_preview->setBaseUrl(server->url());
+    const QString previewPath = settings.value(QLatin1String(PreviewPathKey)).toString();
+    if (!previewPath.isEmpty())
+        m_preview->setPath(previewPath);
+    restoreLayout();
+
+    onWatchingChanged(engine->isWatching());
+    if (const std::optional<ReloadRecord> last = engine->lastReload()) {
+        m_lastRecord = last;
+        if (last->outcome != ReloadOutcome::Skipped)
+            m_graphRecord = last;
+    }
+    refreshGraph();
+    updateRoutes();
+    updateStatus();
+    if (engine->current() && m_preview->autoRefresh())
+        m_preview->refresh();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    m_reloadAction
+        = new QAction(QIcon(QStringLiteral(":/qreload/icons/reload.svg")), tr("&Reload"), this);
+    m_reloadAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_R), QKeySequence::Refresh});
+    m_reloadAction->setToolTip(tr("Reload every plugin now (Ctrl+R)"));
+    connect(m_reloadAction, &QAction::triggered, this, &MainWindow::requestReload);
+
+    m_pauseAction = new QAction(QIcon(QStringLiteral(":/qreload/icons/pause.svg")),
+                                tr("&Pause watching"), this);
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    connect(m_pauseAction, &QAction::toggled, this, [this](bool paused) {
+        if (m_engine->isWatching() == paused)
+            m_engine->setWatching(!paused);
+    });
+
+    m_openAction = new QAction(QIcon(QStringLiteral(":/qreload/icons/open.svg")),
+                               tr("&Open project…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setToolTip(tr("Open another plugin folder in a new qreload window"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openProject);
+
+    m_settingsAction = new QAction(QIcon(QStringLiteral(":/qreload/icons/settings.svg")),
+                                   tr("&Settings…"), this);
+    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+
+    m_fitAction
+        = new QAction(QIcon(QStringLiteral(":/qreload/icons/fit.svg")), tr("&Fit graph"), this);
+    m_fitAction->setToolTip(tr("Fit the component graph in the view (F)"));
+    connect(m_fitAction, &QAction::triggered, m_graph, &ComponentGraphView::fitToView);
+
+    auto *exportMenu = new QMenu(tr("&Export graph"), this);
+    exportMenu->setIcon(QIcon(QStringLiteral(":/qreload/icons/export.svg")));
+    exportMenu->addAction(tr("As &DOT…"), this, [this] { exportGraph(QStringLiteral("dot")); });
+    QAction *svg = exportMenu->addAction(tr("As &SVG…"), this,
+                                         [this] { exportGraph(QStringLiteral("svg")); });
+    svg->setEnabled(ComponentGraphView::svgExportAvailable());
+    exportMenu->addAction(tr("As &PNG…"), this, [this] { exportGraph(QStringLiteral("png")); });
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_reloadAction);
+    toolbar->addAction(m_pauseAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_openAction);
+    toolbar->addAction(m_settingsAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_fitAction);
+    auto *exportButton = new QToolButton(toolbar);
+    exportButton->setMenu(exportMenu);
+    exportButton->setPopupMode(QToolButton::InstantPopup);
+    exportButton->setIcon(exportMenu->icon());
+    exportButton->setText(tr("Export"));
+    exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addWidget(exportButton);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    file->addMenu(exportMenu);
+    file->addSeparator();
+    file->addAction(m_settingsAction);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu *reload = menuBar()->addMenu(tr("&Reload"));
+    reload->addAction(m_reloadAction);
+    reload->addAction(m_pauseAction);
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_fitAction);
+    m_viewMenu->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_graph,
+                          &ComponentGraphView::zoomIn);
+    m_viewMenu->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_graph,
+                          &ComponentGraphView::zoomOut);
+    m_viewMenu->addSeparator();
+}
+
+QDockWidget *MainWindow::addDock(const QString &title, const QString &name, QWidget *widget,
+                                 Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    m_viewMenu->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::createDocks()
+{
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    m_inspector = new ComponentInspector(m_engine, this);
+    m_logView = new ReloadLogView(m_log, this);
+    m_source = new SourceView(this);
+    m_preview = new PreviewPanel(this);
+    m_chart = new TimingChart(m_log, this);
+
+    QDockWidget *preview
+        = addDock(tr("Preview"), QStringLiteral("previewDock"), m_preview, Qt::RightDockWidgetArea);
+    QDockWidget *inspector = addDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector,
+                                     Qt::RightDockWidgetArea);
+    QDockWidget *source
+        = addDock(tr("Source"), QStringLiteral("sourceDock"), m_source, Qt::RightDockWidgetArea);
+    QDockWidget *log = addDock(tr("Reload log"), QStringLiteral("reloadLogDock"), m_logView,
+                               Qt::BottomDockWidgetArea);
+    QDockWidget *timings = addDock(tr("Reload timings"), QStringLiteral("timingsDock"), m_chart,
+                                   Qt::BottomDockWidgetArea);
+    splitDockWidget(preview, inspector, Qt::Vertical);
+    tabifyDockWidget(inspector, source);
+    inspector->raise();
+    splitDockWidget(log, timings, Qt::Horizontal);
+    resizeDocks({log, timings}, {3, 1}, Qt::Horizontal);
+    resizeDocks({preview}, {420}, Qt::Horizontal);
+    resizeDocks({log}, {260}, Qt::Vertical);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_generationLabel = new QLabel(this);
+    m_generationLabel->setObjectName(QStringLiteral("generationLabel"));
+    m_componentsLabel = new QLabel(this);
+    m_componentsLabel->setObjectName(QStringLiteral("componentsLabel"));
+    m_lastReloadLabel = new QLabel(this);
+    m_lastReloadLabel->setObjectName(QStringLiteral("lastReloadLabel"));
+    m_urlLabel = new QLabel(this);
+    m_urlLabel->setObjectName(QStringLiteral("urlLabel"));
+    m_urlLabel->setTextFormat(Qt::RichText);
+    m_urlLabel->setOpenExternalLinks(true);
+    m_urlLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
+    m_busyLabel = new QLabel(this);
+    m_busy = new QProgressBar(this);
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
+    m_busy->setMaximumWidth(120);
+    m_busy->setMaximumHeight(fontMetrics().height());
+    m_busy->setTextVisible(false);
+    m_busy->hide();
+    m_busyLabel->hide();
+    m_busyTimeout = new QTimer(this);
+    m_busyTimeout->setSingleShot(true);
+    connect(m_busyTimeout, &QTimer::timeout, this, [this] { setBusy(false); });
+
+    statusBar()->addWidget(m_generationLabel);
+    statusBar()->addWidget(m_componentsLabel);
+    statusBar()->addWidget(m_lastReloadLabel, 1);
+    statusBar()->addPermanentWidget(m_busyLabel);
+    statusBar()->addPermanentWidget(m_busy);
+    statusBar()->addPermanentWidget(m_urlLabel);
+    if (m_server) {
+        const QString url = m_server->url().toString();
+        m_urlLabel->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(url.toHtmlEscaped()));
+        m_urlLabel->setToolTip(tr("Open the preview server in the browser"));
+    } else {
+        m_urlLabel->setText(tr("preview server off"));
+    }
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QLatin1String(GeometryKey)).toByteArray());
+    if (!restoreState(settings.value(QLatin1String(StateKey)).toByteArray(), LayoutVersion)
+        && !settings.contains(QLatin1String(GeometryKey)))
+        resize(1280, 800);
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(GeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(StateKey), saveState(LayoutVersion));
+    settings.setValue(QLatin1String(ThemeKey), ConsoleTheme::name(m_theme));
+    settings.setValue(QLatin1String(PreviewPathKey), m_preview->path());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setTheme(ConsoleTheme::Mode mode)
+{
+    if (mode == m_theme)
+        return;
+    m_theme = mode;
+    ConsoleTheme::apply(mode);
+    QSettings().setValue(QLatin1String(ThemeKey), ConsoleTheme::name(mode));
+}
+
+void MainWindow::requestReload()
+{
+    // Return to the event loop first, so the click (or key press) is fully handled and painted.
+    QTimer::singleShot(0, this, [this] {
+        if (m_engine->isReloading())
+            return; // the engine queues one follow-up itself for file changes
+        m_engine->reloadNow(ReloadCause::Manual);
+    });
+}
+
+void MainWindow::showSettings()
+{
+    auto *dialog = new SettingsDialog(m_engine, m_server, m_theme, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::applied, this, [this, dialog] { setTheme(dialog->theme()); });
+    dialog->open();
+}
+
+void MainWindow::openProject()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a plugin folder"),
+                                                          m_engine->pluginDirs().value(0));
+    if (dir.isEmpty())
+        return;
+    // The engine's folders are fixed for its lifetime: a project opens in its own qreload.
+    const QStringList arguments{QStringLiteral("--plugins"), dir, QStringLiteral("--port"),
+                                QStringLiteral("0")};
+    if (!QProcess::startDetached(QCoreApplication::applicationFilePath(), arguments)) {
+        QMessageBox::warning(this, tr("Open project"),
+                             tr("Could not start qreload for %1.").arg(dir));
+        return;
+    }
+    statusBar()->showMessage(tr("Opened %1 in a new qreload window").arg(dir), 5000);
+}
+
+void MainWindow::exportGraph(const QString &format)
+{
+    const QString filter = format == QLatin1String("dot")   ? tr("Graphviz DOT (*.dot *.gv)")
+                           : format == QLatin1String("svg") ? tr("SVG image (*.svg)")
+                                                            : tr("PNG image (*.png)");
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export component graph"),
+        QStringLiteral("generation-%1.%2").arg(m_graph->graph().generation).arg(format), filter);
+    if (path.isEmpty())
+        return;
+    QString error;
+    bool ok = false;
+    if (format == QLatin1String("dot"))
+        ok = m_graph->exportDot(path, &error);
+    else if (format == QLatin1String("svg"))
+        ok = m_graph->exportSvg(path, &error);
+    else
+        ok = m_graph->exportPng(path, &error);
+    if (ok)
+        statusBar()->showMessage(tr("Exported the graph to %1").arg(path), 5000);
+    else
+        QMessageBox::warning(this, tr("Export component graph"),
+                             tr("Could not export to %1: %2").arg(path, error));
+}
+
+void MainWindow::showBuildOutput(const QString &line)
+{
+    const std::optional<BuildProgress> progress = BuildProgress::parse(line);
+    if (!progress)
+        return;
+    setBuildRunning(true);
+    m_busy->setRange(0, progress->total);
+    m_busy->setValue(progress->done);
+    m_busyLabel->setText(tr("Building %1/%2").arg(progress->done).arg(progress->total));
+}
+
+void MainWindow::setBuildRunning(bool running)
+{
+    m_buildRunning = running;
+    if (running)
+        setBusy(true, tr("Building…"));
+    else
+        setBusy(false);
+}
+
+void MainWindow::setBusy(bool busy, const QString &why)
+{
+    if (busy) {
+        if (!m_buildRunning || m_busy->isHidden())
+            m_busy->setRange(0, 0); // indeterminate until a build reports progress
+        m_busyLabel->setText(why);
+        m_busyLabel->show();
+        m_busy->show();
+        m_busyTimeout->start(m_buildRunning ? 10 * 60 * 1000 : 5000);
+    } else {
+        m_busyTimeout->stop();
+        m_busy->hide();
+        m_busyLabel->hide();
+    }
+}
+
+void MainWindow::onReloadStarted()
+{
+    setBusy(true, tr("Reloading…"));
+}
+
+void MainWindow::onFileEvent(const FileEvent &event)
+{
+    if (!m_engine->isWatching())
+        return;
+    setBusy(true, tr("Change: %1").arg(QFileInfo(event.path).fileName()));
+}
+
+void MainWindow::onWatchingChanged(bool watching)
+{
+    const QSignalBlocker blocker(m_pauseAction);
+    m_pauseAction->setChecked(!watching);
+    m_pauseAction->setText(watching ? tr("&Pause watching") : tr("&Resume watching"));
+    m_pauseAction->setIcon(QIcon(watching ? QStringLiteral(":/qreload/icons/pause.svg")
+                                          : QStringLiteral(":/qreload/icons/resume.svg")));
+    m_pauseAction->setToolTip(watching ? tr("Stop reloading when plugin files change")
+                                       : tr("Reload on plugin file changes again"));
+    updateStatus();
+}
+
+void MainWindow::onReloadFinished(const ReloadRecord &record)
+{
+    m_buildRunning = false;
+    setBusy(false);
+    m_lastRecord = record;
+    if (record.outcome != ReloadOutcome::Skipped) {
+        if (record.ok())
+            m_previousGraph = std::make_unique<ComponentGraph>(m_graph->graph());
+        m_graphRecord = record;
+        refreshGraph();
+    }
+    if (record.ok()) {
+        updateRoutes();
+        m_inspector->refresh();
+        if (m_preview->autoRefresh())
+            m_preview->refresh();
+    } else if (record.outcome == ReloadOutcome::Failed) {
+        const QString first
+            = record.errors.isEmpty() ? record.decision : record.errors.constFirst().toString();
+        statusBar()->showMessage(tr("Reload failed; generation %1 keeps serving: %2")
+                                     .arg(record.generationBefore)
+                                     .arg(first),
+                                 15000);
+    }
+    updateStatus();
+}
+
+void MainWindow::refreshGraph()
+{
+    const std::shared_ptr<Generation> generation = m_engine->current();
+    if (!generation) {
+        if (m_graphRecord)
+            m_graph->setGraph(ComponentGraph{});
+        return;
+    }
+    const ReloadRecord *record = m_graphRecord ? &*m_graphRecord : nullptr;
+    m_graph->setGraph(ComponentGraph::snapshot(generation->container(), generation->number(),
+                                               record, m_previousGraph.get()));
+}
+
+void MainWindow::updateRoutes()
+{
+    const std::shared_ptr<Generation> generation = m_engine->current();
+    if (!generation)
+        return;
+    QStringList paths;
+    for (const ComponentInfo &info : generation->container().components()) {
+        for (const QString &route : info.routes) {
+            // "GET /path": offer GET routes; a prefix route "/api/*" is offered as "/api/".
+            if (!route.startsWith(QLatin1String("GET ")))
+                continue;
+            QString path = route.mid(4);
+            if (path.endsWith(QLatin1Char('*')))
+                path.chop(1);
+            paths.append(path);
+        }
+    }
+    paths.sort();
+    m_preview->setRoutes(paths);
+}
+
+void MainWindow::updateStatus()
+{
+    const std::shared_ptr<Generation> generation = m_engine->current();
+    m_generationLabel->setText(generation ? tr("Generation %1").arg(generation->number())
+                                          : tr("No generation"));
+    m_componentsLabel->setText(generation ? tr("%n component(s)", nullptr,
+                                               int(generation->container().components().size()))
+                                          : QString());
+    QString last;
+    QString style;
+    if (m_lastRecord) {
+        const ReloadRecord &r = *m_lastRecord;
+        switch (r.outcome) {
+        case ReloadOutcome::Succeeded:
+            last = tr("Last reload: ok in %1 ms").arg(r.totalMs, 0, 'f', 1);
+            break;
+        case ReloadOutcome::Failed:
+            last = tr("Last reload: FAILED after %1 ms").arg(r.totalMs, 0, 'f', 1);
+            style = QStringLiteral("color: #d32f2f; font-weight: bold;");
+            break;
+        case ReloadOutcome::Skipped:
+            last = tr("Last reload: skipped (%1 ms)").arg(r.totalMs, 0, 'f', 1);
+            break;
+        }
+        m_lastReloadLabel->setToolTip(r.ok() ? r.phaseSummary() : r.errorText());
+    }
+    if (!m_engine->isWatching())
+        last += tr(" · watching paused");
+    m_lastReloadLabel->setText(last);
+    m_lastReloadLabel->setStyleSheet(style);
+}
+
+void MainWindow::onRecordSelected(const ReloadRecord &record)
+{
+    // The source to show: a diagnostic's file, else a changed source file among the events.
+    if (record.build && !record.build->diagnostics.isEmpty()) {
+        const QList<Diagnostic> &diagnostics = record.build->diagnostics;
+        const Diagnostic *first = &diagnostics.constFirst();
+        for (const Diagnostic &d : diagnostics) {
+            if (d.severity == Diagnostic::Severity::Error) {
+                first = &d;
+                break;
+            }
+        }
+        openSource(first->file, first->line);
+        return;
+    }
+    for (const FileEvent &event : record.events) {
+        if (isSourceFile(event.path) && QFileInfo(event.path).isFile()) {
+            openSource(event.path, 0);
+            return;
+        }
+    }
+}
+
+void MainWindow::openSource(const QString &file, int line)
+{
+    QMap<int, QPair<CodeEditor::Marker, QString>> markers;
+    const QString absolute = QFileInfo(file).absoluteFilePath();
+    if (m_lastRecord || m_logView->details()->hasRecord()) {
+        const int row = m_log->rowOf(m_logView->details()->recordId());
+        if (row >= 0) {
+            const ReloadRecord &record = m_log->record(row);
+            if (record.build) {
+                for (const Diagnostic &d : record.build->diagnostics) {
+                    if (QFileInfo(d.file).absoluteFilePath() != absolute || d.line <= 0)
+                        continue;
+                    const CodeEditor::Marker marker = markerFor(d.severity);
+                    auto it = markers.find(d.line);
+                    if (it == markers.end())
+                        markers.insert(d.line, {marker, d.message});
+                    else {
+                        it->first = std::max(it->first, marker);
+                        it->second += QLatin1Char('\n') + d.message;
+                    }
+                }
+            }
+        }
+    }
+    m_source->showFile(file, line, markers);
+    if (QDockWidget *dock = findChild<QDockWidget *>(QStringLiteral("sourceDock"))) {
+        dock->show();
+        dock->raise();
+    }
+}
 
 } // namespace qreload::ui
