@@ -1,10 +1,14 @@
 #include "qreload/container.h"
 
+#include "qreload/componentdetails.h"
 #include "qreload/registry.h"
+
+#include "owned_p.h"
 
 #include <QBuffer>
 #include <QDataStream>
 #include <QLoggingCategory>
+#include <QMetaMethod>
 #include <QMutexLocker>
 #include <QSet>
 
@@ -15,28 +19,10 @@ Q_LOGGING_CATEGORY(lcContainer, "qreload.container", QtWarningMsg)
 
 namespace qreload {
 
+using detail::deepCopy;
+using detail::own;
+
 namespace {
-
-// Strings from plugin code may point into the library's read-only data (QStringLiteral, u""_s).
-// Everything the container keeps is deep-copied so it stays valid after the library is unloaded.
-QString own(const QString &s)
-{
-    return s.isNull() ? QString() : QString(s.unicode(), s.size());
-}
-
-QByteArray own(const QByteArray &b)
-{
-    return QByteArray(b.constData(), b.size());
-}
-
-QStringList own(const QStringList &list)
-{
-    QStringList out;
-    out.reserve(list.size());
-    for (const QString &s : list)
-        out.append(own(s));
-    return out;
-}
 
 QString exceptionText(std::exception_ptr exception)
 {
@@ -82,24 +68,6 @@ bool routeMatches(const Route &route, const Request &request, bool *exact)
     return false;
 }
 
-// Round-trips a value through QDataStream so the copy owns all its data (see own()).
-std::optional<QVariant> deepCopy(const QVariant &value)
-{
-    QByteArray bytes;
-    {
-        QDataStream out(&bytes, QIODevice::WriteOnly);
-        out << value;
-        if (out.status() != QDataStream::Ok)
-            return std::nullopt;
-    }
-    QDataStream in(bytes);
-    QVariant copy;
-    in >> copy;
-    if (in.status() != QDataStream::Ok)
-        return std::nullopt;
-    return copy;
-}
-
 } // namespace
 
 struct Container::Node
@@ -120,17 +88,14 @@ public:
         : m_owner(owner)
     {}
 
-    QObject *component(const QString &key) override
-    {
-        return answer(m_components, key, key);
-    }
+    QObject *component(const QString &key) override { return answer(m_components, key, key); }
     QObject *provider(const char *iid, const QString &qualifier) override
     {
         const QString id = QString::fromLatin1(iid);
         return answer(m_interfaces, id + QLatin1Char('\n') + qualifier,
-                      qualifier.isEmpty() ? QStringLiteral("interface %1").arg(id)
-                                          : QStringLiteral("interface %1 named \"%2\"")
-                                                .arg(id, qualifier));
+                      qualifier.isEmpty()
+                          ? QStringLiteral("interface %1").arg(id)
+                          : QStringLiteral("interface %1 named \"%2\"").arg(id, qualifier));
     }
     QList<QObject *> providers(const char *iid) override
     {
@@ -366,8 +331,7 @@ Status Container::validate() const
                     const Node *first = node(cycle.first());
                     errors.append(Error(Error::Reason::Cycle,
                                         QStringLiteral("Circular dependency detected: %1 -> %2")
-                                            .arg(cycle.join(QStringLiteral(" -> ")),
-                                                 cycle.first()),
+                                            .arg(cycle.join(QStringLiteral(" -> ")), cycle.first()),
                                         cycle.first(), first ? first->d.pluginFile : QString()));
                 }
             }
@@ -413,10 +377,10 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
         return n->singleton;
     path.append(n->d.key);
     const auto fail = [&](Error::Reason reason, const QString &cause) -> Result<QObject *> {
-        const QString where = path.size() > 1
-                                  ? QStringLiteral("while creating %1: ")
-                                        .arg(path.join(QStringLiteral(" -> ")))
-                                  : QStringLiteral("while creating %1: ").arg(n->d.key);
+        const QString where
+            = path.size() > 1
+                  ? QStringLiteral("while creating %1: ").arg(path.join(QStringLiteral(" -> ")))
+                  : QStringLiteral("while creating %1: ").arg(n->d.key);
         return Error(reason, where + cause, n->d.key, n->d.pluginFile);
     };
     if (path.indexOf(n->d.key) != path.size() - 1)
@@ -478,8 +442,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
         if (std::exception_ptr e = runCatching([&] { n->d.afterConstruct(instance); })) {
             delete instance;
             return fail(Error::Reason::ConstructionFailed,
-                        QStringLiteral("the after-construct hook threw: %1")
-                            .arg(exceptionText(e)));
+                        QStringLiteral("the after-construct hook threw: %1").arg(exceptionText(e)));
         }
     }
     if (n->d.scope == Scope::Singleton)
@@ -496,10 +459,10 @@ void Container::destroyInstance(Node *n, QObject *instance, Errors *errors)
 {
     if (n->d.beforeDestroy) {
         if (std::exception_ptr e = runCatching([&] { n->d.beforeDestroy(instance); }))
-            errors->append(Error(Error::Reason::HookFailed,
-                                 QStringLiteral("the before-destroy hook threw: %1")
-                                     .arg(exceptionText(e)),
-                                 n->d.key, n->d.pluginFile));
+            errors->append(
+                Error(Error::Reason::HookFailed,
+                      QStringLiteral("the before-destroy hook threw: %1").arg(exceptionText(e)),
+                      n->d.key, n->d.pluginFile));
     }
     delete instance;
 }
@@ -545,9 +508,9 @@ bool Container::isShutDown() const
 
 static Error shutDownError(const QString &what)
 {
-    return Error(Error::Reason::ShutDown,
-                 QStringLiteral("lookup of %1 refused: this generation has been shut down")
-                     .arg(what));
+    return Error(
+        Error::Reason::ShutDown,
+        QStringLiteral("lookup of %1 refused: this generation has been shut down").arg(what));
 }
 
 Result<QObject *> Container::get(const QString &key)
@@ -707,8 +670,9 @@ QStringList Container::creationOrder() const
 QString Container::toDot() const
 {
     const auto quoted = [](QString s) {
-        return QLatin1Char('"') + s.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
-                                       .replace(QLatin1Char('"'), QLatin1String("\\\""))
+        return QLatin1Char('"')
+               + s.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+                     .replace(QLatin1Char('"'), QLatin1String("\\\""))
                + QLatin1Char('"');
     };
     QString dot = QStringLiteral("digraph components {\n  rankdir=LR;\n  node [shape=box];\n");
@@ -784,11 +748,12 @@ StateCarryReport Container::restoreState(const QHash<QString, CarriedState> &sta
             report.carried.append(n->d.key);
             continue;
         }
-        if (std::exception_ptr e = runCatching([&] { n->d.restoreState(n->singleton, it->value); })) {
-            report.errors.append(Error(Error::Reason::StateCarryFailed,
-                                       QStringLiteral("restoring state threw: %1")
-                                           .arg(exceptionText(e)),
-                                       n->d.key, n->d.pluginFile));
+        if (std::exception_ptr e
+            = runCatching([&] { n->d.restoreState(n->singleton, it->value); })) {
+            report.errors.append(
+                Error(Error::Reason::StateCarryFailed,
+                      QStringLiteral("restoring state threw: %1").arg(exceptionText(e)), n->d.key,
+                      n->d.pluginFile));
             report.dropped.append(QStringLiteral("%1: restore failed").arg(it.key()));
             continue;
         }
@@ -813,6 +778,144 @@ void Container::applyPendingState(Node *n, QObject *instance)
                          .arg(exceptionText(e)),
                      n->d.key, n->d.pluginFile)
                    .toString();
+}
+
+Result<ComponentDetails> Container::details(const QString &key) const
+{
+    QMutexLocker lock(&m_mutex);
+    const Node *n = node(key);
+    if (!n)
+        return Error(Error::Reason::UnknownComponent,
+                     QStringLiteral("no component has the key %1").arg(key), key);
+    ComponentDetails details;
+    for (const ComponentInfo &info : components()) {
+        if (info.key == key) {
+            details.info = info;
+            break;
+        }
+    }
+    const QObject *instance = n->singleton;
+    for (const auto &[owner, made] : m_created) {
+        if (owner == n) {
+            ++details.liveInstances;
+            if (n->d.scope == Scope::Prototype)
+                instance = made; // the newest
+        }
+    }
+    if (!instance)
+        return details;
+    details.instantiated = true;
+    ComponentDetails::describe(instance, &details);
+    for (ComponentDetails::Property &property : details.properties)
+        property.value = detail::ownedForDisplay(property.value);
+    return details;
+}
+
+namespace {
+
+// The public methods and slots `method` can mean, best match first.
+QList<QMetaMethod> invocationCandidates(const QMetaObject *meta, const QString &method,
+                                        qsizetype argumentCount)
+{
+    QList<QMetaMethod> out;
+    const bool bySignature = method.contains(QLatin1Char('('));
+    const QByteArray wanted
+        = bySignature ? QMetaObject::normalizedSignature(method.toLatin1()) : method.toLatin1();
+    for (int i = QObject::staticMetaObject.methodCount(); i < meta->methodCount(); ++i) {
+        const QMetaMethod m = meta->method(i);
+        if (m.access() != QMetaMethod::Public
+            || (m.methodType() != QMetaMethod::Method && m.methodType() != QMetaMethod::Slot))
+            continue;
+        if (bySignature ? m.methodSignature() == wanted
+                        : m.name() == wanted && m.parameterCount() == argumentCount)
+            out.append(m);
+    }
+    return out;
+}
+
+} // namespace
+
+Result<QVariant> Container::invoke(const QString &key, const QString &method,
+                                   const QVariantList &arguments)
+{
+    QObject *instance = nullptr;
+    const Node *owner = nullptr;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_shutDown)
+            return shutDownError(key);
+        Node *n = node(key);
+        if (!n)
+            return Error(Error::Reason::UnknownComponent,
+                         QStringLiteral("no component has the key %1").arg(key), key);
+        QStringList path;
+        Result<QObject *> made = instantiate(n, path);
+        if (!made)
+            return made.errors();
+        instance = made.value();
+        owner = n;
+    }
+    const auto failure = [&](Error::Reason reason, const QString &message) {
+        return Error(reason, message, owner->d.key, owner->d.pluginFile);
+    };
+    constexpr qsizetype maxArguments = 10; // what QMetaMethod::invoke takes
+    const QList<QMetaMethod> candidates
+        = invocationCandidates(instance->metaObject(), method, arguments.size());
+    if (candidates.isEmpty())
+        return failure(Error::Reason::MethodNotFound,
+                       QStringLiteral("%1 has no public invokable method or slot %2 taking %3 "
+                                      "argument(s)")
+                           .arg(QString::fromLatin1(instance->metaObject()->className()), method)
+                           .arg(arguments.size()));
+    QStringList conversionProblems;
+    for (const QMetaMethod &m : candidates) {
+        if (m.parameterCount() != arguments.size() || m.parameterCount() > maxArguments) {
+            conversionProblems.append(QStringLiteral("%1 takes %2 argument(s)")
+                                          .arg(QString::fromLatin1(m.methodSignature()))
+                                          .arg(m.parameterCount()));
+            continue;
+        }
+        QVariantList converted = arguments;
+        QString problem;
+        for (qsizetype i = 0; i < converted.size() && problem.isEmpty(); ++i) {
+            const QMetaType type = m.parameterMetaType(int(i));
+            if (converted[i].metaType() != type && !converted[i].convert(type))
+                problem = QStringLiteral("argument %1 (%2) does not convert to %3")
+                              .arg(i + 1)
+                              .arg(QString::fromLatin1(arguments.at(i).typeName()),
+                                   QString::fromLatin1(type.name()));
+        }
+        if (!problem.isEmpty()) {
+            conversionProblems.append(QString::fromLatin1(m.methodSignature())
+                                      + QStringLiteral(": ") + problem);
+            continue;
+        }
+        QGenericArgument args[maxArguments];
+        for (qsizetype i = 0; i < converted.size(); ++i)
+            args[i]
+                = QGenericArgument(m.parameterMetaType(int(i)).name(), converted[i].constData());
+        QVariant result;
+        QGenericReturnArgument returned;
+        if (m.returnMetaType().isValid() && m.returnMetaType().id() != QMetaType::Void) {
+            result = QVariant(m.returnMetaType());
+            returned = QGenericReturnArgument(m.typeName(), result.data());
+        }
+        bool invoked = false;
+        if (std::exception_ptr e = runCatching([&] {
+                invoked
+                    = m.invoke(instance, Qt::DirectConnection, returned, args[0], args[1], args[2],
+                               args[3], args[4], args[5], args[6], args[7], args[8], args[9]);
+            }))
+            return failure(Error::Reason::InvocationFailed,
+                           QStringLiteral("%1 threw: %2")
+                               .arg(QString::fromLatin1(m.methodSignature()), exceptionText(e)));
+        if (!invoked)
+            return failure(Error::Reason::InvocationFailed,
+                           QStringLiteral("the meta-object system could not call %1")
+                               .arg(QString::fromLatin1(m.methodSignature())));
+        return detail::ownedForDisplay(result);
+    }
+    return failure(Error::Reason::InvocationFailed, conversionProblems.join(QStringLiteral("; ")));
 }
 
 } // namespace qreload

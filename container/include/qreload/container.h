@@ -12,6 +12,8 @@
 
 namespace qreload {
 
+class ComponentDetails;
+
 //! A read-only view of one component, for the console, the status endpoint and graph diffs.
 struct ComponentInfo
 {
@@ -24,9 +26,9 @@ struct ComponentInfo
     Creation creation = Creation::Eager;
     bool primary = false;
     QString qualifier;
-    bool created = false;      //!< a singleton instance exists (prototypes: at least one made)
-    QStringList routes;        //!< "GET /path"
-    int stateVersion = -1;     //!< -1: carries no state
+    bool created = false;  //!< a singleton instance exists (prototypes: at least one made)
+    QStringList routes;    //!< "GET /path"
+    int stateVersion = -1; //!< -1: carries no state
 };
 
 //! An edge of the component graph, with the provider the dependency resolved to.
@@ -47,9 +49,9 @@ struct CarriedState
 //! What happened to carried state during one reload, for the reload log.
 struct StateCarryReport
 {
-    QStringList carried;   //!< keys whose state was restored into the new generation
-    QStringList dropped;   //!< "key: reason" for state that was not restored
-    Errors errors;         //!< save or restore hooks that threw
+    QStringList carried; //!< keys whose state was restored into the new generation
+    QStringList dropped; //!< "key: reason" for state that was not restored
+    Errors errors;       //!< save or restore hooks that threw
 };
 
 /*!
@@ -100,6 +102,23 @@ public:
     QStringList creationOrder() const;
     //! Graphviz DOT of the graph.
     QString toDot() const;
+    /*!
+     * The component's info plus, when an instance exists (a singleton's, or the newest
+     * prototype's), its class, properties with their current values and its methods. Never
+     * creates an instance: a lazy component not yet used has no properties or methods yet.
+     * Include <qreload/componentdetails.h> to use the result. Values are deep copies, so the
+     * details stay valid after the generation is unloaded.
+     */
+    Result<ComponentDetails> details(const QString &key) const;
+    /*!
+     * Calls a public Q_INVOKABLE method or public slot of a component (creating a lazy one, as
+     * get() does) on the calling thread. `method` is a name (`greet`: the overload taking
+     * arguments.size() parameters) or a signature (`greet(QString)`). Arguments are converted to
+     * the parameter types; the result is the return value (invalid for void methods).
+     * Fails with MethodNotFound or InvocationFailed; an exception from the method is caught.
+     */
+    Result<QVariant> invoke(const QString &key, const QString &method,
+                            const QVariantList &arguments = {});
 
     QHash<QString, CarriedState> saveState(Errors *errors);
     StateCarryReport restoreState(const QHash<QString, CarriedState> &state);

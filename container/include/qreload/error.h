@@ -18,27 +18,30 @@ class QRELOAD_CONTAINER_EXPORT Error
 {
 public:
     enum class Reason {
-        None,                //!< not an error (default-constructed)
-        InvalidRegistration, //!< a plugin registered a component with an empty key or no factory
-        DuplicateKey,        //!< two components (in one plugin or several) use the same key
-        MissingDependency,   //!< a dependency names a key or interface that no plugin provides
-        AmbiguousInterface,  //!< several components provide an interface and none is primary
-        Cycle,               //!< dependencies form a cycle; the message carries the path
-        ConstructionFailed,  //!< a constructor, factory or after-construct hook threw or gave null
-        HookFailed,          //!< a before-destroy hook threw during shutdown
-        UnknownComponent,    //!< get() of a key or interface the generation does not have
-        UndeclaredDependency,//!< a factory looked up something it did not declare
-        ShutDown,            //!< get() on a generation that has been shut down
-        FileNotFound,        //!< the plugin file does not exist or cannot be read
-        IncompleteFile,      //!< the plugin file is not a complete ELF library (still being written)
-        LoadFailed,          //!< the dynamic loader refused the library
-        NotAPlugin,          //!< the library loaded but is not a Qt plugin
-        IncompatiblePlugin,  //!< a Qt plugin, but not a qreload provider of this SDK version
-        RegistrationFailed,  //!< the plugin's registration function threw
-        StateCarryFailed,    //!< saving or restoring a component's carried state threw
-        DuplicateRoute,      //!< two components serve the same method and path
-        RouteNotFound,       //!< no component of the generation serves the requested path
-        RouteFailed,         //!< a component's route handler threw while serving a request
+        None,                 //!< not an error (default-constructed)
+        InvalidRegistration,  //!< a plugin registered a component with an empty key or no factory
+        DuplicateKey,         //!< two components (in one plugin or several) use the same key
+        MissingDependency,    //!< a dependency names a key or interface that no plugin provides
+        AmbiguousInterface,   //!< several components provide an interface and none is primary
+        Cycle,                //!< dependencies form a cycle; the message carries the path
+        ConstructionFailed,   //!< a constructor, factory or after-construct hook threw or gave null
+        HookFailed,           //!< a before-destroy hook threw during shutdown
+        UnknownComponent,     //!< get() of a key or interface the generation does not have
+        UndeclaredDependency, //!< a factory looked up something it did not declare
+        ShutDown,             //!< get() on a generation that has been shut down
+        FileNotFound,         //!< the plugin file does not exist or cannot be read
+        IncompleteFile,     //!< the plugin file is not a complete ELF library (still being written)
+        LoadFailed,         //!< the dynamic loader refused the library
+        NotAPlugin,         //!< the library loaded but is not a Qt plugin
+        IncompatiblePlugin, //!< a Qt plugin, but not a qreload provider of this SDK version
+        RegistrationFailed, //!< the plugin's registration function threw
+        StateCarryFailed,   //!< saving or restoring a component's carried state threw
+        DuplicateRoute,     //!< two components serve the same method and path
+        RouteNotFound,      //!< no component of the generation serves the requested path
+        RouteFailed,        //!< a component's route handler threw while serving a request
+        MethodNotFound,     //!< invoke() of a method the component does not have or does not make
+                            //!< public
+        InvocationFailed,   //!< invoke() arguments did not convert, or the method threw
     };
 
     Error() = default;

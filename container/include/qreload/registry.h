@@ -13,7 +13,10 @@ namespace qreload {
 
 //! True for an interface declared with Q_DECLARE_INTERFACE (resolvable across plugins by IID).
 template<typename I>
-concept DeclaredInterface = requires { qobject_interface_iid<I *>(); };
+concept DeclaredInterface = requires
+{
+    qobject_interface_iid<I *>();
+};
 
 //! True for a QObject-derived component class.
 template<typename T>
@@ -65,36 +68,76 @@ struct Injection
     std::function<Arg(Resolver &)> resolve;
 };
 
+// The injections and Registry::add take any type and check it with a static_assert, rather than
+// constraining the template, so that a mistake reads as one sentence saying what to do instead
+// of a list of unsatisfied constraints (tests/container/compile_fail proves each message).
+
 //! A component by key (same plugin: the class is known here).
-template<Component D>
+template<typename D>
 Injection<D *> inject(const QString &key)
 {
-    return {{Dependency::Kind::Component, key, {}}, [key](Resolver &r) { return r.get<D>(key); }};
+    static_assert(Component<D>,
+                  "qreload: inject<D>(key) injects a component, and D is not a QObject; for an "
+                  "interface declared with Q_DECLARE_INTERFACE use one<I>(), named<I>(q) or "
+                  "all<I>()");
+    if constexpr (Component<D>)
+        return {{Dependency::Kind::Component, key, {}}, [key](Resolver &r) {
+                    return r.get<D>(key);
+                }};
+    else
+        return {};
 }
 
 //! The unique or primary provider of interface I, from any plugin.
-template<DeclaredInterface I>
+template<typename I>
 Injection<I *> one()
 {
-    const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
-    return {{Dependency::Kind::Interface, iid, {}}, [](Resolver &r) { return r.one<I>(); }};
+    static_assert(DeclaredInterface<I>,
+                  "qreload: one<I>() injects an interface, and I has no Q_DECLARE_INTERFACE; "
+                  "declare it (interfaces are resolved by IID across plugins) or inject a "
+                  "component by key with inject<C>(key)");
+    if constexpr (DeclaredInterface<I>) {
+        const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
+        return {{Dependency::Kind::Interface, iid, {}}, [](Resolver &r) {
+                    return r.one<I>();
+                }};
+    } else {
+        return {};
+    }
 }
 
 //! The provider of interface I registered under a qualifier (ComponentBuilder::named).
-template<DeclaredInterface I>
+template<typename I>
 Injection<I *> named(const QString &qualifier)
 {
-    const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
-    return {{Dependency::Kind::NamedInterface, iid, qualifier},
-            [qualifier](Resolver &r) { return r.one<I>(qualifier); }};
+    static_assert(DeclaredInterface<I>,
+                  "qreload: named<I>(qualifier) injects an interface, and I has no "
+                  "Q_DECLARE_INTERFACE");
+    if constexpr (DeclaredInterface<I>) {
+        const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
+        return {{Dependency::Kind::NamedInterface, iid, qualifier}, [qualifier](Resolver &r) {
+                    return r.one<I>(qualifier);
+                }};
+    } else {
+        return {};
+    }
 }
 
 //! Every provider of interface I, in registration order (possibly none).
-template<DeclaredInterface I>
+template<typename I>
 Injection<QList<I *>> all()
 {
-    const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
-    return {{Dependency::Kind::InterfaceList, iid, {}}, [](Resolver &r) { return r.all<I>(); }};
+    static_assert(DeclaredInterface<I>,
+                  "qreload: all<I>() injects every provider of an interface, and I has no "
+                  "Q_DECLARE_INTERFACE");
+    if constexpr (DeclaredInterface<I>) {
+        const QString iid = QString::fromLatin1(qobject_interface_iid<I *>());
+        return {{Dependency::Kind::InterfaceList, iid, {}}, [](Resolver &r) {
+                    return r.all<I>();
+                }};
+    } else {
+        return {};
+    }
 }
 
 /*!
@@ -110,12 +153,17 @@ public:
     {}
 
     //! Declares that T implements interface I (T must list it in Q_INTERFACES).
-    template<DeclaredInterface I>
+    template<typename I>
     ComponentBuilder &provides()
     {
-        static_assert(std::is_base_of_v<I, T>, "qreload: the component does not derive from "
-                                               "the interface it claims to provide");
-        m_d->interfaces.append(QString::fromLatin1(qobject_interface_iid<I *>()));
+        static_assert(DeclaredInterface<I>,
+                      "qreload: provides<I>() needs an interface declared with "
+                      "Q_DECLARE_INTERFACE (its IID is how other plugins find it)");
+        static_assert(!DeclaredInterface<I> || std::is_base_of_v<I, T>,
+                      "qreload: the component does not derive from the interface it claims to "
+                      "provide");
+        if constexpr (DeclaredInterface<I>)
+            m_d->interfaces.append(QString::fromLatin1(qobject_interface_iid<I *>()));
         return *this;
     }
     //! Preferred provider when several components provide the same interface.
@@ -144,13 +192,17 @@ public:
     //! Runs after construction; an exception fails the construction like the constructor's would.
     ComponentBuilder &onCreated(std::function<void(T &)> hook)
     {
-        m_d->afterConstruct = [hook](QObject *o) { hook(*static_cast<T *>(o)); };
+        m_d->afterConstruct = [hook](QObject *o) {
+            hook(*static_cast<T *>(o));
+        };
         return *this;
     }
     //! Runs before destruction; an exception is collected and the other hooks still run.
     ComponentBuilder &onDestroy(std::function<void(T &)> hook)
     {
-        m_d->beforeDestroy = [hook](QObject *o) { hook(*static_cast<T *>(o)); };
+        m_d->beforeDestroy = [hook](QObject *o) {
+            hook(*static_cast<T *>(o));
+        };
         return *this;
     }
     //! Serves `path` through the preview server with `handler(component, request)`.
@@ -176,7 +228,9 @@ public:
                                    std::function<void(T &, const QVariant &)> restore)
     {
         m_d->stateVersion = version;
-        m_d->saveState = [save](QObject *o) { return save(*static_cast<T *>(o)); };
+        m_d->saveState = [save](QObject *o) {
+            return save(*static_cast<T *>(o));
+        };
         m_d->restoreState = [restore](QObject *o, const QVariant &state) {
             restore(*static_cast<T *>(o), state);
         };
@@ -191,7 +245,9 @@ public:
     //! Replaces the constructor call with a hand-written factory.
     ComponentBuilder &factory(std::function<T *(Resolver &)> make)
     {
-        m_d->factory = [make](Resolver &r) -> QObject * { return make(r); };
+        m_d->factory = [make](Resolver &r) -> QObject * {
+            return make(r);
+        };
         return *this;
     }
 
@@ -214,22 +270,30 @@ public:
 
     /*!
      * Registers component T under `key`, constructed as `new T(args...)` from the injections.
-     * Mismatches between the injections and T's constructors are compile errors.
+     * Mistakes are compile errors: T not a QObject, an injection that is neither a component
+     * nor a declared interface, or injections that match none of T's constructors.
      */
-    template<Component T, typename... Args>
-    ComponentBuilder<T> add(const QString &key, Injection<Args>... injections)
+    template<typename T, typename... Args>
+    auto add(const QString &key, Injection<Args>... injections)
     {
-        static_assert(std::is_constructible_v<T, Args...>,
-                      "qreload: the component has no constructor taking the injected arguments "
-                      "(in this order)");
-        ComponentDescriptor descriptor;
-        descriptor.key = key;
-        descriptor.className = QString::fromLatin1(T::staticMetaObject.className());
-        (descriptor.dependencies.append(injections.dependency), ...);
-        descriptor.factory = [... resolve = injections.resolve](Resolver &r) -> QObject * {
-            return new T(resolve(r)...);
-        };
-        return ComponentBuilder<T>(addDescriptor(std::move(descriptor)));
+        static_assert(Component<T>,
+                      "qreload: a component must derive from QObject (with Q_OBJECT), so the "
+                      "console can show its class, properties and invokable methods");
+        if constexpr (Component<T>) {
+            static_assert(std::is_constructible_v<T, Args...>,
+                          "qreload: the component has no constructor taking the injected "
+                          "arguments (in this order)");
+            ComponentDescriptor descriptor;
+            descriptor.key = key;
+            descriptor.className = QString::fromLatin1(T::staticMetaObject.className());
+            (descriptor.dependencies.append(injections.dependency), ...);
+            if constexpr (std::is_constructible_v<T, Args...>) {
+                descriptor.factory = [... resolve = injections.resolve](Resolver &r) -> QObject * {
+                    return new T(resolve(r)...);
+                };
+            }
+            return ComponentBuilder<T>(addDescriptor(std::move(descriptor)));
+        }
     }
 
     //! The untyped path: a complete descriptor (key, factory, dependencies by key or interface).
