@@ -106,6 +106,7 @@ QJsonObject PreviewServer::status() const
     o.insert(QLatin1String("watching"), m_engine->isWatching());
     o.insert(QLatin1String("quietPeriodMs"), m_engine->quietPeriodMs());
     o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_engine->pluginDirs()));
+    o.insert(QLatin1String("shadowFolder"), m_engine->shadowRoot());
     QJsonArray components;
     QJsonArray plugins;
     if (generation) {

@@ -1,0 +1,227 @@
+#include "pluginfolder.h"
+
+#include <QDeadlineTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+//! `qreload --headless` as a user runs it: a child process, its stdout, and HTTP.
+class tst_Headless : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void servesAndReloadsFromTheCommandLine();
+    void withoutDisplayFallsBackToHeadless();
+    void jsonLogFormat();
+    void helpAndVersion();
+    void badArgumentsAreClearErrors_data();
+    void badArgumentsAreClearErrors();
+    void busyPortNamesThePort();
+
+private:
+    bool startQreload(const QStringList &extra = {}, bool headlessFlag = true);
+    QByteArray get(const QString &path);
+    //! Waits for a stdout line matching `pattern` and returns it.
+    QString waitForLine(const QString &pattern);
+
+    std::unique_ptr<PluginFolder> m_folder;
+    std::unique_ptr<QProcess> m_process;
+    QString m_output;
+    QUrl m_url;
+    QNetworkAccessManager m_network;
+};
+
+void tst_Headless::init()
+{
+    m_folder = std::make_unique<PluginFolder>();
+    m_folder->putFixture("greeter_v1");
+    m_process = std::make_unique<QProcess>();
+    m_output.clear();
+}
+
+void tst_Headless::cleanup()
+{
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        m_process->waitForFinished(5000);
+    }
+    m_process.reset();
+    m_folder.reset();
+}
+
+bool tst_Headless::startQreload(const QStringList &extra, bool headlessFlag)
+{
+    QStringList args{QStringLiteral("--plugins"),      m_folder->path(),
+                     QStringLiteral("--port"),         QStringLiteral("0"),
+                     QStringLiteral("--quiet-period"), QStringLiteral("30")};
+    if (headlessFlag)
+        args.prepend(QStringLiteral("--headless"));
+    m_process->start(QStringLiteral(QRELOAD_BINARY), args + extra);
+    if (!m_process->waitForStarted())
+        return false;
+    const QString line = waitForLine(QStringLiteral("serving (http://127\\.0\\.0\\.1:\\d+/)"));
+    static const QRegularExpression url(QStringLiteral("(http://\\S+/)"));
+    m_url = QUrl(url.match(line).captured(1));
+    return m_url.isValid() && m_url.port() > 0;
+}
+
+QString tst_Headless::waitForLine(const QString &pattern)
+{
+    const QRegularExpression re(pattern);
+    QString found;
+    const auto scan = [&] {
+        m_output += QString::fromUtf8(m_process->readAllStandardOutput());
+        for (const QString &line : m_output.split(QLatin1Char('\n'))) {
+            if (re.match(line).hasMatch()) {
+                found = line;
+                return true;
+            }
+        }
+        return false;
+    };
+    QDeadlineTimer deadline(15000);
+    while (!scan() && !deadline.hasExpired())
+        QTest::qWait(10); // polls the condition, as QTRY_VERIFY does
+    if (found.isEmpty())
+        qWarning().noquote() << "no line matched" << pattern << "in:\n" << m_output;
+    return found;
+}
+
+QByteArray tst_Headless::get(const QString &path)
+{
+    QNetworkReply *reply = m_network.get(QNetworkRequest(m_url.resolved(QUrl(path))));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        finished.wait(10000);
+    reply->deleteLater();
+    return reply->readAll();
+}
+
+void tst_Headless::servesAndReloadsFromTheCommandLine()
+{
+    QVERIFY(startQreload());
+    QVERIFY(!waitForLine(QStringLiteral("reload #1 \\(startup greeter.so\\): ok, generation 1"))
+                 .isEmpty());
+    QCOMPARE(get(QStringLiteral("/")), QByteArray("<h1>Hello, Version 1!</h1>"));
+
+    m_folder->putFixture("greeter_v2");
+    QTRY_COMPARE(get(QStringLiteral("/")), QByteArray("<h1>This is Version 2!</h1>"));
+    QVERIFY(!waitForLine(
+                 QStringLiteral("reload #2 \\(files greeter.so\\): ok, generation 2 in [\\d.]+ ms"))
+                 .isEmpty());
+
+    m_folder->putFixture("greeter_throws");
+    const QString failed = waitForLine(QStringLiteral("reload #3 .*FAILED"));
+    QVERIFY2(failed.contains(QStringLiteral("generation 2 keeps serving")), qPrintable(failed));
+    QVERIFY2(failed.contains(QStringLiteral("database unreachable")), qPrintable(failed));
+    QVERIFY2(failed.contains(m_folder->file()), qPrintable(failed));
+    QCOMPARE(get(QStringLiteral("/")), QByteArray("<h1>This is Version 2!</h1>"));
+
+    // A clean stop shuts the generation down and removes the shadow copies.
+    const QJsonObject status
+        = QJsonDocument::fromJson(get(QStringLiteral("/_qreload/status"))).object();
+    QCOMPARE(status.value(QLatin1String("generation")).toInt(), 2);
+    const QString shadows = status.value(QLatin1String("shadowFolder")).toString();
+    QVERIFY(QFileInfo(shadows).isDir());
+    m_process->terminate();
+    QVERIFY(m_process->waitForFinished(10000));
+    QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_process->exitCode(), 0);
+    QVERIFY2(!QFileInfo::exists(shadows), qPrintable(shadows));
+}
+
+void tst_Headless::withoutDisplayFallsBackToHeadless()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    m_process->setProcessEnvironment(env);
+    QVERIFY(startQreload({}, false));
+    QCOMPARE(get(QStringLiteral("/")), QByteArray("<h1>Hello, Version 1!</h1>"));
+    m_process->terminate();
+    QVERIFY(m_process->waitForFinished(10000));
+    QVERIFY(QString::fromUtf8(m_process->readAllStandardError())
+                .contains(QStringLiteral("no display")));
+}
+
+void tst_Headless::jsonLogFormat()
+{
+    QVERIFY(startQreload({QStringLiteral("--log-format"), QStringLiteral("json")}));
+    const QString line = waitForLine(QStringLiteral("^\\{.*\"cause\":\"startup\""));
+    const QJsonObject record = QJsonDocument::fromJson(line.toUtf8()).object();
+    QCOMPARE(record.value(QLatin1String("ok")).toBool(), true);
+    QCOMPARE(record.value(QLatin1String("generationAfter")).toInt(), 1);
+    QVERIFY(record.value(QLatin1String("phases")).toObject().contains(QLatin1String("construct")));
+}
+
+void tst_Headless::helpAndVersion()
+{
+    QProcess help;
+    help.start(QStringLiteral(QRELOAD_BINARY), {QStringLiteral("--help")});
+    QVERIFY(help.waitForFinished(10000));
+    QCOMPARE(help.exitCode(), 0);
+    const QString usage = QString::fromUtf8(help.readAllStandardOutput());
+    for (const char *option : {"--headless", "--plugins", "--port", "--quiet-period"})
+        QVERIFY2(usage.contains(QLatin1String(option)), option);
+
+    QProcess version;
+    version.start(QStringLiteral(QRELOAD_BINARY), {QStringLiteral("--version")});
+    QVERIFY(version.waitForFinished(10000));
+    QCOMPARE(version.exitCode(), 0);
+    QVERIFY(version.readAllStandardOutput().startsWith("qreload "));
+}
+
+void tst_Headless::badArgumentsAreClearErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("port not a number") << QStringList{"--port", "eighty"} << "--port must be";
+    QTest::newRow("port out of range") << QStringList{"--port", "70000"} << "--port must be";
+    QTest::newRow("negative quiet period")
+        << QStringList{"--quiet-period", "-5"} << "--quiet-period must be";
+    QTest::newRow("bad host") << QStringList{"--host", "not-an-ip"} << "--host must be";
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
+    QTest::newRow("bad log format") << QStringList{"--log-format", "xml"} << "--log-format must be";
+}
+
+void tst_Headless::badArgumentsAreClearErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QProcess process;
+    process.start(QStringLiteral(QRELOAD_BINARY), QStringList{"--headless"} + arguments);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY(process.exitCode() != 0);
+    const QString error = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void tst_Headless::busyPortNamesThePort()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(occupant.serverPort());
+    QProcess process;
+    process.start(QStringLiteral(QRELOAD_BINARY),
+                  {"--headless", "--plugins", m_folder->path(), "--port", port});
+    QVERIFY(process.waitForFinished(10000));
+    QVERIFY(process.exitCode() != 0);
+    const QString error = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(error.contains(port), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("--port 0")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(tst_Headless)
+#include "tst_headless.moc"
