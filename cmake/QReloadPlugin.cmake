@@ -29,8 +29,28 @@ function(qreload_add_plugin name)
     if(ARG_OUTPUT_DIRECTORY)
         set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
     endif()
-    # The Qt headers every component includes, precompiled once per plugin: most of a rebuild.
+    # The Qt headers every component includes, precompiled once and shared by every plugin of
+    # the build: without it, parsing them is most of a plugin's rebuild.
     if(NOT QRELOAD_NO_PCH)
-        target_precompile_headers(${name} PRIVATE <QObject> <QString> <qreload/plugin.h>)
+        _qreload_plugin_pch()
+        target_precompile_headers(${name} REUSE_FROM qreload_plugin_pch)
     endif()
+endfunction()
+
+# One precompiled header for all plugins. It is compiled with exactly the flags
+# qreload_add_plugin gives a plugin, which is what lets GCC accept it for each of them.
+function(_qreload_plugin_pch)
+    if(TARGET qreload_plugin_pch)
+        return()
+    endif()
+    set(carrier "${CMAKE_BINARY_DIR}/qreload_plugin_pch.cpp")
+    file(WRITE "${carrier}" "// Carries the precompiled header shared by qreload plugins.\n")
+    add_library(qreload_plugin_pch OBJECT "${carrier}")
+    target_link_libraries(qreload_plugin_pch PRIVATE qreload::container)
+    target_compile_options(qreload_plugin_pch PRIVATE -fno-gnu-unique)
+    set_target_properties(qreload_plugin_pch PROPERTIES
+        POSITION_INDEPENDENT_CODE ON
+        CXX_VISIBILITY_PRESET hidden
+        VISIBILITY_INLINES_HIDDEN ON)
+    target_precompile_headers(qreload_plugin_pch PRIVATE <QObject> <QString> <qreload/plugin.h>)
 endfunction()
