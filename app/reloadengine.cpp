@@ -118,6 +118,40 @@ ReloadRecord ReloadEngine::reloadForEvents(const QList<FileEvent> &events, const
     return runTransaction(std::move(record), true);
 }
 
+ReloadRecord ReloadEngine::recordWithoutReload(const QList<FileEvent> &events,
+                                               const QString &decision, ReloadOutcome outcome,
+                                               std::optional<BuildInfo> build, Errors errors)
+{
+    ReloadRecord record;
+    record.id = m_nextRecordId++;
+    record.startedAt = QDateTime::currentDateTime();
+    record.cause = ReloadCause::Files;
+    record.events = events;
+    record.decision = decision;
+    record.build = std::move(build);
+    record.outcome = outcome;
+    record.errors = std::move(errors);
+    record.generationBefore = generationNumber();
+    record.generationAfter = record.generationBefore;
+    // Not finish(): nothing was reloaded, so no follow-up is due and m_reloading is not ours.
+    m_history.append(record);
+    while (m_history.size() > m_options.historyLimit)
+        m_history.removeFirst();
+    if (outcome == ReloadOutcome::Failed)
+        qCWarning(lcReload).noquote() << "reload" << record.id << "failed:" << record.errorText();
+    Q_EMIT reloadFinished(record);
+    return record;
+}
+
+void ReloadEngine::setHeldForBuild(bool held)
+{
+    if (m_heldForBuild == held)
+        return;
+    m_heldForBuild = held;
+    if (!held && !m_pendingEvents.isEmpty() && !m_quietTimer.isActive())
+        m_quietTimer.start(m_options.quietPeriodMs);
+}
+
 std::optional<ReloadRecord> ReloadEngine::lastReload() const
 {
     for (auto it = m_history.crbegin(); it != m_history.crend(); ++it) {
@@ -167,7 +201,8 @@ QString ReloadEngine::shadowRoot() const
 
 void ReloadEngine::onQuietPeriodOver()
 {
-    if (m_pendingEvents.isEmpty())
+    // A running build reloads with these events when it is done (setHeldForBuild).
+    if (m_pendingEvents.isEmpty() || m_heldForBuild)
         return;
     ReloadRecord record;
     record.cause = ReloadCause::Files;

@@ -62,6 +62,23 @@ public:
     ReloadRecord reloadForEvents(const QList<FileEvent> &events, const QString &decision,
                                  std::optional<BuildInfo> build = std::nullopt);
 
+    /*!
+     * Records a reload that never reached the plugins, without touching them: a source change
+     * that changed no content (outcome Skipped), or a build that failed, timed out or was
+     * cancelled (outcome Failed). The current generation keeps serving. Emits reloadFinished.
+     */
+    ReloadRecord recordWithoutReload(const QList<FileEvent> &events, const QString &decision,
+                                     ReloadOutcome outcome,
+                                     std::optional<BuildInfo> build = std::nullopt,
+                                     Errors errors = {});
+    /*!
+     * While a source build runs, plugin-file events wait for it instead of reloading after the
+     * quiet period: the build's reloadForEvents() takes them. Releasing the hold without that
+     * call lets the waiting events reload as usual.
+     */
+    void setHeldForBuild(bool held);
+    bool isHeldForBuild() const { return m_heldForBuild; }
+
     //! The generation serving now. Hold the pointer only for the duration of one request.
     std::shared_ptr<Generation> current() const { return m_current; }
     quint64 generationNumber() const { return m_current ? m_current->number() : 0; }
@@ -110,6 +127,7 @@ private:
     bool m_reloading = false;
     std::optional<ReloadCause> m_followUp;
     bool m_watching = true;
+    bool m_heldForBuild = false;
 };
 
 } // namespace qreload::app
