@@ -4,8 +4,10 @@
 #include "headlessreporter.h"
 #include "mainwindow.h"
 #include "previewserver.h"
+#include "projectconfig.h"
 #include "reloadengine.h"
 #include "shadowstore.h"
+#include "sourcemode.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -57,6 +59,12 @@ void fail(const QString &message)
     std::fprintf(stderr, "qreload: %s\n", qPrintable(message));
 }
 
+//! The project qreload opens without a PROJECT argument: the walkthrough's greeter, in source mode.
+QString defaultProject()
+{
+    return QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter/") + ProjectConfig::fileName();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -77,21 +85,46 @@ int main(int argc, char *argv[])
         QStringLiteral("plugins"),
         QStringLiteral("A folder of plugin libraries to load and watch (repeatable)."),
         QStringLiteral("dir"));
-    const QCommandLineOption portOption(QStringLiteral("port"),
-                                        QStringLiteral("Preview server port; 0 picks a free one."),
-                                        QStringLiteral("n"), QStringLiteral("8765"));
+    // No default values below: an option that is not given leaves the project's value alone.
+    const QCommandLineOption portOption(
+        QStringLiteral("port"),
+        QStringLiteral("Preview server port; 0 picks a free one (default 8765)."),
+        QStringLiteral("n"));
     const QCommandLineOption hostOption(
-        QStringLiteral("host"), QStringLiteral("Preview server address (loopback by default)."),
-        QStringLiteral("address"), QStringLiteral("127.0.0.1"));
+        QStringLiteral("host"),
+        QStringLiteral("Preview server address (default 127.0.0.1, loopback only)."),
+        QStringLiteral("address"));
     const QCommandLineOption quietOption(
         QStringLiteral("quiet-period"),
-        QStringLiteral("Milliseconds without file events before reloading."), QStringLiteral("ms"),
-        QStringLiteral("100"));
+        QStringLiteral("Milliseconds without file events before building or reloading "
+                       "(default 100)."),
+        QStringLiteral("ms"));
+    const QCommandLineOption sourcesOption(
+        QStringLiteral("sources"),
+        QStringLiteral("A source folder to watch and build from (repeatable)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption buildOption(
+        QStringLiteral("build-command"),
+        QStringLiteral("The build to run when sources change (run by /bin/sh -c)."),
+        QStringLiteral("command"));
+    const QCommandLineOption buildTimeoutOption(
+        QStringLiteral("build-timeout"),
+        QStringLiteral("Milliseconds after which a build is stopped (default 120000)."),
+        QStringLiteral("ms"));
+    const QCommandLineOption noBuildOption(
+        QStringLiteral("no-build"),
+        QStringLiteral("Watch the plugin folders only: no source watching, no builds."));
     const QCommandLineOption logFormatOption(QStringLiteral("log-format"),
                                              QStringLiteral("Headless log lines: text or json."),
                                              QStringLiteral("format"), QStringLiteral("text"));
-    parser.addOptions(
-        {headlessOption, pluginsOption, portOption, hostOption, quietOption, logFormatOption});
+    parser.addOptions({headlessOption, pluginsOption, portOption, hostOption, quietOption,
+                       logFormatOption, sourcesOption, buildOption, buildTimeoutOption,
+                       noBuildOption});
+    parser.addPositionalArgument(
+        QStringLiteral("project"),
+        QStringLiteral("A project folder (holding qreload.json) or config file. Default: the "
+                       "bundled examples/greeter, in source mode, unless --plugins is given."),
+        QStringLiteral("[project]"));
 
     const bool parsed = parser.parse(arguments);
     bool headless = parser.isSet(headlessOption);
@@ -120,43 +153,109 @@ int main(int argc, char *argv[])
     if (parser.isSet(versionOption))
         parser.showVersion();
 
+    if (parser.positionalArguments().size() > 1) {
+        fail(QStringLiteral("one project at a time, not %1 (see qreload --help)")
+                 .arg(parser.positionalArguments().join(QLatin1Char(' '))));
+        return 2;
+    }
+
+    // The project: a qreload.json named on the command line, the greeter by default, or none
+    // when plugin folders are given without a project (plugin folders only, no builds).
+    ProjectConfig config;
+    QString projectPath = parser.positionalArguments().value(0);
+    if (projectPath.isEmpty() && !parser.isSet(pluginsOption))
+        projectPath = defaultProject();
+    if (!projectPath.isEmpty()) {
+        QList<ConfigError> errors;
+        const ProjectConfig::Context context{QStringLiteral(QRELOAD_BUILD_DIR),
+                                             QStringLiteral(QRELOAD_SOURCE_DIR)};
+        std::optional<ProjectConfig> loaded = ProjectConfig::load(projectPath, context, &errors);
+        if (!loaded) {
+            for (const ConfigError &error : errors)
+                fail(error.toString());
+            return 2;
+        }
+        config = std::move(*loaded);
+    }
+
+    // Command-line options override the project's values.
     bool ok = false;
-    const int port = parser.value(portOption).toInt(&ok);
-    if (!ok || port < 0 || port > 65535) {
-        fail(QStringLiteral("--port must be a number from 0 to 65535, not \"%1\"")
-                 .arg(parser.value(portOption)));
-        return 2;
+    if (parser.isSet(portOption)) {
+        config.port = parser.value(portOption).toInt(&ok);
+        if (!ok || config.port < 0 || config.port > 65535) {
+            fail(QStringLiteral("--port must be a number from 0 to 65535, not \"%1\"")
+                     .arg(parser.value(portOption)));
+            return 2;
+        }
     }
-    const int quietPeriod = parser.value(quietOption).toInt(&ok);
-    if (!ok || quietPeriod < 0 || quietPeriod > 60000) {
-        fail(QStringLiteral("--quiet-period must be milliseconds from 0 to 60000, not \"%1\"")
-                 .arg(parser.value(quietOption)));
-        return 2;
+    if (parser.isSet(quietOption)) {
+        config.quietPeriodMs = parser.value(quietOption).toInt(&ok);
+        if (!ok || config.quietPeriodMs < 0 || config.quietPeriodMs > 60000) {
+            fail(QStringLiteral("--quiet-period must be milliseconds from 0 to 60000, not \"%1\"")
+                     .arg(parser.value(quietOption)));
+            return 2;
+        }
     }
-    const QHostAddress host(parser.value(hostOption));
+    if (parser.isSet(hostOption))
+        config.host = parser.value(hostOption);
+    const QHostAddress host(config.host);
     if (host.isNull()) {
-        fail(QStringLiteral("--host must be an IP address, not \"%1\"")
-                 .arg(parser.value(hostOption)));
+        fail(QStringLiteral("--host must be an IP address, not \"%1\"").arg(config.host));
         return 2;
     }
-    const QString logFormat = parser.value(logFormatOption);
+    const QString logFormat
+        = parser.isSet(logFormatOption) ? parser.value(logFormatOption) : QStringLiteral("text");
     if (logFormat != QLatin1String("text") && logFormat != QLatin1String("json")) {
         fail(QStringLiteral("--log-format must be text or json, not \"%1\"").arg(logFormat));
         return 2;
     }
+    if (parser.isSet(pluginsOption)) {
+        config.pluginDirs.clear();
+        for (const QString &dir : parser.values(pluginsOption))
+            config.pluginDirs.append(QDir(dir).absolutePath());
+    }
+    if (parser.isSet(sourcesOption)) {
+        config.sourceDirs.clear();
+        for (const QString &dir : parser.values(sourcesOption))
+            config.sourceDirs.append(QDir(dir).absolutePath());
+    }
+    if (parser.isSet(buildOption)) {
+        config.buildCommand = {parser.value(buildOption)};
+        config.buildThroughShell = true;
+        config.buildTargets.clear();
+        if (config.buildWorkingDir.isEmpty())
+            config.buildWorkingDir = QDir::currentPath();
+        if (config.sourceDirs.isEmpty())
+            config.sourceDirs = {QDir::currentPath()};
+    }
+    if (parser.isSet(buildTimeoutOption)) {
+        config.buildTimeoutMs = parser.value(buildTimeoutOption).toInt(&ok);
+        if (!ok || config.buildTimeoutMs < 1) {
+            fail(QStringLiteral("--build-timeout must be a positive number of milliseconds, not "
+                                "\"%1\"")
+                     .arg(parser.value(buildTimeoutOption)));
+            return 2;
+        }
+    }
+    if (parser.isSet(noBuildOption))
+        config.buildCommand.clear();
+    if (config.buildCommand.value(0).contains(QLatin1String("${targets}"))
+        && config.buildTargets.isEmpty()) {
+        fail(QStringLiteral("--build-command uses ${targets}, which needs build.targets in a "
+                            "qreload.json"));
+        return 2;
+    }
 
     ReloadEngine::Options options;
-    options.pluginDirs = parser.values(pluginsOption);
-    if (options.pluginDirs.isEmpty())
-        options.pluginDirs = {QStringLiteral(QRELOAD_DEFAULT_PLUGIN_DIR)};
-    for (QString &dir : options.pluginDirs) {
-        dir = QDir(dir).absolutePath();
+    options.pluginDirs = config.pluginDirs;
+    for (const QString &dir : options.pluginDirs) {
         if (!QFileInfo(dir).isDir())
             std::fprintf(stderr,
                          "qreload: plugin folder %s does not exist (yet); watching for it\n",
                          qPrintable(dir));
     }
-    options.quietPeriodMs = quietPeriod;
+    options.quietPeriodMs = config.quietPeriodMs;
+    const int port = config.port;
 
     ShadowStore::removeStale();
     ReloadEngine engine(options);
@@ -168,6 +267,10 @@ int main(int argc, char *argv[])
         return 3;
     }
 
+    std::unique_ptr<SourceMode> sourceMode;
+    if (config.hasBuild())
+        sourceMode = std::make_unique<SourceMode>(&engine, config);
+
     std::unique_ptr<HeadlessReporter> reporter;
     if (headless) {
         reporter = std::make_unique<HeadlessReporter>(
@@ -176,6 +279,12 @@ int main(int argc, char *argv[])
         std::printf("qreload %s serving %s (plugins: %s)\n", QRELOAD_VERSION,
                     qPrintable(server.url().toString()),
                     qPrintable(options.pluginDirs.join(QStringLiteral(", "))));
+        if (!config.file.isEmpty())
+            std::printf("project %s\n", qPrintable(config.file));
+        if (sourceMode)
+            std::printf("source mode: watching %s; build: %s\n",
+                        qPrintable(config.sourceDirs.join(QStringLiteral(", "))),
+                        qPrintable(config.buildCommandLine({})));
         std::fflush(stdout);
     }
     quitOnSignals(app.get());
@@ -186,7 +295,10 @@ int main(int argc, char *argv[])
         window->show();
     }
     engine.start();
+    if (sourceMode)
+        sourceMode->start();
     const int code = app->exec();
     window.reset();
+    sourceMode.reset(); // stops a running build before the engine goes
     return code;
 }

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "projectconfig.h"
+#include "reloadrecord.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace qreload::app {
+
+class BuildRunner;
+class ReloadEngine;
+class SourceWatcher;
+
+/*!
+ * Source mode: save a source file, and the plugins it builds are rebuilt and reloaded.
+ *
+ * source events -> quiet period -> content check -> build (only the targets whose sources
+ * changed) -> engine->reloadForEvents() with the build's events, decision and BuildInfo.
+ *
+ * - "Changed" is decided by content: a touch, or an editor's swap file, gives no build; the
+ *   quiet period ends in a Skipped record that says so.
+ * - A content change while a build runs makes that build stale: it is cancelled (its process
+ *   group killed) and one new build runs for everything changed so far.
+ * - While a build runs the engine holds plugin-file events for it, so the link it does reloads
+ *   once, with the build in the record, and never a second time after the quiet period.
+ * - A build that fails, times out or cannot start is recorded as a Failed reload with its
+ *   BuildInfo and diagnostics; the current generation keeps serving.
+ */
+class SourceMode : public QObject
+{
+    Q_OBJECT
+
+public:
+    SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *parent = nullptr);
+    ~SourceMode() override;
+
+    /*!
+     * Records the sources' content and starts watching. With `buildNow`, runs one build first, so
+     * plugins older than their sources are caught up (a no-op build reloads nothing).
+     */
+    void start(bool buildNow = true);
+    const ProjectConfig &config() const { return m_config; }
+    bool isBuilding() const;
+    //! Builds started since start(), cancelled ones included.
+    int buildCount() const { return m_buildCount; }
+    //! Source folders and files inotify watches now.
+    int watchCount() const;
+    //! Grace period between SIGTERM and SIGKILL for a cancelled or timed-out build.
+    void setGracePeriodMs(int ms);
+
+Q_SIGNALS:
+    //! A build started for these changed source files (empty for the start-up build).
+    void buildStarted(const QString &commandLine, const QStringList &changedFiles);
+    //! One line of build output, as it arrives.
+    void buildOutput(const QString &line);
+    void buildFinished(const qreload::app::BuildInfo &info);
+    //! Raw source events, before the quiet period (for live "something changed" feedback).
+    void sourceEventObserved(const qreload::app::FileEvent &event);
+
+private:
+    void onSourceEvent(const FileEvent &event);
+    void onQuietPeriodOver();
+    void startBuild();
+    void onBuildFinished(const BuildInfo &info);
+
+    ReloadEngine *m_engine;
+    ProjectConfig m_config;
+    std::unique_ptr<SourceWatcher> m_watcher;
+    std::unique_ptr<BuildRunner> m_runner;
+    QTimer m_quietTimer;
+    QList<FileEvent> m_pendingEvents; //!< waiting for the quiet period to end
+    // What the next (or running) build is for: kept across cancelled builds.
+    QList<FileEvent> m_buildEvents;
+    QStringList m_buildFiles;
+    QStringList m_buildDecisions;
+    bool m_startupBuild = false;
+    bool m_restartAfterCancel = false;
+    int m_buildCount = 0;
+};
+
+} // namespace qreload::app

@@ -1,0 +1,167 @@
+#include "sourcewatcher.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+
+namespace qreload::app {
+
+SourceWatcher::SourceWatcher(PathFilter filter, QObject *parent)
+    : QObject(parent)
+    , m_filter(std::move(filter))
+{
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this,
+            &SourceWatcher::onDirectoryChanged);
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &SourceWatcher::onFileChanged);
+}
+
+void SourceWatcher::setFolders(const QStringList &folders)
+{
+    m_folders.clear();
+    for (const QString &folder : folders)
+        m_folders.append(QDir::cleanPath(QDir(folder).absolutePath()));
+    m_folders.removeDuplicates();
+    m_content.clear();
+    takeContentChanges();
+    rewatch();
+}
+
+void SourceWatcher::scan(QStringList *folders, QStringList *files) const
+{
+    for (const QString &root : m_folders) {
+        if (!QFileInfo(root).isDir())
+            continue;
+        QStringList pending{root};
+        while (!pending.isEmpty()) {
+            const QString folder = pending.takeLast();
+            if (folders)
+                folders->append(folder);
+            const QDir dir(folder);
+            const QFileInfoList entries = dir.entryInfoList(
+                QDir::Dirs | QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot | QDir::NoSymLinks);
+            for (const QFileInfo &entry : entries) {
+                const QString path = entry.absoluteFilePath();
+                const QString relative = path.mid(root.size() + 1);
+                if (entry.isDir()) {
+                    if (m_filter.acceptsFolder(relative, path))
+                        pending.append(path);
+                } else if (files && m_filter.acceptsFile(relative)) {
+                    files->append(path);
+                }
+            }
+        }
+    }
+}
+
+QStringList SourceWatcher::matchingFiles() const
+{
+    QStringList files;
+    scan(nullptr, &files);
+    files.removeDuplicates();
+    files.sort();
+    return files;
+}
+
+int SourceWatcher::watchCount() const
+{
+    return int(m_watcher.directories().size() + m_watcher.files().size());
+}
+
+SourceWatcher::Fingerprint SourceWatcher::fingerprint(const QString &path,
+                                                      const Fingerprint *previous)
+{
+    const QFileInfo info(path);
+    Fingerprint print;
+    print.size = info.size();
+    print.modified = info.lastModified();
+    if (previous && previous->size == print.size && previous->modified == print.modified) {
+        print.hash = previous->hash;
+        return print;
+    }
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        QCryptographicHash hash(QCryptographicHash::Blake2b_256);
+        hash.addData(&file);
+        print.hash = hash.result();
+    }
+    return print;
+}
+
+QStringList SourceWatcher::takeContentChanges()
+{
+    QStringList changes;
+    QHash<QString, Fingerprint> now;
+    for (const QString &path : matchingFiles()) {
+        const auto previous = m_content.constFind(path);
+        const Fingerprint print
+            = fingerprint(path, previous == m_content.constEnd() ? nullptr : &previous.value());
+        if (previous == m_content.constEnd() || previous->hash != print.hash)
+            changes.append(path);
+        now.insert(path, print);
+    }
+    for (auto it = m_content.constBegin(); it != m_content.constEnd(); ++it) {
+        if (!now.contains(it.key()))
+            changes.append(it.key());
+    }
+    m_content = std::move(now);
+    changes.sort();
+    return changes;
+}
+
+void SourceWatcher::rewatch()
+{
+    QStringList folders;
+    QStringList files;
+    scan(&folders, &files);
+    QSet<QString> wanted(folders.cbegin(), folders.cend());
+    for (const QString &file : files)
+        wanted.insert(file);
+    for (const QString &root : m_folders) {
+        if (QFileInfo(root).isDir())
+            continue;
+        // Gone (or not there yet): watch the nearest ancestor that exists to see it come back.
+        QString ancestor = QFileInfo(root).absolutePath();
+        while (!QFileInfo(ancestor).isDir() && ancestor != QDir::rootPath())
+            ancestor = QFileInfo(ancestor).absolutePath();
+        wanted.insert(ancestor);
+    }
+
+    const QStringList watched = m_watcher.directories() + m_watcher.files();
+    const QSet<QString> watchedSet(watched.cbegin(), watched.cend());
+    QStringList stale;
+    for (const QString &path : watched) {
+        if (!wanted.contains(path))
+            stale.append(path);
+    }
+    if (!stale.isEmpty())
+        m_watcher.removePaths(stale);
+    QStringList missing;
+    for (const QString &path : wanted) {
+        if (!watchedSet.contains(path))
+            missing.append(path);
+    }
+    if (!missing.isEmpty())
+        m_watcher.addPaths(missing);
+}
+
+void SourceWatcher::onDirectoryChanged(const QString &path)
+{
+    Q_EMIT changed(FileEvent{QDateTime::currentDateTime(), path,
+                             QFileInfo::exists(path) ? QStringLiteral("source folder changed")
+                                                     : QStringLiteral("source folder removed")});
+    rewatch();
+}
+
+void SourceWatcher::onFileChanged(const QString &path)
+{
+    Q_EMIT changed(FileEvent{QDateTime::currentDateTime(), path,
+                             QFileInfo::exists(path)
+                                 ? QStringLiteral("source changed")
+                                 : QStringLiteral("source replaced or removed")});
+    rewatch();
+}
+
+} // namespace qreload::app

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "pathfilter.h"
+#include "reloadrecord.h"
+
+#include <QDateTime>
+#include <QFileSystemWatcher>
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+
+namespace qreload::app {
+
+/*!
+ * Watches source folders recursively and tells which source files changed *by content*.
+ *
+ * Raw events (changed()) come from every watched folder and every file the filter accepts. They
+ * say that something may have changed: a `touch`, a save of identical bytes or an editor's swap
+ * file produce events too. takeContentChanges() rescans and compares content hashes, so only
+ * real edits start a build.
+ *
+ * As FolderWatcher does for plugin folders, the watch list is rebuilt after every event, because
+ * inotify drops a file's watch when an editor renames over it or deletes and recreates it; a
+ * source folder that is deleted is watched again when it reappears (its nearest existing
+ * ancestor is watched meanwhile), and new subfolders are watched as they appear.
+ */
+class SourceWatcher : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SourceWatcher(PathFilter filter, QObject *parent = nullptr);
+
+    //! Starts watching these folders and records the content of their sources as the baseline.
+    void setFolders(const QStringList &folders);
+    QStringList folders() const { return m_folders; }
+    //! Source files the filter accepts, absolute, sorted.
+    QStringList matchingFiles() const;
+    /*!
+     * The files whose content differs from the last call (or from setFolders()): changed, added
+     * or removed, sorted. Files whose size and modification time are unchanged are not re-read.
+     */
+    QStringList takeContentChanges();
+    //! Folders and files inotify watches now.
+    int watchCount() const;
+
+Q_SIGNALS:
+    void changed(const qreload::app::FileEvent &event);
+
+private:
+    struct Fingerprint
+    {
+        qint64 size = -1;
+        QDateTime modified;
+        QByteArray hash;
+    };
+    void scan(QStringList *folders, QStringList *files) const;
+    void rewatch();
+    void onDirectoryChanged(const QString &path);
+    void onFileChanged(const QString &path);
+    static Fingerprint fingerprint(const QString &path, const Fingerprint *previous);
+
+    PathFilter m_filter;
+    QStringList m_folders;
+    QFileSystemWatcher m_watcher;
+    QHash<QString, Fingerprint> m_content;
+};
+
+} // namespace qreload::app
