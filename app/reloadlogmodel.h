@@ -63,6 +63,8 @@ public:
 
     //! The record shown in `row` (0 <= row < rowCount()).
     const ReloadRecord &record(int row) const;
+    //! The lower-case text the filter matches for `row` (SearchTextRole without a QVariant).
+    const QString &searchText(int row) const { return m_rows[size_t(row)].searchText; }
     //! The row of the record with this id, or -1.
     int rowOf(quint64 id) const;
 
