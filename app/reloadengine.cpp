@@ -3,6 +3,8 @@
 #include "folderwatcher.h"
 #include "shadowstore.h"
 
+#include <qreload/graphdiff.h>
+
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -37,14 +39,6 @@ private:
     ReloadRecord &m_record;
     QElapsedTimer m_timer;
 };
-
-QSet<QString> keysOf(const QList<ComponentInfo> &components)
-{
-    QSet<QString> keys;
-    for (const ComponentInfo &c : components)
-        keys.insert(c.key);
-    return keys;
-}
 
 } // namespace
 
@@ -359,22 +353,12 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         clock.lap(QStringLiteral("carry"));
     }
 
-    // Which components came, went, or came from a changed plugin file.
-    const QList<ComponentInfo> before
-        = m_current ? m_current->container().components() : QList<ComponentInfo>{};
-    const QList<ComponentInfo> after = candidate->container().components();
-    const QSet<QString> beforeKeys = keysOf(before);
-    const QSet<QString> afterKeys = keysOf(after);
-    for (const ComponentInfo &c : after) {
-        if (!beforeKeys.contains(c.key))
-            record.added.append(c.key);
-        else if (record.files.contains(c.pluginFile))
-            record.changed.append(c.key);
-    }
-    for (const ComponentInfo &c : before) {
-        if (!afterKeys.contains(c.key))
-            record.removed.append(c.key);
-    }
+    // Which components came, went, came from a changed plugin file, or were wired differently.
+    const GraphDiff diff = GraphDiff::between(m_current.get(), *candidate);
+    record.added = diff.added;
+    record.removed = diff.removed;
+    record.changed = diff.changed;
+    record.rewired = diff.rewired;
 
     // swap: invariant 1 — the candidate is complete (constructed, state restored) before it is
     // published, in one assignment.

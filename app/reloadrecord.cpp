@@ -111,6 +111,7 @@ QJsonObject ReloadRecord::toJson() const
     o.insert(QLatin1String("added"), QJsonArray::fromStringList(added));
     o.insert(QLatin1String("removed"), QJsonArray::fromStringList(removed));
     o.insert(QLatin1String("changed"), QJsonArray::fromStringList(changed));
+    o.insert(QLatin1String("rewired"), QJsonArray::fromStringList(rewired));
     if (build) {
         QJsonArray diagnostics;
         for (const Diagnostic &d : build->diagnostics) {

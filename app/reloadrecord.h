@@ -93,6 +93,7 @@ struct ReloadRecord
     QStringList added;        //!< component keys new in this generation
     QStringList removed;      //!< component keys gone from this generation
     QStringList changed;      //!< component keys whose plugin file changed
+    QStringList rewired;      //!< component keys whose dependencies (or their providers) changed
 
     bool ok() const { return outcome == ReloadOutcome::Succeeded; }
     QString errorText() const;
