@@ -195,6 +195,10 @@ void tst_Generation::brokenPlugins()
     if (phase == u"load")
         QVERIFY(generation.container().components().isEmpty());
     QVERIFY(generation.unload().ok());
+    // A failed generation leaves nothing behind: no instance (the container is shut down) and
+    // no mapping of its library.
+    QVERIFY(generation.container().isShutDown());
+    QVERIFY2(!mappedFiles().contains(source.loadPath), qPrintable(source.loadPath));
 }
 
 void tst_Generation::missingFile()
