@@ -41,8 +41,8 @@ PreviewPanel::PreviewPanel(QWidget *parent)
     m_path->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_path->setToolTip(tr("Pick one of the generation's routes or type a path"));
     m_path->addItem(QStringLiteral("/"));
+    // Picking a route, pressing Enter or leaving the edited path fetches it.
     connect(m_path, &QComboBox::activated, this, &PreviewPanel::refresh);
-    connect(m_path->lineEdit(), &QLineEdit::returnPressed, this, &PreviewPanel::refresh);
     connect(m_go, &QPushButton::clicked, this, &PreviewPanel::refresh);
     connect(m_open, &QPushButton::clicked, this, &PreviewPanel::openInBrowser);
     m_auto->setChecked(true);
@@ -65,6 +65,17 @@ PreviewPanel::PreviewPanel(QWidget *parent)
     layout->addWidget(m_info);
     layout->addWidget(m_bodyView, 1);
     m_info->setText(tr("Not fetched yet"));
+}
+
+PreviewPanel::~PreviewPanel()
+{
+    // Destroying the box moves focus away from its editor, which would "activate" a path.
+    m_path->disconnect(this);
+    m_network->disconnect(this);
+    if (QNetworkReply *reply = m_reply) {
+        m_reply = nullptr;
+        reply->abort();
+    }
 }
 
 void PreviewPanel::setBaseUrl(const QUrl &url)

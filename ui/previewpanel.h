@@ -26,6 +26,7 @@ class PreviewPanel : public QWidget
 
 public:
     explicit PreviewPanel(QWidget *parent = nullptr);
+    ~PreviewPanel() override;
 
     void setBaseUrl(const QUrl &url);
     QUrl baseUrl() const { return m_base; }

@@ -19,6 +19,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -128,9 +129,9 @@ void tst_MainWindow::start(const char *variant)
 
 void tst_MainWindow::ignoreFailureWarnings()
 {
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("database unreachable")));
-    QTest::ignoreMessage(QtWarningMsg,
-                         QRegularExpression(QStringLiteral("reload \\d+ failed:.*database")));
+    // The engine logs each failed reload once (qreload.reload).
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                           "reload \\d+ failed:.*database unreachable")));
 }
 
 void tst_MainWindow::showsTheFirstGenerationEverywhere()
