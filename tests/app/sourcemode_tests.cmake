@@ -1,0 +1,6 @@
+# Source mode (issue 3): config, globs, diagnostics, and the watch -> build -> reload loop with a
+# scripted build (no compiler; tests/e2e runs the real one). Included from tests/app/CMakeLists.txt.
+qreload_app_test(projectconfig tst_projectconfig.cpp)
+target_compile_definitions(tst_projectconfig PRIVATE QRELOAD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+qreload_app_test(diagnosticparser tst_diagnosticparser.cpp)
+qreload_app_test(sourcemode tst_sourcemode.cpp)
