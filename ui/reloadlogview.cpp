@@ -79,11 +79,11 @@ ReloadLogView::ReloadLogView(ReloadLogModel *model, QWidget *parent)
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
     const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    header->resizeSection(ReloadLogModel::Time, digit * 14);
-    header->resizeSection(ReloadLogModel::Generation, digit * 11);
-    header->resizeSection(ReloadLogModel::Cause, digit * 24);
+    header->resizeSection(ReloadLogModel::Time, digit * 13);
+    header->resizeSection(ReloadLogModel::Generation, digit * 10);
+    header->resizeSection(ReloadLogModel::Cause, digit * 18);
     header->resizeSection(ReloadLogModel::Outcome, digit * 9);
-    header->resizeSection(ReloadLogModel::TotalMs, digit * 10);
+    header->resizeSection(ReloadLogModel::TotalMs, digit * 9);
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ReloadLogView::onCurrentChanged);

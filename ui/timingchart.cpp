@@ -42,12 +42,38 @@ QList<int> TimingChart::shownRows() const
     return rows;
 }
 
+int TimingChart::legendRows() const
+{
+    // The phases of the shown reloads, laid out as paintEvent() lays out the legend.
+    QStringList seen;
+    const int total = m_model->rowCount();
+    for (int row = std::max(0, total - m_count); row < total; ++row) {
+        for (const app::PhaseTiming &phase : m_model->record(row).phases) {
+            if (!seen.contains(phase.name))
+                seen.append(phase.name);
+        }
+    }
+    const QFontMetrics fm = fontMetrics();
+    const int labelWidth = fm.horizontalAdvance(QStringLiteral("0000 ms")) + 6;
+    int rows = 1;
+    int x = labelWidth;
+    for (const QString &name : std::as_const(seen)) {
+        const int entryWidth = fm.height() - 1 + fm.horizontalAdvance(name) + 10;
+        if (x + entryWidth > width() && x > labelWidth) {
+            ++rows;
+            x = labelWidth;
+        }
+        x += entryWidth;
+    }
+    return rows;
+}
+
 TimingChart::Layout TimingChart::layout() const
 {
     Layout l;
     l.rows = shownRows();
     const int labelWidth = fontMetrics().horizontalAdvance(QStringLiteral("0000 ms")) + 6;
-    const int legendHeight = fontMetrics().height() + 6;
+    const int legendHeight = legendRows() * fontMetrics().height() + 6;
     l.plot = QRectF(labelWidth, 6, width() - labelWidth - 6, height() - 12 - legendHeight);
     double max = 0;
     for (int row : std::as_const(l.rows))
@@ -121,24 +147,28 @@ void TimingChart::paintEvent(QPaintEvent *)
         }
     }
 
-    // Legend: the phases that appear, in transaction order.
+    // Legend: the phases that appear, in transaction order, wrapped under the plot.
     QStringList order = PhasePalette::knownPhases();
     for (const QString &name : std::as_const(seen)) {
         if (!order.contains(name))
             order.append(name);
     }
-    double x = l.plot.left();
-    const double y = height() - fontMetrics().height() - 3;
     painter.setPen(pal.color(QPalette::Text));
+    const QFontMetrics fm = fontMetrics();
+    const int swatch = fm.height() - 4;
+    double x = l.plot.left();
+    double y = l.plot.bottom() + 4;
     for (const QString &name : std::as_const(order)) {
         if (!seen.contains(name))
             continue;
-        const int swatch = fontMetrics().height() - 4;
+        const int entryWidth = swatch + 3 + fm.horizontalAdvance(name) + 10;
+        if (x + entryWidth > width() && x > l.plot.left()) {
+            x = l.plot.left();
+            y += fm.height();
+        }
         painter.fillRect(QRectF(x, y + 2, swatch, swatch), PhasePalette::color(name));
-        x += swatch + 3;
-        const int textWidth = fontMetrics().horizontalAdvance(name);
-        painter.drawText(QPointF(x, y + fontMetrics().ascent()), name);
-        x += textWidth + 10;
+        painter.drawText(QPointF(x + swatch + 3, y + fm.ascent()), name);
+        x += entryWidth;
     }
 }
 

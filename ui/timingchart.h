@@ -42,6 +42,7 @@ private:
         QList<int> rows;
     };
     Layout layout() const;
+    int legendRows() const;
     int rowAt(const QPoint &pos) const;
 
     qreload::app::ReloadLogModel *m_model;
