@@ -46,6 +46,7 @@ QString searchTextOf(const ReloadRecord &record)
     parts += record.added;
     parts += record.removed;
     parts += record.changed;
+    parts += record.rewired;
     if (record.build) {
         for (const Diagnostic &diagnostic : record.build->diagnostics)
             parts += diagnostic.file + QLatin1Char(' ') + diagnostic.message;

@@ -123,6 +123,7 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
     row(tr("Added"), list(record.added));
     row(tr("Removed"), list(record.removed));
     row(tr("Changed"), list(record.changed));
+    row(tr("Rewired"), list(record.rewired));
     row(tr("State carried"), list(record.carriedState));
     row(tr("State dropped"), list(record.droppedState));
     if (record.build)
