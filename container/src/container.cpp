@@ -669,16 +669,34 @@ QStringList Container::creationOrder() const
 
 QString Container::toDot() const
 {
-    const auto quoted = [](QString s) {
-        return QLatin1Char('"')
-               + s.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
-                     .replace(QLatin1Char('"'), QLatin1String("\\\""))
-               + QLatin1Char('"');
+    const auto escaped = [](QString s) {
+        return s.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('"'), QLatin1String("\\\""));
+    };
+    const auto quoted = [&](const QString &s) {
+        return QLatin1Char('"') + escaped(s) + QLatin1Char('"');
     };
     QString dot = QStringLiteral("digraph components {\n  rankdir=LR;\n  node [shape=box];\n");
     for (const ComponentInfo &c : components()) {
-        dot += QStringLiteral("  %1 [label=%2];\n")
-                   .arg(quoted(c.key), quoted(c.key + QLatin1Char('\n') + c.className));
+        QStringList lines{c.key, c.className};
+        QString lifecycle = c.scope == Scope::Prototype ? QStringLiteral("prototype")
+                                                        : QStringLiteral("singleton");
+        if (c.scope == Scope::Singleton && c.creation == Creation::Lazy)
+            lifecycle += QStringLiteral(", lazy");
+        if (!c.created)
+            lifecycle += QStringLiteral(", not yet created");
+        lines.append(lifecycle);
+        if (!c.interfaces.isEmpty())
+            lines.append(QStringLiteral("provides ") + c.interfaces.join(QStringLiteral(", ")));
+        if (c.stateVersion >= 0)
+            lines.append(QStringLiteral("carries state v%1").arg(c.stateVersion));
+        QStringList label;
+        for (const QString &line : lines)
+            label.append(escaped(line));
+        // Not yet created: dashed, as the console draws it.
+        dot += QStringLiteral("  %1 [label=\"%2\", tooltip=%3%4];\n")
+                   .arg(quoted(c.key), label.join(QStringLiteral("\\n")), quoted(c.pluginFile),
+                        c.created ? QString() : QStringLiteral(", style=dashed"));
     }
     for (const ComponentEdge &e : edges()) {
         dot += QStringLiteral("  %1 -> %2").arg(quoted(e.from), quoted(e.to));

@@ -261,6 +261,10 @@ private Q_SLOTS:
     void serveRoutes();
     void prefixRoutes();
 
+    // --- introspection -----------------------------------------------------------------------
+
+    void dotShowsScopeCreationInterfacesAndEdges();
+
     // --- carried state -----------------------------------------------------------------------
 
     void stateCarriedToSuccessor();
@@ -1314,6 +1318,46 @@ void tst_Container::throwingRestoreIsReported()
     QVERIFY(report.errors.first().message().contains(u"bad format"));
     // The component itself still serves.
     QVERIFY(counter(successor));
+}
+
+// --- introspection ---------------------------------------------------------------------------
+
+void tst_Container::dotShowsScopeCreationInterfacesAndEdges()
+{
+    using namespace qreload;
+    Container container;
+    Registry r(QStringLiteral("libbackup.so"));
+    r.add<DiskStorage>(QStringLiteral("storage.Disk")).provides<IStorage>();
+    r.add<Backup>(QStringLiteral("backup.Backup"), one<IStorage>()).lazy();
+    r.add<Clock>(QStringLiteral("app.Clock")).prototype();
+    container.add(r.takeComponents());
+    addCounter(container, 3);
+    QVERIFY(container.start().ok());
+
+    const QString dot = container.toDot();
+    QVERIFY2(dot.startsWith(u"digraph components {"), qPrintable(dot));
+    const QStringList expected{
+        R"(  "storage.Disk" [label="storage.Disk\nDiskStorage\nsingleton\nprovides )" IStorage_iid
+        R"(", tooltip="libbackup.so"];)",
+        R"(  "backup.Backup" [label="backup.Backup\nBackup\nsingleton, lazy, not yet created", )"
+        R"(tooltip="libbackup.so", style=dashed];)",
+        R"(  "app.Clock" [label="app.Clock\nClock\nprototype, not yet created", )"
+        R"(tooltip="libbackup.so", style=dashed];)",
+        R"(  "app.Counter" [label="app.Counter\nCounter\nsingleton\ncarries state v3", )"
+        R"(tooltip="libcounter.so"];)",
+        R"(  "backup.Backup" -> "storage.Disk" [style=dashed, label="interface )" IStorage_iid
+        R"("];)",
+    };
+    for (const QString &line : expected)
+        QVERIFY2(dot.contains(line + QLatin1Char('\n')),
+                 qPrintable(line + QStringLiteral("\nnot in\n") + dot));
+
+    // Once the lazy component is used, it is drawn as created.
+    QVERIFY(container.get(QStringLiteral("backup.Backup")).ok());
+    QVERIFY(container.toDot().contains(
+        R"(  "backup.Backup" [label="backup.Backup\nBackup\nsingleton, lazy", )"
+        R"(tooltip="libbackup.so"];)"));
+    QVERIFY(container.shutdown().ok());
 }
 
 QTEST_GUILESS_MAIN(tst_Container)
