@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 Q_DECLARE_LOGGING_CATEGORY(lcBuild)
 
@@ -44,6 +45,17 @@ QString quietDecision(const QList<FileEvent> &events, int quietMs)
         .arg(quietMs);
 }
 
+//! As a user would type `word` in a shell; `${targets}` stays bare so it still expands.
+QString shellWord(const QString &word)
+{
+    static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9_@%+=:,./-]+$"));
+    if (word == QLatin1String("${targets}") || safe.match(word).hasMatch())
+        return word;
+    QString quoted = word;
+    quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
 } // namespace
 
 SourceMode::SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *parent)
@@ -62,12 +74,8 @@ SourceMode::SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *pare
         Q_EMIT buildOutput(line);
     });
     connect(m_runner.get(), &BuildRunner::finished, this, &SourceMode::onBuildFinished);
-    // Edits made while watching was paused are found by the content check when it resumes.
-    connect(m_engine, &ReloadEngine::watchingChanged, this, [this](bool watching) {
-        if (watching)
-            onSourceEvent(FileEvent{QDateTime::currentDateTime(), QString(),
-                                    QStringLiteral("watching resumed")});
-    });
+    m_watching = m_engine->isWatching();
+    connect(m_engine, &ReloadEngine::watchingChanged, this, &SourceMode::setWatching);
 }
 
 SourceMode::~SourceMode()
@@ -103,10 +111,72 @@ void SourceMode::setGracePeriodMs(int ms)
     m_runner->setGracePeriodMs(ms);
 }
 
+void SourceMode::setWatching(bool watching)
+{
+    if (m_watching == watching)
+        return;
+    m_watching = watching;
+    if (!watching) {
+        // The watcher's content baseline moves only in takeContentChanges(), so edits dropped
+        // here are found by the content check when watching resumes.
+        m_quietTimer.stop();
+        m_pendingEvents.clear();
+        if (m_runner->isRunning()) {
+            m_restartAfterCancel = false;
+            m_cancelledForPause = true;
+            m_runner->cancel();
+        }
+    }
+    Q_EMIT watchingChanged(watching);
+    if (watching)
+        onSourceEvent(
+            FileEvent{QDateTime::currentDateTime(), QString(), QStringLiteral("watching resumed")});
+}
+
+void SourceMode::setQuietPeriodMs(int ms)
+{
+    m_config.quietPeriodMs = qMax(0, ms);
+}
+
+QString SourceMode::buildCommandTemplate() const
+{
+    if (m_config.buildThroughShell)
+        return m_config.buildCommand.value(0);
+    QStringList words;
+    for (const QString &arg : m_config.buildCommand)
+        words.append(shellWord(arg));
+    return words.join(QLatin1Char(' '));
+}
+
+QString SourceMode::buildCommandProblem(const QString &command) const
+{
+    if (command.trimmed().isEmpty())
+        return tr("Source mode needs a build command.");
+    if (command.contains(QLatin1String("${targets}")) && m_config.buildTargets.isEmpty())
+        return tr("${targets} needs build.targets in the project's qreload.json.");
+    return {};
+}
+
+bool SourceMode::setBuildCommand(const QString &command, QString *error)
+{
+    const QString problem = buildCommandProblem(command);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    if (command.trimmed() == buildCommandTemplate().trimmed())
+        return true;
+    m_config.buildCommand = {command.trimmed()};
+    m_config.buildThroughShell = true;
+    qCInfo(lcBuild).noquote() << "build command is now" << m_config.buildCommand.constFirst();
+    return true;
+}
+
 void SourceMode::onSourceEvent(const FileEvent &event)
 {
     Q_EMIT sourceEventObserved(event);
-    if (!m_engine->isWatching())
+    if (!m_watching)
         return; // paused
     m_pendingEvents.append(event);
     m_quietTimer.start(m_config.quietPeriodMs); // every event restarts the quiet period
@@ -119,8 +189,9 @@ void SourceMode::onQuietPeriodOver()
     const QList<FileEvent> events = std::exchange(m_pendingEvents, {});
     const QStringList changes = m_watcher->takeContentChanges();
     const QString decision = quietDecision(events, m_config.quietPeriodMs);
+    const bool deferred = std::exchange(m_buildDeferred, false);
 
-    if (changes.isEmpty()) {
+    if (changes.isEmpty() && !deferred) {
         if (m_runner->isRunning()) {
             m_buildEvents.append(events); // nothing new for the running build, but on its record
             return;
@@ -138,8 +209,11 @@ void SourceMode::onQuietPeriodOver()
         if (!m_buildFiles.contains(file))
             m_buildFiles.append(file);
     }
-    m_buildDecisions.append(decision + QStringLiteral("; changed by content: ")
-                            + describeFiles(changes, m_config.sourceDirs));
+    if (!changes.isEmpty())
+        m_buildDecisions.append(decision + QStringLiteral("; changed by content: ")
+                                + describeFiles(changes, m_config.sourceDirs));
+    else
+        m_buildDecisions.append(decision);
     if (!m_config.hasBuild())
         return;
     if (m_runner->isRunning()) {
@@ -165,6 +239,19 @@ void SourceMode::startBuild()
 void SourceMode::onBuildFinished(const BuildInfo &info)
 {
     Q_EMIT buildFinished(info);
+    if (info.cancelled && std::exchange(m_cancelledForPause, false)) {
+        // Interrupted, not wrong: no record. Its files wait for watching to resume.
+        m_buildDecisions.append(
+            QStringLiteral("build cancelled after %1 ms because watching paused, built again "
+                           "when it resumed")
+                .arg(qRound(info.ms)));
+        m_engine->setHeldForBuild(false);
+        if (m_watching)
+            startBuild(); // resumed before the cancelled build was gone
+        else
+            m_buildDeferred = true;
+        return;
+    }
     if (info.cancelled && m_restartAfterCancel) {
         m_restartAfterCancel = false;
         m_buildDecisions.append(
