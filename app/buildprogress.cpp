@@ -16,7 +16,7 @@ std::optional<BuildProgress> BuildProgress::parse(QStringView line)
         const int percent = inner.chopped(1).trimmed().toInt(&ok);
         if (!ok || percent < 0 || percent > 100)
             return std::nullopt;
-        return BuildProgress{percent, 100};
+        return BuildProgress{percent, 100, true};
     }
     const qsizetype slash = inner.indexOf(u'/');
     if (slash < 1)
@@ -28,6 +28,12 @@ std::optional<BuildProgress> BuildProgress::parse(QStringView line)
     if (!ok || total <= 0 || done < 0 || done > total)
         return std::nullopt;
     return BuildProgress{done, total};
+}
+
+QString BuildProgress::text() const
+{
+    return percentage ? QStringLiteral("%1%").arg(done)
+                      : QStringLiteral("%1/%2").arg(done).arg(total);
 }
 
 } // namespace qreload::app

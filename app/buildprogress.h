@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QStringView>
 
 #include <optional>
@@ -13,9 +14,12 @@ namespace qreload::app {
 struct BuildProgress
 {
     int done = 0;
-    int total = 0; //!< 100 for make's percentages
+    int total = 0;           //!< 100 for make's percentages
+    bool percentage = false; //!< make's `[ n%]`: no step counts, only a percentage
 
     int percent() const { return total > 0 ? done * 100 / total : 0; }
+    //! As a status bar shows it: "12/40" for ninja, "30%" for make.
+    QString text() const;
     //! The progress a line of build output announces, if any.
     static std::optional<BuildProgress> parse(QStringView line);
 };
