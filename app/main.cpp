@@ -292,6 +292,7 @@ int main(int argc, char *argv[])
     std::unique_ptr<qreload::ui::MainWindow> window;
     if (!headless) {
         window = std::make_unique<qreload::ui::MainWindow>(&engine, &server);
+        window->attachSourceMode(sourceMode.get()); // before start(): the start-up build shows
         window->show();
     }
     engine.start();

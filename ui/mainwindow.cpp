@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "buildoutputview.h"
 #include "buildprogress.h"
 #include "componentgraph.h"
 #include "componentgraphview.h"
@@ -11,12 +12,14 @@
 #include "reloadlogmodel.h"
 #include "reloadlogview.h"
 #include "settingsdialog.h"
+#include "sourcemode.h"
 #include "sourceview.h"
 #include "timingchart.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -49,7 +52,7 @@ const char *const StateKey = "console/windowState";
 const char *const ThemeKey = "console/theme";
 const char *const PreviewPathKey = "console/previewPath";
 //! Bump when docks are added or renamed, so an old saved layout is not restored over them.
-constexpr int LayoutVersion = 1;
+constexpr int LayoutVersion = 2;
 
 bool isSourceFile(const QString &path)
 {
@@ -110,6 +113,7 @@ MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *par
     });
     connect(m_logView, &ReloadLogView::recordSelected, this, &MainWindow::onRecordSelected);
     connect(m_logView, &ReloadLogView::openSource, this, &MainWindow::openSource);
+    connect(m_buildView, &BuildOutputView::openSource, this, &MainWindow::openSource);
     // Requests create lazy components: show that without waiting for the next reload.
     connect(m_preview, &PreviewPanel::responseShown, this, &MainWindow::refreshGraph);
 
@@ -138,6 +142,34 @@ MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *par
 }
 
 MainWindow::~MainWindow() = default;
+
+SourceMode *MainWindow::sourceMode() const
+{
+    return m_sourceMode;
+}
+
+void MainWindow::attachSourceMode(SourceMode *sourceMode)
+{
+    if (m_sourceMode)
+        disconnect(m_sourceMode, nullptr, this, nullptr);
+    m_sourceMode = sourceMode;
+    if (!sourceMode) {
+        setBuildRunning(false);
+        return;
+    }
+    const ProjectConfig &config = sourceMode->config();
+    m_buildView->setWorkingDirectory(config.buildWorkingDir);
+    connect(sourceMode, &SourceMode::buildStarted, this, &MainWindow::onBuildStarted);
+    connect(sourceMode, &SourceMode::buildOutput, this, &MainWindow::showBuildOutput);
+    connect(sourceMode, &SourceMode::buildFinished, this, &MainWindow::onBuildFinished);
+    connect(sourceMode, &SourceMode::sourceEventObserved, this, &MainWindow::onFileEvent);
+    const QString project = config.projectDir.isEmpty()
+                                ? config.sourceDirs.join(QStringLiteral(", "))
+                                : QDir::toNativeSeparators(config.projectDir);
+    setWindowTitle(tr("qreload — %1 (source mode)").arg(project));
+    onWatchingChanged(m_engine->isWatching());
+    setBuildRunning(sourceMode->isBuilding());
+}
 
 void MainWindow::createActions()
 {
@@ -236,6 +268,7 @@ void MainWindow::createDocks()
     m_source = new SourceView(this);
     m_preview = new PreviewPanel(this);
     m_chart = new TimingChart(m_log, this);
+    m_buildView = new BuildOutputView(this);
 
     QDockWidget *preview
         = addDock(tr("Preview"), QStringLiteral("previewDock"), m_preview, Qt::RightDockWidgetArea);
@@ -247,10 +280,14 @@ void MainWindow::createDocks()
                                Qt::BottomDockWidgetArea);
     QDockWidget *timings = addDock(tr("Reload timings"), QStringLiteral("timingsDock"), m_chart,
                                    Qt::BottomDockWidgetArea);
+    QDockWidget *build = addDock(tr("Build output"), QStringLiteral("buildDock"), m_buildView,
+                                 Qt::BottomDockWidgetArea);
     splitDockWidget(preview, inspector, Qt::Vertical);
     tabifyDockWidget(inspector, source);
     inspector->raise();
     splitDockWidget(log, timings, Qt::Horizontal);
+    tabifyDockWidget(timings, build);
+    timings->raise();
     resizeDocks({log, timings}, {3, 1}, Qt::Horizontal);
     resizeDocks({preview}, {420}, Qt::Horizontal);
     resizeDocks({log}, {260}, Qt::Vertical);
@@ -270,6 +307,11 @@ void MainWindow::createStatusBar()
     m_urlLabel->setOpenExternalLinks(true);
     m_urlLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
     m_busyLabel = new QLabel(this);
+    m_busyLabel->setObjectName(QStringLiteral("busyLabel"));
+    m_busyLabel->setTextFormat(Qt::RichText);
+    m_busyLabel->setToolTip(tr("Show the build output"));
+    connect(m_busyLabel, &QLabel::linkActivated, this,
+            [this] { showDock(QStringLiteral("buildDock")); });
     m_busy = new QProgressBar(this);
     m_busy->setObjectName(QStringLiteral("busyIndicator"));
     m_busy->setMaximumWidth(120);
@@ -280,6 +322,7 @@ void MainWindow::createStatusBar()
     m_busyTimeout = new QTimer(this);
     m_busyTimeout->setSingleShot(true);
     connect(m_busyTimeout, &QTimer::timeout, this, [this] { setBusy(false); });
+    m_busyTimeout->setInterval(5000);
 
     statusBar()->addWidget(m_generationLabel);
     statusBar()->addWidget(m_componentsLabel);
@@ -341,7 +384,7 @@ void MainWindow::requestReload()
 
 void MainWindow::showSettings()
 {
-    auto *dialog = new SettingsDialog(m_engine, m_server, m_theme, this);
+    auto *dialog = new SettingsDialog(m_engine, m_server, m_sourceMode, m_theme, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::applied, this, [this, dialog] { setTheme(dialog->theme()); });
     dialog->open();
@@ -391,35 +434,81 @@ void MainWindow::exportGraph(const QString &format)
 
 void MainWindow::showBuildOutput(const QString &line)
 {
+    m_buildView->appendLine(line);
     const std::optional<BuildProgress> progress = BuildProgress::parse(line);
     if (!progress)
         return;
-    setBuildRunning(true);
-    m_busy->setRange(0, progress->total);
-    m_busy->setValue(progress->done);
-    m_busyLabel->setText(tr("Building %1/%2").arg(progress->done).arg(progress->total));
+    m_buildProgress = progress;
+    if (!m_buildRunning)
+        setBuildRunning(true);
+    else
+        updateBusyIndicator();
 }
 
 void MainWindow::setBuildRunning(bool running)
 {
     m_buildRunning = running;
-    if (running)
-        setBusy(true, tr("Building…"));
-    else
-        setBusy(false);
+    if (!running)
+        m_buildProgress.reset();
+    updateBusyIndicator();
+}
+
+void MainWindow::onBuildStarted(const QString &commandLine, const QStringList &changedFiles)
+{
+    m_buildView->buildStarted(commandLine, changedFiles);
+    m_buildProgress.reset();
+    setBuildRunning(true);
+}
+
+void MainWindow::onBuildFinished(const BuildInfo &info)
+{
+    m_buildView->buildFinished(info);
+    setBuildRunning(false);
+    // A successful build's reload follows at once (its record says how it went); a failed one's
+    // record arrives as a failed reload.
+    if (info.exitCode == 0 && !info.cancelled && !info.timedOut)
+        setBusy(true, tr("Loading the new build…"));
+}
+
+void MainWindow::showDock(const QString &name)
+{
+    if (QDockWidget *dock = findChild<QDockWidget *>(name)) {
+        dock->show();
+        dock->raise();
+    }
 }
 
 void MainWindow::setBusy(bool busy, const QString &why)
 {
-    if (busy) {
-        if (!m_buildRunning || m_busy->isHidden())
-            m_busy->setRange(0, 0); // indeterminate until a build reports progress
-        m_busyLabel->setText(why);
+    m_activity = busy ? why : QString();
+    if (busy)
+        m_busyTimeout->start();
+    else
+        m_busyTimeout->stop();
+    updateBusyIndicator();
+}
+
+void MainWindow::updateBusyIndicator()
+{
+    if (m_buildRunning) {
+        // A build outlasts the reloads and file events around it: it keeps the indicator.
+        const QString what
+            = m_buildProgress ? tr("Building %1").arg(m_buildProgress->text()) : tr("Building…");
+        m_busyLabel->setText(QStringLiteral("<a href=\"build\">%1</a>").arg(what.toHtmlEscaped()));
+        if (m_buildProgress) {
+            m_busy->setRange(0, m_buildProgress->total);
+            m_busy->setValue(m_buildProgress->done);
+        } else {
+            m_busy->setRange(0, 0); // indeterminate until the build reports progress
+        }
         m_busyLabel->show();
         m_busy->show();
-        m_busyTimeout->start(m_buildRunning ? 10 * 60 * 1000 : 5000);
+    } else if (!m_activity.isEmpty()) {
+        m_busyLabel->setText(m_activity.toHtmlEscaped());
+        m_busy->setRange(0, 0);
+        m_busyLabel->show();
+        m_busy->show();
     } else {
-        m_busyTimeout->stop();
         m_busy->hide();
         m_busyLabel->hide();
     }
@@ -434,7 +523,9 @@ void MainWindow::onFileEvent(const FileEvent &event)
 {
     if (!m_engine->isWatching())
         return;
-    setBusy(true, tr("Change: %1").arg(QFileInfo(event.path).fileName()));
+    setBusy(
+        true,
+        tr("Change: %1").arg(event.path.isEmpty() ? event.kind : QFileInfo(event.path).fileName()));
 }
 
 void MainWindow::onWatchingChanged(bool watching)
@@ -444,14 +535,20 @@ void MainWindow::onWatchingChanged(bool watching)
     m_pauseAction->setText(watching ? tr("&Pause watching") : tr("&Resume watching"));
     m_pauseAction->setIcon(QIcon(watching ? QStringLiteral(":/qreload/icons/pause.svg")
                                           : QStringLiteral(":/qreload/icons/resume.svg")));
-    m_pauseAction->setToolTip(watching ? tr("Stop reloading when plugin files change")
-                                       : tr("Reload on plugin file changes again"));
+    if (m_sourceMode)
+        m_pauseAction->setToolTip(watching
+                                      ? tr("Stop building and reloading when sources or plugin "
+                                           "files change (cancels a running build)")
+                                      : tr("Build and reload on changes again, starting with "
+                                           "what changed while paused"));
+    else
+        m_pauseAction->setToolTip(watching ? tr("Stop reloading when plugin files change")
+                                           : tr("Reload on plugin file changes again"));
     updateStatus();
 }
 
 void MainWindow::onReloadFinished(const ReloadRecord &record)
 {
-    m_buildRunning = false;
     setBusy(false);
     m_lastRecord = record;
     if (record.outcome != ReloadOutcome::Skipped) {
@@ -466,8 +563,20 @@ void MainWindow::onReloadFinished(const ReloadRecord &record)
         if (m_preview->autoRefresh())
             m_preview->refresh();
     } else if (record.outcome == ReloadOutcome::Failed) {
-        const QString first
+        QString first
             = record.errors.isEmpty() ? record.decision : record.errors.constFirst().toString();
+        if (record.build) {
+            // A failed build: its first compiler error says more than "exit code 1".
+            for (const Diagnostic &d : record.build->diagnostics) {
+                if (d.severity == Diagnostic::Severity::Error && !d.file.isEmpty()) {
+                    first = QStringLiteral("%1:%2: %3")
+                                .arg(QFileInfo(d.file).fileName())
+                                .arg(d.line)
+                                .arg(d.message);
+                    break;
+                }
+            }
+        }
         statusBar()->showMessage(tr("Reload failed; generation %1 keeps serving: %2")
                                      .arg(record.generationBefore)
                                      .arg(first),
@@ -522,12 +631,18 @@ void MainWindow::updateStatus()
     QString style;
     if (m_lastRecord) {
         const ReloadRecord &r = *m_lastRecord;
+        const bool buildFailed
+            = r.build && (r.build->exitCode != 0 || r.build->cancelled || r.build->timedOut);
         switch (r.outcome) {
         case ReloadOutcome::Succeeded:
             last = tr("Last reload: ok in %1 ms").arg(r.totalMs, 0, 'f', 1);
+            if (r.build)
+                last += tr(" (built in %1 ms)").arg(qRound(r.build->ms));
             break;
         case ReloadOutcome::Failed:
-            last = tr("Last reload: FAILED after %1 ms").arg(r.totalMs, 0, 'f', 1);
+            last = buildFailed
+                       ? tr("Last reload: build FAILED after %1 ms").arg(qRound(r.build->ms))
+                       : tr("Last reload: FAILED after %1 ms").arg(r.totalMs, 0, 'f', 1);
             style = QStringLiteral("color: #d32f2f; font-weight: bold;");
             break;
         case ReloadOutcome::Skipped:
@@ -590,10 +705,7 @@ void MainWindow::openSource(const QString &file, int line)
         }
     }
     m_source->showFile(file, line, markers);
-    if (QDockWidget *dock = findChild<QDockWidget *>(QStringLiteral("sourceDock"))) {
-        dock->show();
-        dock->raise();
-    }
+    showDock(QStringLiteral("sourceDock"));
 }
 
 } // namespace qreload::ui

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "buildprogress.h"
 #include "consoletheme.h"
 #include "reloadrecord.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <optional>
 
@@ -17,11 +19,13 @@ namespace qreload::app {
 class ReloadEngine;
 class PreviewServer;
 class ReloadLogModel;
+class SourceMode;
 struct ComponentGraph;
 } // namespace qreload::app
 
 namespace qreload::ui {
 
+class BuildOutputView;
 class ComponentGraphView;
 class ComponentInspector;
 class PreviewPanel;
@@ -32,9 +36,10 @@ class TimingChart;
 /*!
  * The console's main window: toolbar (Reload, Pause/Resume watching, Open project, Settings),
  * the component graph in the centre, dockable panels (inspector, reload log, source, preview,
- * timings) whose layout is remembered with QSettings, and a status bar (generation, component
- * count, last reload, preview URL, busy indicator). It only observes and commands the engine and
- * the server, which it does not own and which must outlive it.
+ * timings, build output) whose layout is remembered with QSettings, and a status bar (generation,
+ * component count, last reload, preview URL, busy indicator with a build's progress). It only
+ * observes and commands the engine, the server and (in source mode) the SourceMode, which it does
+ * not own and which must outlive it.
  */
 class MainWindow : public QMainWindow
 {
@@ -45,6 +50,14 @@ public:
                QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    /*!
+     * Source mode: shows its builds (progress in the status bar, output in the Build panel),
+     * pauses it with the engine and lets Settings change its build command and quiet period.
+     * Attach before SourceMode::start(), so the start-up build is shown too. Null detaches.
+     */
+    void attachSourceMode(qreload::app::SourceMode *sourceMode);
+    qreload::app::SourceMode *sourceMode() const;
+
     qreload::app::ReloadLogModel *reloadLog() const { return m_log; }
     ComponentGraphView *graphView() const { return m_graph; }
     ComponentInspector *inspector() const { return m_inspector; }
@@ -52,6 +65,7 @@ public:
     SourceView *sourceView() const { return m_source; }
     PreviewPanel *previewPanel() const { return m_preview; }
     TimingChart *timingChart() const { return m_chart; }
+    BuildOutputView *buildOutputView() const { return m_buildView; }
     QAction *reloadAction() const { return m_reloadAction; }
     QAction *pauseAction() const { return m_pauseAction; }
     QAction *settingsAction() const { return m_settingsAction; }
@@ -60,6 +74,9 @@ public:
     QLabel *lastReloadLabel() const { return m_lastReloadLabel; }
     QLabel *urlLabel() const { return m_urlLabel; }
     QProgressBar *busyIndicator() const { return m_busy; }
+    //! Beside the busy indicator: what is going on ("Building 3/10", "Reloading…").
+    QLabel *busyLabel() const { return m_busyLabel; }
+    bool isBuildRunning() const { return m_buildRunning; }
 
     ConsoleTheme::Mode theme() const { return m_theme; }
     void setTheme(ConsoleTheme::Mode mode);
@@ -71,10 +88,11 @@ public Q_SLOTS:
     void openProject();
     void exportGraph(const QString &format);
     /*!
-     * Feeds one line of build output (source mode): ninja's `[n/m]` and make's `[ n%]` move the
-     * progress bar. Connect a builder's output signal here.
+     * Feeds one line of build output (attachSourceMode() connects it): it goes to the Build
+     * panel, and ninja's `[n/m]` and make's `[ n%]` move the progress bar.
      */
     void showBuildOutput(const QString &line);
+    //! Shows (or ends) the status bar's build indicator; a reload's indicator does not end it.
     void setBuildRunning(bool running);
 
 protected:
@@ -90,6 +108,9 @@ private:
     void onReloadStarted();
     void onReloadFinished(const qreload::app::ReloadRecord &record);
     void onFileEvent(const qreload::app::FileEvent &event);
+    void onBuildStarted(const QString &commandLine, const QStringList &changedFiles);
+    void onBuildFinished(const qreload::app::BuildInfo &info);
+    void showDock(const QString &name);
     void onWatchingChanged(bool watching);
     void onRecordSelected(const qreload::app::ReloadRecord &record);
     void openSource(const QString &file, int line);
@@ -97,13 +118,16 @@ private:
     void refreshGraph();
     void updateStatus();
     void updateRoutes();
+    //! A short activity ("Reloading…"): shown until it ends, or for 5 s, unless a build runs.
     void setBusy(bool busy, const QString &why = {});
+    void updateBusyIndicator();
     QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget,
                          Qt::DockWidgetArea area);
 
     qreload::app::ReloadEngine *m_engine;
     qreload::app::PreviewServer *m_server;
     qreload::app::ReloadLogModel *m_log;
+    QPointer<qreload::app::SourceMode> m_sourceMode;
 
     ComponentGraphView *m_graph = nullptr;
     ComponentInspector *m_inspector = nullptr;
@@ -111,6 +135,7 @@ private:
     SourceView *m_source = nullptr;
     PreviewPanel *m_preview = nullptr;
     TimingChart *m_chart = nullptr;
+    BuildOutputView *m_buildView = nullptr;
 
     QAction *m_reloadAction = nullptr;
     QAction *m_pauseAction = nullptr;
@@ -134,6 +159,8 @@ private:
     std::optional<qreload::app::ReloadRecord> m_lastRecord;
     ConsoleTheme::Mode m_theme = ConsoleTheme::Mode::System;
     bool m_buildRunning = false;
+    std::optional<qreload::app::BuildProgress> m_buildProgress;
+    QString m_activity; //!< what setBusy() shows while no build runs
 };
 
 } // namespace qreload::ui

@@ -45,6 +45,8 @@ QString SourceView::notice() const
 void SourceView::clear(const QString &message)
 {
     m_path.clear();
+    m_readSize = -1;
+    m_readModified = {};
     m_source = {};
     m_loading = false;
     m_title->setText(message.isEmpty() ? tr("No source file") : message);
@@ -74,10 +76,12 @@ QString SourceView::effectiveTheme() const
 void SourceView::showFile(const QString &path, int line,
                           const QMap<int, QPair<CodeEditor::Marker, QString>> &markers)
 {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QFileInfo info(path);
+    const QString absolute = info.absoluteFilePath();
     m_pendingLine = line;
     m_pendingMarkers = markers;
-    if (absolute == m_path && !m_loading && m_shownTheme == effectiveTheme()) {
+    const bool unchanged = info.size() == m_readSize && info.lastModified() == m_readModified;
+    if (absolute == m_path && !m_loading && m_shownTheme == effectiveTheme() && unchanged) {
         m_editor->setMarkers(markers);
         if (line > 0)
             m_editor->goToLine(line);
@@ -90,6 +94,9 @@ void SourceView::showFile(const QString &path, int line,
 
 void SourceView::request()
 {
+    const QFileInfo info(m_path);
+    m_readSize = info.size();
+    m_readModified = info.lastModified();
     m_loading = true;
     m_highlighter->highlight(m_path, effectiveTheme());
 }

@@ -3,6 +3,7 @@
 #include "codeeditor.h"
 #include "sourcehighlighter.h"
 
+#include <QDateTime>
 #include <QWidget>
 
 class QLabel;
@@ -25,7 +26,8 @@ public:
 
     /*!
      * Shows `path` (asynchronously), then scrolls to `line` (1-based, 0 = keep the top) and marks
-     * the given lines. Showing the file already shown only moves and re-marks.
+     * the given lines. Showing the file already shown only moves and re-marks, unless it changed
+     * on disk since (size or modification time): then it is read again.
      */
     void showFile(const QString &path, int line = 0,
                   const QMap<int, QPair<CodeEditor::Marker, QString>> &markers = {});
@@ -62,6 +64,9 @@ private:
     QString m_path;
     QString m_theme;
     QString m_shownTheme;
+    //! The file's size and modification time when it was last read.
+    qint64 m_readSize = -1;
+    QDateTime m_readModified;
     int m_pendingLine = 0;
     QMap<int, QPair<CodeEditor::Marker, QString>> m_pendingMarkers;
     bool m_loading = false;
