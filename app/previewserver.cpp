@@ -26,21 +26,6 @@ QByteArray methodName(QHttpServerRequest::Method method)
     return QByteArray(e.valueToKey(int(method))).toUpper();
 }
 
-QString dependencyKind(Dependency::Kind kind)
-{
-    switch (kind) {
-    case Dependency::Kind::Component:
-        return QStringLiteral("component");
-    case Dependency::Kind::Interface:
-        return QStringLiteral("interface");
-    case Dependency::Kind::InterfaceList:
-        return QStringLiteral("all");
-    case Dependency::Kind::NamedInterface:
-        return QStringLiteral("named");
-    }
-    return {};
-}
-
 } // namespace
 
 PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
@@ -116,7 +101,7 @@ QJsonObject PreviewServer::status() const
             for (const Dependency &d : c.dependencies) {
                 dependencies.append(d.display());
                 dependencyDetails.append(
-                    QJsonObject{{QLatin1String("kind"), dependencyKind(d.kind)},
+                    QJsonObject{{QLatin1String("kind"), Dependency::kindName(d.kind)},
                                 {QLatin1String("target"), d.target},
                                 {QLatin1String("qualifier"), d.qualifier}});
             }

@@ -5,12 +5,31 @@ namespace qreload {
 QString Dependency::display() const
 {
     switch (kind) {
-    case Kind::Component: return target;
-    case Kind::Interface: return QStringLiteral("interface %1").arg(target);
-    case Kind::InterfaceList: return QStringLiteral("all of interface %1").arg(target);
-    case Kind::NamedInterface: return QStringLiteral("interface %1 named \"%2\"").arg(target, qualifier);
+    case Kind::Component:
+        return target;
+    case Kind::Interface:
+        return QStringLiteral("interface %1").arg(target);
+    case Kind::InterfaceList:
+        return QStringLiteral("all of interface %1").arg(target);
+    case Kind::NamedInterface:
+        return QStringLiteral("interface %1 named \"%2\"").arg(target, qualifier);
     }
     return target;
+}
+
+QString Dependency::kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::Component:
+        return QStringLiteral("component");
+    case Kind::Interface:
+        return QStringLiteral("interface");
+    case Kind::InterfaceList:
+        return QStringLiteral("all");
+    case Kind::NamedInterface:
+        return QStringLiteral("named");
+    }
+    return {};
 }
 
 Response Response::html(const QString &html, int status)

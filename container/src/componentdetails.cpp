@@ -30,21 +30,6 @@ QString creationName(Creation creation)
     return {};
 }
 
-QString dependencyKindName(Dependency::Kind kind)
-{
-    switch (kind) {
-    case Dependency::Kind::Component:
-        return QStringLiteral("component");
-    case Dependency::Kind::Interface:
-        return QStringLiteral("interface");
-    case Dependency::Kind::InterfaceList:
-        return QStringLiteral("all");
-    case Dependency::Kind::NamedInterface:
-        return QStringLiteral("named");
-    }
-    return {};
-}
-
 QStringList latin1List(const QList<QByteArray> &list)
 {
     QStringList out;
@@ -143,7 +128,7 @@ QJsonObject ComponentDetails::toJson() const
 {
     QJsonArray dependencies;
     for (const Dependency &dep : info.dependencies) {
-        QJsonObject d{{QLatin1String("kind"), dependencyKindName(dep.kind)},
+        QJsonObject d{{QLatin1String("kind"), Dependency::kindName(dep.kind)},
                       {QLatin1String("target"), dep.target}};
         if (!dep.qualifier.isEmpty())
             d.insert(QLatin1String("qualifier"), dep.qualifier);

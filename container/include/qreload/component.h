@@ -46,6 +46,8 @@ struct QRELOAD_CONTAINER_EXPORT Dependency
 
     //! How the dependency reads in messages: `shop.Repository`, `interface org.shop.IRepo`, ...
     QString display() const;
+    //! The kind's name in JSON and the console: `component`, `interface`, `all` or `named`.
+    static QString kindName(Kind kind);
     bool operator==(const Dependency &other) const = default;
 };
 
@@ -92,14 +94,14 @@ struct Route
 struct ComponentDescriptor
 {
     QString key;
-    QString className;       //!< the QMetaObject class name, for the console
-    QStringList interfaces;  //!< IIDs of the Q_DECLARE_INTERFACE interfaces it provides
-    bool primary = false;    //!< wins when several components provide the same interface
-    QString qualifier;       //!< name for NamedInterface lookups
+    QString className;      //!< the QMetaObject class name, for the console
+    QStringList interfaces; //!< IIDs of the Q_DECLARE_INTERFACE interfaces it provides
+    bool primary = false;   //!< wins when several components provide the same interface
+    QString qualifier;      //!< name for NamedInterface lookups
     QList<Dependency> dependencies;
     Scope scope = Scope::Singleton;
     Creation creation = Creation::Eager;
-    QString pluginFile;      //!< the watched file it came from (set by the loader)
+    QString pluginFile; //!< the watched file it came from (set by the loader)
 
     std::function<QObject *(Resolver &)> factory;
     std::function<void(QObject *)> afterConstruct;
