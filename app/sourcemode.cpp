@@ -281,15 +281,15 @@ void SourceMode::onBuildFinished(const BuildInfo &info)
         Errors errors;
         for (const Diagnostic &d : info.diagnostics) {
             if (d.severity == Diagnostic::Severity::Error)
-                errors.append(Error(Error::Reason::None, d.file.isEmpty()
-                                                             ? d.message
-                                                             : QStringLiteral("%1:%2:%3: error: %4")
-                                                                   .arg(d.file)
-                                                                   .arg(d.line)
-                                                                   .arg(d.column)
-                                                                   .arg(d.message)));
+                errors.append(Error(Error::Reason::CompileError,
+                                    d.file.isEmpty() ? d.message
+                                                     : QStringLiteral("%1:%2:%3: error: %4")
+                                                           .arg(d.file)
+                                                           .arg(d.line)
+                                                           .arg(d.column)
+                                                           .arg(d.message)));
         }
-        errors.prepend(Error(Error::Reason::None,
+        errors.prepend(Error(Error::Reason::BuildFailed,
                              why + QStringLiteral("; the current generation keeps serving")));
         m_engine->recordWithoutReload(events, decision + QStringLiteral("; ") + why,
                                       ReloadOutcome::Failed, info, errors);

@@ -63,6 +63,10 @@ QString Error::reasonName(Reason reason)
         return QStringLiteral("method-not-found");
     case Reason::InvocationFailed:
         return QStringLiteral("invocation-failed");
+    case Reason::BuildFailed:
+        return QStringLiteral("build-failed");
+    case Reason::CompileError:
+        return QStringLiteral("compile-error");
     }
     return QStringLiteral("unknown");
 }

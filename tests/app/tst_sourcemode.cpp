@@ -10,6 +10,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -357,6 +359,8 @@ void tst_SourceMode::buildTimeoutKeepsServing()
     QVERIFY(failed.build->timedOut);
     QVERIFY2(failed.errorText().contains(QLatin1String("timed out")),
              qPrintable(failed.errorText()));
+    QCOMPARE(failed.errors.size(), 1); // no diagnostics, only the build's own failure
+    QCOMPARE(failed.errors.first().reason(), Error::Reason::BuildFailed);
     QCOMPARE(failed.generationAfter, failed.generationBefore);
     QVERIFY(body().contains(QLatin1String("Version 1")));
     QVERIFY(!m_engine->isHeldForBuild());
@@ -379,6 +383,22 @@ void tst_SourceMode::failedBuildKeepsServingWithDiagnostics()
     QCOMPARE(d.line, 3);
     QCOMPARE(d.column, 5);
     QCOMPARE(d.severity, Diagnostic::Severity::Error);
+    // The record says what failed: the build, then each compiler error, never "none".
+    QCOMPARE(failed.errors.size(), 2);
+    QCOMPARE(failed.errors.at(0).reason(), Error::Reason::BuildFailed);
+    QVERIFY2(
+        failed.errors.at(0).message().startsWith(QLatin1String("build failed with exit code 1")),
+        qPrintable(failed.errors.at(0).message()));
+    QCOMPARE(failed.errors.at(1).reason(), Error::Reason::CompileError);
+    QCOMPARE(failed.errors.at(1).message(),
+             path(QStringLiteral("src/greeter.cpp"))
+                 + QStringLiteral(":3:5: error: expected ';' before '}' token"));
+    const QJsonArray errorsJson = failed.toJson().value(QLatin1String("errors")).toArray();
+    QCOMPARE(errorsJson.size(), 2);
+    QCOMPARE(errorsJson.at(0).toObject().value(QLatin1String("reason")).toString(),
+             QStringLiteral("build-failed"));
+    QCOMPARE(errorsJson.at(1).toObject().value(QLatin1String("reason")).toString(),
+             QStringLiteral("compile-error"));
     QVERIFY(body().contains(QLatin1String("Version 1")));
 
     save(Save::InPlace, "// v2\n"); // fixed

@@ -42,6 +42,8 @@ public:
         MethodNotFound,     //!< invoke() of a method the component does not have or does not make
                             //!< public
         InvocationFailed,   //!< invoke() arguments did not convert, or the method threw
+        BuildFailed,        //!< the build command failed, timed out, crashed or was cancelled
+        CompileError,       //!< an error diagnostic of a failed build: `file:line:col: error: ...`
     };
 
     Error() = default;
