@@ -39,19 +39,6 @@ QStringList latin1List(const QList<QByteArray> &list)
     return out;
 }
 
-// A value as JSON for the inspector; what JSON cannot hold is shown as text.
-QJsonValue jsonValue(const QVariant &value)
-{
-    if (!value.isValid())
-        return QJsonValue::Null;
-    const QJsonValue json = QJsonValue::fromVariant(value);
-    if (!json.isNull() || value.isNull())
-        return json;
-    if (value.canConvert<QString>())
-        return value.toString();
-    return QStringLiteral("<%1>").arg(QString::fromLatin1(value.typeName()));
-}
-
 } // namespace
 
 QString ComponentDetails::kindName(Method::Kind kind)
@@ -122,6 +109,18 @@ void ComponentDetails::describe(const QObject *instance, ComponentDetails *detai
         method.parameterNames = latin1List(m.parameterNames());
         details->methods.append(method);
     }
+}
+
+QJsonValue ComponentDetails::jsonValue(const QVariant &value)
+{
+    if (!value.isValid())
+        return QJsonValue::Null;
+    const QJsonValue json = QJsonValue::fromVariant(value);
+    if (!json.isNull() || value.isNull())
+        return json;
+    if (value.canConvert<QString>())
+        return value.toString();
+    return QStringLiteral("<%1>").arg(QString::fromLatin1(value.typeName()));
 }
 
 QJsonObject ComponentDetails::toJson() const

@@ -933,7 +933,7 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
                                .arg(QString::fromLatin1(m.methodSignature())));
         return detail::ownedForDisplay(result);
     }
-    return failure(Error::Reason::InvocationFailed, conversionProblems.join(QStringLiteral("; ")));
+    return failure(Error::Reason::BadArguments, conversionProblems.join(QStringLiteral("; ")));
 }
 
 } // namespace qreload

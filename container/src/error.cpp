@@ -61,6 +61,8 @@ QString Error::reasonName(Reason reason)
         return QStringLiteral("route-failed");
     case Reason::MethodNotFound:
         return QStringLiteral("method-not-found");
+    case Reason::BadArguments:
+        return QStringLiteral("bad-arguments");
     case Reason::InvocationFailed:
         return QStringLiteral("invocation-failed");
     case Reason::BuildFailed:

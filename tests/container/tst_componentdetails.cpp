@@ -274,7 +274,7 @@ void tst_ComponentDetails::invoke_data()
     QTest::newRow("public slot, void") << "clear" << QVariantList{} << QVariant() << 0 << QString();
     QTest::newRow("unconvertible argument")
         << "add" << QVariantList{QVariant::fromValue(QVariantMap{{"a", 1}})} << QVariant() << -1
-        << "invocation-failed: add(int): argument 1 (QVariantMap) does not convert to int";
+        << "bad-arguments: add(int): argument 1 (QVariantMap) does not convert to int";
     QTest::newRow("wrong argument count")
         << "describe" << QVariantList{1} << QVariant() << -1
         << "method-not-found: Basket has no public invokable method or slot describe taking 1 "

@@ -60,6 +60,8 @@ public:
      * their own, and the container calls this under its lock.
      */
     static void describe(const QObject *instance, ComponentDetails *details);
+    //! A property value or invoke() result as JSON; what JSON cannot hold is shown as text.
+    static QJsonValue jsonValue(const QVariant &value);
     QJsonObject toJson() const;
 };
 

@@ -115,7 +115,9 @@ public:
      * get() does) on the calling thread. `method` is a name (`greet`: the overload taking
      * arguments.size() parameters) or a signature (`greet(QString)`). Arguments are converted to
      * the parameter types; the result is the return value (invalid for void methods).
-     * Fails with MethodNotFound or InvocationFailed; an exception from the method is caught.
+     * Fails with MethodNotFound (no public method of that name and argument count),
+     * BadArguments (the arguments do not convert) or InvocationFailed (the method threw: the
+     * exception is caught).
      */
     Result<QVariant> invoke(const QString &key, const QString &method,
                             const QVariantList &arguments = {});

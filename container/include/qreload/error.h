@@ -41,7 +41,8 @@ public:
         RouteFailed,        //!< a component's route handler threw while serving a request
         MethodNotFound,     //!< invoke() of a method the component does not have or does not make
                             //!< public
-        InvocationFailed,   //!< invoke() arguments did not convert, or the method threw
+        BadArguments,       //!< invoke() arguments did not convert to the method's parameters
+        InvocationFailed,   //!< invoke() of a method that threw or that Qt could not call
         BuildFailed,        //!< the build command failed, timed out, crashed or was cancelled
         CompileError,       //!< an error diagnostic of a failed build: `file:line:col: error: ...`
     };
