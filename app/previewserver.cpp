@@ -1,5 +1,6 @@
 #include "previewserver.h"
 
+#include "componentendpoint.h"
 #include "reloadengine.h"
 
 #include <QHttpServerRequest>
@@ -80,6 +81,11 @@ bool PreviewServer::hostAllowed(const QHttpServerRequest &request) const
         return true;
     // Listening on a non-loopback address was an explicit choice: allow that address too.
     return !m_host.isLoopback() && QHostAddress(QString::fromLatin1(host)) == m_host;
+}
+
+bool PreviewServer::hasSessionToken(const QHttpServerRequest &request) const
+{
+    return request.value("X-QReload-Token") == m_token.toLatin1();
 }
 
 QJsonObject PreviewServer::status() const
@@ -166,6 +172,7 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     }
     const QByteArray method = methodName(request.method());
     const QString path = request.url().path();
+    const QByteArray encodedPath = request.url().path(QUrl::FullyEncoded).toLatin1();
 
     if (path.startsWith(QLatin1String("/_qreload/"))) {
         if (path == QLatin1String("/_qreload/status") && method == "GET") {
@@ -181,17 +188,24 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         } else if (path == QLatin1String("/_qreload/reload")) {
             if (method != "POST") {
                 replyText(QStringLiteral("use POST to reload"), 405);
-            } else if (request.value("X-QReload-Token") != m_token.toLatin1()) {
+            } else if (!hasSessionToken(request)) {
                 replyText(QStringLiteral("a valid X-QReload-Token header is required"), 403);
             } else {
                 generation.reset();
                 const ReloadRecord record = m_engine->reloadNow(ReloadCause::Manual);
                 replyJson(QJsonDocument(record.toJson()), record.ok() ? 200 : 500);
             }
+        } else if (ComponentEndpoint::handles(encodedPath)) {
+            const ComponentEndpoint::Answer answer
+                = ComponentEndpoint(generation.get())
+                      .answer(method, encodedPath, request.body(), hasSessionToken(request));
+            replyJson(QJsonDocument(answer.json), answer.status);
         } else {
-            replyText(
-                QStringLiteral("no qreload endpoint %1 %2").arg(QString::fromLatin1(method), path),
-                404);
+            replyText(QStringLiteral("no qreload endpoint %1 %2; there are GET status, GET log, "
+                                     "GET graph, POST reload, GET components/<key> and POST "
+                                     "components/<key>/invoke/<method> under /_qreload/")
+                          .arg(QString::fromLatin1(method), path),
+                      404);
         }
         return true;
     }

@@ -13,8 +13,10 @@ class ReloadEngine;
  * when it arrives (held for the request's duration, so a reload mid-request cannot pull it away).
  *
  * Routes: component routes of the current generation; `GET /_qreload/status` (JSON),
- * `GET /_qreload/graph` (DOT), `POST /_qreload/reload` (needs the session token in the
- * `X-QReload-Token` header). Every response carries `X-QReload-Generation`.
+ * `GET /_qreload/log` (JSON), `GET /_qreload/graph` (DOT), `POST /_qreload/reload` (needs the
+ * session token in the `X-QReload-Token` header), and a component's details and method calls
+ * under `/_qreload/components/` (see ComponentEndpoint; invoking needs the token too).
+ * Every response carries `X-QReload-Generation`.
  * Requests whose Host header is not this server's loopback name are refused (DNS rebinding).
  */
 class PreviewServer : public QAbstractHttpServer
@@ -40,6 +42,8 @@ protected:
 
 private:
     bool hostAllowed(const QHttpServerRequest &request) const;
+    //! The request carries this session's token in `X-QReload-Token` (needed to change state).
+    bool hasSessionToken(const QHttpServerRequest &request) const;
 
     ReloadEngine *m_engine;
     QHostAddress m_host;
