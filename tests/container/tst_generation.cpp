@@ -58,6 +58,7 @@ private Q_SLOTS:
     void checkLibraryCompleteAcceptsEveryFixture();
     void duplicateKeyAcrossPluginFiles();
     void interfaceAcrossPlugins();
+    void componentsDeclaredInHeaders();
     void unloadUnmapsTheLibrary();
     void twoVersionsLoadedAtOnce();
 
@@ -318,6 +319,49 @@ void tst_Generation::interfaceAcrossPlugins()
              QStringLiteral("shop.Catalog depends on interface org.qreload.tests.IRepository/1, "
                             "which no plugin provides"));
     QCOMPARE(status.errors().first().pluginFile(), lonely.originPath);
+}
+
+// split_plugin declares its classes in headers (one beside clock.cpp, one listed in SOURCES):
+// without moc run on them, the library would not link or load. Its registration uses every
+// templated builder hook: a factory, onCreated, onDestroy, carriesState and a route that reads
+// the request.
+void tst_Generation::componentsDeclaredInHeaders()
+{
+    Generation first(20);
+    QVERIFY(first.load({stage("split_plugin")}).ok());
+    const qreload::Status built = first.construct();
+    QVERIFY2(built.ok(), qPrintable(qreload::joinErrors(built.errors())));
+
+    QObject *clock = first.container().get(QStringLiteral("split.Clock")).value();
+    QVERIFY(clock);
+    QCOMPARE(clock->metaObject()->className(), "Clock");
+    QVERIFY(clock->metaObject()->indexOfSignal("ticked(int)") >= 0);
+    QCOMPARE(clock->property("ticks").toInt(), 1);            // onCreated ticked once
+    QCOMPARE(clock->objectName(), QStringLiteral("stamped")); // the factory used the Stamp
+    QObject *stamp = first.container().get(QStringLiteral("split.Stamp")).value();
+    QCOMPARE(stamp->property("label").toString(), QStringLiteral("stamped"));
+
+    qreload::Request request = get(QStringLiteral("/tick"));
+    request.query.addQueryItem(QStringLiteral("times"), QStringLiteral("2"));
+    const auto response = first.container().serve(request);
+    QVERIFY2(response.ok(), qPrintable(qreload::joinErrors(response.errors())));
+    QCOMPARE(response.value().body, QByteArray("stamped 3"));
+
+    // The ticks are carried into the next generation of the same plugin.
+    qreload::Errors saveErrors;
+    const auto state = first.container().saveState(&saveErrors);
+    QVERIFY(saveErrors.isEmpty());
+    Generation second(21);
+    QVERIFY(second.load({stage("split_plugin")}).ok());
+    QVERIFY(second.construct().ok());
+    second.container().restoreState(state);
+    QCOMPARE(
+        second.container().get(QStringLiteral("split.Clock")).value()->property("ticks").toInt(),
+        3);
+    QVERIFY(first.shutdown().ok());
+    QVERIFY(first.unload().ok());
+    QVERIFY(second.shutdown().ok());
+    QVERIFY(second.unload().ok());
 }
 
 void tst_Generation::unloadUnmapsTheLibrary()

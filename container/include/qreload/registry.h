@@ -190,50 +190,68 @@ public:
         return *this;
     }
     //! Runs after construction; an exception fails the construction like the constructor's would.
-    ComponentBuilder &onCreated(std::function<void(T &)> hook)
+    template<std::invocable<T &> Hook>
+    ComponentBuilder &onCreated(Hook hook)
     {
-        m_d->afterConstruct = [hook](QObject *o) {
+        m_d->afterConstruct = [hook = std::move(hook)](QObject *o) mutable {
             hook(*static_cast<T *>(o));
         };
         return *this;
     }
     //! Runs before destruction; an exception is collected and the other hooks still run.
-    ComponentBuilder &onDestroy(std::function<void(T &)> hook)
+    template<std::invocable<T &> Hook>
+    ComponentBuilder &onDestroy(Hook hook)
     {
-        m_d->beforeDestroy = [hook](QObject *o) {
+        m_d->beforeDestroy = [hook = std::move(hook)](QObject *o) mutable {
             hook(*static_cast<T *>(o));
         };
         return *this;
     }
-    //! Serves `path` through the preview server with `handler(component, request)`.
-    ComponentBuilder &route(const QString &path,
-                            std::function<Response(T &, const Request &)> handler,
-                            const QByteArray &method = "GET")
+    /*!
+     * Serves `path` through the preview server with `handler(component, request)` or
+     * `handler(component)`, which returns a Response. The handler is stored as it is (one call,
+     * no layers of std::function), which keeps a plugin's rebuild short.
+     */
+    template<typename Handler>
+    ComponentBuilder &route(const QString &path, Handler handler, const QByteArray &method = "GET")
     {
-        m_d->routes.append(Route{method, path, [handler](QObject *o, const Request &request) {
-                                     return handler(*static_cast<T *>(o), request);
-                                 }});
+        constexpr bool withRequest
+            = std::is_invocable_r_v<Response, Handler &, T &, const Request &>;
+        static_assert(withRequest || std::is_invocable_r_v<Response, Handler &, T &>,
+                      "qreload: a route handler is called as handler(T &) or "
+                      "handler(T &, const qreload::Request &) and returns a qreload::Response");
+        m_d->routes.append(Route{
+            method, path,
+            [handler = std::move(handler)](QObject *o, const Request &request) mutable -> Response {
+                if constexpr (withRequest)
+                    return handler(*static_cast<T *>(o), request);
+                else
+                    return handler(*static_cast<T *>(o));
+            }});
         return *this;
-    }
-    ComponentBuilder &route(const QString &path, std::function<Response(T &)> handler)
-    {
-        return route(path, [handler](T &t, const Request &) { return handler(t); });
     }
     /*!
      * Hands state from this component in the old generation to its successor with the same key.
-     * `save` runs on the old instance before the swap, `restore` on the new one before it serves.
-     * When `version` differs between the two, the state is dropped (and the reload log says so).
+     * `save(T &)` returns a QVariant and runs on the old instance before the swap;
+     * `restore(T &, const QVariant &)` runs on the new one before it serves. When `version`
+     * differs between the two, the state is dropped (and the reload log says so).
      */
-    ComponentBuilder &carriesState(int version, std::function<QVariant(T &)> save,
-                                   std::function<void(T &, const QVariant &)> restore)
+    template<typename Save, typename Restore>
+    ComponentBuilder &carriesState(int version, Save save, Restore restore)
     {
+        static_assert(std::is_invocable_r_v<QVariant, Save &, T &>,
+                      "qreload: carriesState's save is called as save(T &) and returns a QVariant");
+        static_assert(
+            std::is_invocable_v<Restore &, T &, const QVariant &>,
+            "qreload: carriesState's restore is called as restore(T &, const QVariant &)");
         m_d->stateVersion = version;
-        m_d->saveState = [save](QObject *o) {
+        m_d->saveState = [save = std::move(save)](QObject *o) mutable -> QVariant {
             return save(*static_cast<T *>(o));
         };
-        m_d->restoreState = [restore](QObject *o, const QVariant &state) {
-            restore(*static_cast<T *>(o), state);
-        };
+        m_d->restoreState
+            = [restore = std::move(restore)](QObject *o, const QVariant &state) mutable {
+                  restore(*static_cast<T *>(o), state);
+              };
         return *this;
     }
     //! Declares a dependency by key for a hand-written factory (string-key path).
@@ -242,10 +260,13 @@ public:
         m_d->dependencies.append(Dependency{Dependency::Kind::Component, key, {}});
         return *this;
     }
-    //! Replaces the constructor call with a hand-written factory.
-    ComponentBuilder &factory(std::function<T *(Resolver &)> make)
+    //! Replaces the constructor call with a hand-written factory: `make(Resolver &)` returns T *.
+    template<typename Make>
+    ComponentBuilder &factory(Make make)
     {
-        m_d->factory = [make](Resolver &r) -> QObject * {
+        static_assert(std::is_invocable_r_v<T *, Make &, Resolver &>,
+                      "qreload: a factory is called as make(qreload::Resolver &) and returns T *");
+        m_d->factory = [make = std::move(make)](Resolver &r) mutable -> QObject * {
             return make(r);
         };
         return *this;
