@@ -1,9 +1,10 @@
 // savebench: save-to-new-response for the greeter in source mode, with the real compiler.
 //
 // Runs `qreload --headless --log-format json` on a copy of the greeter (a standalone CMake
-// project using this build's qreload_add_plugin: Ninja, PCH, lld), then N times rewrites GREETING
-// in place and times until "/" serves the new text. Prints the median and spread of the whole
-// save-to-response time, of the build (the compiler's share) and of the reload transaction.
+// project using this build's qreload_add_plugin: Ninja, PCH, moc without AUTOMOC, lld), then N
+// times rewrites GREETING in place and times until "/" serves the new text. Prints the median and
+// spread of the whole save-to-response time, of the build (the compiler's share) and of the reload
+// transaction.
 //
 //   build/bench/savebench [iterations]     (default 10)
 
@@ -25,14 +26,6 @@
 #include <cstdio>
 
 namespace {
-
-const char ProjectCMake[] = R"(cmake_minimum_required(VERSION 3.25)
-project(greeter_bench LANGUAGES CXX)
-set(CMAKE_CXX_STANDARD 20)
-find_package(Qt6 REQUIRED COMPONENTS Core)
-include("@SDK@")
-qreload_add_plugin(greeter SOURCES services.cpp OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/plugins")
-)";
 
 const char ProjectConfig[] = R"({
   "plugins": "build/plugins",
@@ -86,8 +79,8 @@ int main(int argc, char *argv[])
     const QString sourcePath = dir.filePath(QStringLiteral("services.cpp"));
     QByteArray text = source.readAll();
     writeFile(sourcePath, text);
-    writeFile(dir.filePath(QStringLiteral("CMakeLists.txt")),
-              QByteArray(ProjectCMake).replace("@SDK@", QRELOAD_SDK_CMAKE));
+    QFile::copy(QStringLiteral(QRELOAD_GREETER_PROJECT),
+                dir.filePath(QStringLiteral("CMakeLists.txt")));
     writeFile(dir.filePath(QStringLiteral("qreload.json")), ProjectConfig);
 
     std::printf("configuring and building a copy of the greeter in %s ...\n",
@@ -174,11 +167,22 @@ int main(int argc, char *argv[])
         std::printf("%4d %10.0f %10.0f %10.1f\n", i, total, build, reload);
         std::fflush(stdout);
     }
-    const double t = median(totals), b = median(builds), r = median(reloads);
-    std::printf("\nmedian save-to-new-response %.0f ms (min %.0f, max %.0f): build %.0f ms "
-                "(%.0f%%), reload %.1f ms, watching + quiet period + HTTP the rest\n",
-                t, *std::min_element(totals.cbegin(), totals.cend()),
-                *std::max_element(totals.cbegin(), totals.cend()), b, t > 0 ? 100 * b / t : 0, r);
+    QList<double> rest;
+    for (qsizetype k = 0; k < totals.size(); ++k)
+        rest.append(totals.at(k) - builds.at(k) - reloads.at(k));
+    std::printf("\n%-44s %8s %8s %8s\n", "measure (ms)", "median", "min", "max");
+    const auto row = [](const char *name, const QList<double> &values) {
+        std::printf("%-44s %8.1f %8.1f %8.1f\n", name, median(values),
+                    *std::min_element(values.cbegin(), values.cend()),
+                    *std::max_element(values.cbegin(), values.cend()));
+    };
+    row("save -> new response", totals);
+    row("  build (cmake --build: moc, compile, link)", builds);
+    row("  reload transaction", reloads);
+    row("  rest (watch, quiet period, HTTP)", rest);
+    const double t = median(totals);
+    std::printf("\nthe build is %.0f%% of the median save-to-new-response\n",
+                t > 0 ? 100 * median(builds) / t : 0);
     qreload.terminate();
     qreload.waitForFinished(10000);
     return 0;

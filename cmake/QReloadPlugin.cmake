@@ -109,14 +109,7 @@ function(_qreload_plugin_moc target)
             endif()
         endforeach()
         set(moc_file "${out}/${base}.moc")
-        add_custom_command(OUTPUT "${moc_file}"
-            COMMAND Qt6::moc --no-notes ${moc_flags} --output-dep-file
-                    --dep-file-path "${moc_file}.d" --dep-file-rule-name "${moc_file}"
-                    "${path}" -o "${moc_file}"
-            DEPENDS "${path}" Qt6::moc
-            DEPFILE "${moc_file}.d"
-            COMMENT "moc ${base}${ext}"
-            COMMAND_EXPAND_LISTS VERBATIM)
+        _qreload_moc_command("${path}" "${moc_file}" "${moc_flags}")
         set_property(SOURCE "${path}" APPEND PROPERTY OBJECT_DEPENDS "${moc_file}")
     endforeach()
 
@@ -131,19 +124,25 @@ function(_qreload_plugin_moc target)
         get_filename_component(base "${header}" NAME_WE)
         set(moc_file "${out}/moc_${index}_${base}.cpp")
         math(EXPR index "${index} + 1")
-        add_custom_command(OUTPUT "${moc_file}"
-            COMMAND Qt6::moc --no-notes ${moc_flags} --output-dep-file
-                    --dep-file-path "${moc_file}.d" --dep-file-rule-name "${moc_file}"
-                    "${header}" -o "${moc_file}"
-            DEPENDS "${header}" Qt6::moc
-            DEPFILE "${moc_file}.d"
-            COMMENT "moc ${base}"
-            COMMAND_EXPAND_LISTS VERBATIM)
+        _qreload_moc_command("${header}" "${moc_file}" "${moc_flags}")
         string(APPEND mocs_content "#include \"${moc_file}\"\n")
         set_property(SOURCE "${mocs_cpp}" APPEND PROPERTY OBJECT_DEPENDS "${moc_file}")
     endforeach()
     file(CONFIGURE OUTPUT "${mocs_cpp}" CONTENT "${mocs_content}")
     target_sources(${target} PRIVATE "${mocs_cpp}")
+endfunction()
+
+# One moc build step: `input` to `output`, re-run when `input` or a header it includes changes.
+function(_qreload_moc_command input output flags)
+    get_filename_component(name "${input}" NAME)
+    add_custom_command(OUTPUT "${output}"
+        COMMAND Qt6::moc --no-notes ${flags} --output-dep-file
+                --dep-file-path "${output}.d" --dep-file-rule-name "${output}"
+                "${input}" -o "${output}"
+        DEPENDS "${input}" Qt6::moc
+        DEPFILE "${output}.d"
+        COMMENT "moc ${name}"
+        COMMAND_EXPAND_LISTS VERBATIM)
 endfunction()
 
 # The C++ compiler's predefined macros, for moc to evaluate #if like the compiler does.

@@ -17,14 +17,6 @@
 
 namespace {
 
-const char ProjectCMake[] = R"(cmake_minimum_required(VERSION 3.25)
-project(greeter_copy LANGUAGES CXX)
-set(CMAKE_CXX_STANDARD 20)
-find_package(Qt6 REQUIRED COMPONENTS Core)
-include("@SDK@")
-qreload_add_plugin(greeter SOURCES services.cpp OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/plugins")
-)";
-
 const char ProjectConfig[] = R"({
   "plugins": "build/plugins",
   "sources": ".",
@@ -69,10 +61,8 @@ void tst_GreeterE2E::initTestCase()
     QVERIFY(copy.open(QIODevice::WriteOnly));
     copy.write(source.readAll());
     copy.close();
-    QFile cmake(m_dir.filePath(QStringLiteral("CMakeLists.txt")));
-    QVERIFY(cmake.open(QIODevice::WriteOnly));
-    cmake.write(QByteArray(ProjectCMake).replace("@SDK@", QRELOAD_SDK_CMAKE));
-    cmake.close();
+    QVERIFY(QFile::copy(QStringLiteral(QRELOAD_GREETER_PROJECT),
+                        m_dir.filePath(QStringLiteral("CMakeLists.txt"))));
     QFile config(m_dir.filePath(QStringLiteral("qreload.json")));
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.write(ProjectConfig);
@@ -102,8 +92,7 @@ void tst_GreeterE2E::initTestCase()
     // The start-up build compiles the plugin, then it is served.
     QTRY_VERIFY_WITH_TIMEOUT(get(QStringLiteral("/")).contains(QLatin1String("Hello, Version 1!")),
                              300000);
-    QTRY_VERIFY_WITH_TIMEOUT(count(QStringLiteral("ok")) + count(QStringLiteral("skipped"))
-                                 >= 2,
+    QTRY_VERIFY_WITH_TIMEOUT(count(QStringLiteral("ok")) + count(QStringLiteral("skipped")) >= 2,
                              300000); // the start-up generation and the start-up build
 }
 
