@@ -21,6 +21,8 @@ namespace {
 
 //! How long output waits to be appended with the lines after it.
 constexpr int FlushIntervalMs = 50;
+//! Lines appended in one go; more wait for the next turn of the event loop.
+constexpr int LinesPerFlush = 400;
 //! Lines kept in the panel; the record keeps the whole output.
 constexpr int MaximumLines = 20000;
 
@@ -28,6 +30,18 @@ constexpr int MaximumLines = 20000;
 int stateOf(Diagnostic::Severity severity)
 {
     return int(severity) + 1;
+}
+
+//! Whether DiagnosticParser could find a diagnostic with a file in `line`: cheaper than asking it,
+//! and most build output ("[12/40] Building CXX object ...") is not.
+bool mayBeDiagnostic(const QString &line)
+{
+    for (const char *word : {"error", "warning", "note:", "required ", "CMake ", "expansion of",
+                             "instantiation of", "included from"}) {
+        if (line.contains(QLatin1String(word)))
+            return true;
+    }
+    return false;
 }
 
 bool isDark(const QPalette &palette)
@@ -70,7 +84,6 @@ BuildOutputView::BuildOutputView(QWidget *parent)
     m_output->viewport()->setMouseTracking(true);
     m_output->viewport()->installEventFilter(this);
     m_flushTimer->setSingleShot(true);
-    m_flushTimer->setInterval(FlushIntervalMs);
     connect(m_flushTimer, &QTimer::timeout, this, &BuildOutputView::flush);
 
     auto *layout = new QVBoxLayout(this);
@@ -112,7 +125,7 @@ void BuildOutputView::appendLine(const QString &line)
     m_pending.append(line);
     ++m_lineCount;
     if (!m_flushTimer->isActive())
-        m_flushTimer->start();
+        m_flushTimer->start(FlushIntervalMs);
 }
 
 void BuildOutputView::flush()
@@ -129,12 +142,16 @@ void BuildOutputView::flush()
     cursor.movePosition(QTextCursor::End);
     cursor.beginEditBlock();
     bool first = m_output->document()->isEmpty();
-    for (const QString &line : std::as_const(m_pending)) {
+    const qsizetype count = std::min<qsizetype>(m_pending.size(), LinesPerFlush);
+    for (qsizetype i = 0; i < count; ++i) {
+        const QString &line = m_pending.at(i);
         if (!first)
             cursor.insertBlock();
         first = false;
         // One line alone: enough to colour and click it. The record keeps the full parse.
-        const QList<Diagnostic> found = DiagnosticParser::parse(line, m_workingDirectory);
+        const QList<Diagnostic> found = mayBeDiagnostic(line)
+                                            ? DiagnosticParser::parse(line, m_workingDirectory)
+                                            : QList<Diagnostic>();
         if (!found.isEmpty() && !found.constFirst().file.isEmpty()) {
             QTextCharFormat format;
             format.setForeground(colorOf(found.constFirst().severity, palette));
@@ -145,14 +162,16 @@ void BuildOutputView::flush()
         }
     }
     cursor.endEditBlock();
-    m_pending.clear();
+    m_pending.remove(0, count);
     if (atEnd)
         scroll->setValue(scroll->maximum());
+    if (!m_pending.isEmpty())
+        m_flushTimer->start(0); // the rest after the events waiting meanwhile
 }
 
 void BuildOutputView::buildFinished(const BuildInfo &info)
 {
-    flush();
+    flush(); // a long tail goes on in batches
     m_running = false;
     if (!info.workingDirectory.isEmpty())
         m_workingDirectory = info.workingDirectory;

@@ -18,9 +18,10 @@ namespace qreload::ui {
  * as it arrives, and how it ended. The next build clears it; the output of every build stays in
  * its reload record (the reload details).
  *
- * Lines are appended in batches, at most every 50 ms, so a build printing thousands of lines a
- * second costs the UI thread one short append per batch instead of one layout per line. Lines
- * that hold a compiler diagnostic are coloured by severity and open the source view when clicked.
+ * Lines are appended in batches (50 ms after the first line of a batch, at most 400 lines at a
+ * time, the rest on the next turn of the event loop), so a build printing thousands of lines a
+ * second costs the UI thread short appends instead of one layout per line. Lines that hold a
+ * compiler diagnostic are coloured by severity and open the source view when clicked.
  */
 class BuildOutputView : public QWidget
 {

@@ -323,6 +323,10 @@ void MainWindow::createStatusBar()
     m_busyTimeout->setSingleShot(true);
     connect(m_busyTimeout, &QTimer::timeout, this, [this] { setBusy(false); });
     m_busyTimeout->setInterval(5000);
+    m_progressUpdate = new QTimer(this);
+    m_progressUpdate->setSingleShot(true);
+    m_progressUpdate->setInterval(50);
+    connect(m_progressUpdate, &QTimer::timeout, this, &MainWindow::updateBusyIndicator);
 
     statusBar()->addWidget(m_generationLabel);
     statusBar()->addWidget(m_componentsLabel);
@@ -441,8 +445,8 @@ void MainWindow::showBuildOutput(const QString &line)
     m_buildProgress = progress;
     if (!m_buildRunning)
         setBuildRunning(true);
-    else
-        updateBusyIndicator();
+    else if (!m_progressUpdate->isActive())
+        m_progressUpdate->start(); // a build prints progress faster than anyone reads it
 }
 
 void MainWindow::setBuildRunning(bool running)
@@ -490,6 +494,7 @@ void MainWindow::setBusy(bool busy, const QString &why)
 
 void MainWindow::updateBusyIndicator()
 {
+    m_progressUpdate->stop();
     if (m_buildRunning) {
         // A build outlasts the reloads and file events around it: it keeps the indicator.
         const QString what

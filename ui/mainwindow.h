@@ -151,6 +151,7 @@ private:
     QLabel *m_busyLabel = nullptr;
     QProgressBar *m_busy = nullptr;
     QTimer *m_busyTimeout = nullptr;
+    QTimer *m_progressUpdate = nullptr; //!< at most 20 progress updates a second
 
     //! The record the graph's badges come from (the last reload that was not skipped).
     std::optional<qreload::app::ReloadRecord> m_graphRecord;

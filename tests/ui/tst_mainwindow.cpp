@@ -563,7 +563,7 @@ void tst_MainWindow::sourceBuildShowsProgressAndOutputThenReloads()
     QCOMPARE(m_window->previewPanel()->lastGeneration(), 2u);
     QTRY_VERIFY(m_window->busyIndicator()->isHidden());
     QVERIFY(!m_window->isBuildRunning());
-    QVERIFY(build->output()->toPlainText().contains(QStringLiteral("[2/2] Linking")));
+    QTRY_VERIFY(build->output()->toPlainText().contains(QStringLiteral("[2/2] Linking")));
     QVERIFY2(build->statusLabel()->text().contains(QStringLiteral("succeeded")),
              qPrintable(build->statusLabel()->text()));
 
