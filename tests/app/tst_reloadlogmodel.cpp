@@ -45,6 +45,7 @@ private Q_SLOTS:
 
     void appendsRowsWithColumnsAndRoles();
     void failedRowCarriesItsError();
+    void causeNamesTheChangedFilesNotTheirFolders();
     void filtersByOutcome_data();
     void filtersByOutcome();
     void filtersByTextCaseInsensitively();
@@ -107,6 +108,47 @@ void tst_ReloadLogModel::appendsRowsWithColumnsAndRoles()
     QCOMPARE(phases.at(1).toMap().value(QStringLiteral("ms")).toDouble(), 4.0);
     QCOMPARE(m_model->headerData(ReloadLogModel::TotalMs, Qt::Horizontal).toString(),
              QStringLiteral("Total ms"));
+}
+
+void tst_ReloadLogModel::causeNamesTheChangedFilesNotTheirFolders()
+{
+    const QDateTime now = QDateTime::currentDateTime();
+    const FileEvent folder{now, QStringLiteral("/p/examples/greeter"),
+                           QStringLiteral("source folder changed")};
+    const FileEvent source{now, QStringLiteral("/p/examples/greeter/services.cpp"),
+                           QStringLiteral("source replaced or removed")};
+    const FileEvent plugin{now, QStringLiteral("/b/plugins/greeter.so"),
+                           QStringLiteral("file changed")};
+
+    // Source mode, built and reloaded: the source the user edited, not the plugin it built.
+    ReloadRecord built = makeRecord(1, ReloadOutcome::Succeeded, {plugin.path});
+    built.events = {folder, source, source, plugin};
+    built.build = BuildInfo{};
+    m_model->append(built);
+    // A failed build reloads no plugin: still the source, not its folder.
+    ReloadRecord failed = makeRecord(2, ReloadOutcome::Failed);
+    failed.cause = ReloadCause::Files;
+    failed.events = {folder, source};
+    failed.build = BuildInfo{};
+    failed.build->exitCode = 1;
+    m_model->append(failed);
+    // Plugin folders only: the plugin files.
+    ReloadRecord plain = makeRecord(3, ReloadOutcome::Succeeded, {plugin.path});
+    plain.events = {plugin};
+    m_model->append(plain);
+    // Only folder events: the cause, not a folder's name.
+    ReloadRecord skipped = makeRecord(4, ReloadOutcome::Skipped);
+    skipped.cause = ReloadCause::Files;
+    skipped.events = {folder};
+    m_model->append(skipped);
+
+    const auto cause = [this](int row) {
+        return m_model->index(row, ReloadLogModel::Cause).data().toString();
+    };
+    QCOMPARE(cause(0), QStringLiteral("services.cpp"));
+    QCOMPARE(cause(1), QStringLiteral("services.cpp"));
+    QCOMPARE(cause(2), QStringLiteral("greeter.so"));
+    QCOMPARE(cause(3), QStringLiteral("files"));
 }
 
 void tst_ReloadLogModel::failedRowCarriesItsError()
