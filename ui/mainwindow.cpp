@@ -528,13 +528,20 @@ void MainWindow::onFileEvent(const FileEvent &event)
 {
     if (!m_engine->isWatching())
         return;
-    setBusy(
-        true,
-        tr("Change: %1").arg(event.path.isEmpty() ? event.kind : QFileInfo(event.path).fileName()));
+    // A save brings folder events too: they say less than the file's name, so never replace it.
+    const bool folder = event.kind.contains(QLatin1String("folder"));
+    if (folder && !m_activity.isEmpty())
+        return;
+    QString what = event.path.isEmpty() ? event.kind : QFileInfo(event.path).fileName();
+    if (folder)
+        what += QLatin1Char('/');
+    setBusy(true, tr("Change: %1").arg(what));
 }
 
 void MainWindow::onWatchingChanged(bool watching)
 {
+    if (!watching)
+        setBusy(false); // nothing that was seen will be acted on now
     const QSignalBlocker blocker(m_pauseAction);
     m_pauseAction->setChecked(!watching);
     m_pauseAction->setText(watching ? tr("&Pause watching") : tr("&Resume watching"));
