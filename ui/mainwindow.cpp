@@ -570,6 +570,7 @@ void MainWindow::onReloadFinished(const ReloadRecord &record)
         refreshGraph();
     }
     if (record.ok()) {
+        statusBar()->clearMessage(); // an earlier failure's message is history now
         updateRoutes();
         m_inspector->refresh();
         if (m_preview->autoRefresh())

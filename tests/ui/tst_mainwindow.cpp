@@ -38,6 +38,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -653,11 +654,23 @@ void tst_MainWindow::failedSourceBuildShowsItsOutputAndClickableDiagnostics()
                       QPoint(lineRect.left() + 20, lineRect.center().y()));
     QTRY_COMPARE(editor->textCursor().blockNumber() + 1, 3);
 
-    // Still generation 1, still serving.
+    // Still generation 1, still serving; the status bar says why.
     QCOMPARE(m_window->generationLabel()->text(), QStringLiteral("Generation 1"));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(
+                 QStringLiteral("greeter.cpp:3: expected ';' before '}' token")),
+             qPrintable(m_window->statusBar()->currentMessage()));
     m_window->previewPanel()->refresh();
     QTRY_VERIFY(!m_window->previewPanel()->isLoading());
     QVERIFY(m_window->previewPanel()->lastBody().contains(QStringLiteral("Hello, Version 1!")));
+
+    // Fixed: the failure's message goes with the next good reload.
+    editSource("// v2\n");
+    QTRY_VERIFY(m_window->isBuildRunning());
+    letBuildFinish();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->previewPanel()->lastBody().contains(QStringLiteral("This is Version 2!")), 10000);
+    QVERIFY2(m_window->statusBar()->currentMessage().isEmpty(),
+             qPrintable(m_window->statusBar()->currentMessage()));
 }
 
 void tst_MainWindow::pauseCancelsARunningBuildAndResumeBuildsOnce()
