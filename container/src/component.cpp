@@ -32,6 +32,29 @@ QString Dependency::kindName(Kind kind)
     return {};
 }
 
+ComponentDescriptor::ComponentDescriptor() = default;
+ComponentDescriptor::~ComponentDescriptor() = default;
+ComponentDescriptor::ComponentDescriptor(const ComponentDescriptor &other) = default;
+ComponentDescriptor::ComponentDescriptor(ComponentDescriptor &&other) noexcept = default;
+ComponentDescriptor &ComponentDescriptor::operator=(const ComponentDescriptor &other) = default;
+ComponentDescriptor &ComponentDescriptor::operator=(ComponentDescriptor &&other) noexcept = default;
+
+void ComponentDescriptor::addDependency(const Dependency &dependency)
+{
+    dependencies.append(dependency);
+}
+
+void ComponentDescriptor::addInterface(const char *iid)
+{
+    interfaces.append(QString::fromLatin1(iid));
+}
+
+void ComponentDescriptor::addRoute(const QByteArray &method, const QString &path,
+                                   RouteHandler handler)
+{
+    routes.append(Route{method, path, std::move(handler)});
+}
+
 Response Response::html(const QString &html, int status)
 {
     return {status, "text/html; charset=utf-8", html.toUtf8()};

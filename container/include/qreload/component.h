@@ -90,9 +90,24 @@ struct Route
  * Everything the container knows about one component before it is constructed. Plugins fill these
  * in through Registry; the std::function members hold plugin code, so a descriptor must never
  * outlive the generation (and so the library) it came from.
+ *
+ * Its special members and adders are defined in the container library, not inline: otherwise
+ * every plugin's compile instantiates the list and std::function machinery again, a large part
+ * of a one-file rebuild.
  */
-struct ComponentDescriptor
+struct QRELOAD_CONTAINER_EXPORT ComponentDescriptor
 {
+    ComponentDescriptor();
+    ~ComponentDescriptor();
+    ComponentDescriptor(const ComponentDescriptor &other);
+    ComponentDescriptor(ComponentDescriptor &&other) noexcept;
+    ComponentDescriptor &operator=(const ComponentDescriptor &other);
+    ComponentDescriptor &operator=(ComponentDescriptor &&other) noexcept;
+
+    void addDependency(const Dependency &dependency);
+    void addInterface(const char *iid);
+    void addRoute(const QByteArray &method, const QString &path, RouteHandler handler);
+
     QString key;
     QString className;      //!< the QMetaObject class name, for the console
     QStringList interfaces; //!< IIDs of the Q_DECLARE_INTERFACE interfaces it provides

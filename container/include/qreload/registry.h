@@ -163,7 +163,7 @@ public:
                       "qreload: the component does not derive from the interface it claims to "
                       "provide");
         if constexpr (DeclaredInterface<I>)
-            m_d->interfaces.append(QString::fromLatin1(qobject_interface_iid<I *>()));
+            m_d->addInterface(qobject_interface_iid<I *>());
         return *this;
     }
     //! Preferred provider when several components provide the same interface.
@@ -220,14 +220,14 @@ public:
         static_assert(withRequest || std::is_invocable_r_v<Response, Handler &, T &>,
                       "qreload: a route handler is called as handler(T &) or "
                       "handler(T &, const qreload::Request &) and returns a qreload::Response");
-        m_d->routes.append(Route{
+        m_d->addRoute(
             method, path,
             [handler = std::move(handler)](QObject *o, const Request &request) mutable -> Response {
                 if constexpr (withRequest)
                     return handler(*static_cast<T *>(o), request);
                 else
                     return handler(*static_cast<T *>(o));
-            }});
+            });
         return *this;
     }
     /*!
@@ -257,7 +257,7 @@ public:
     //! Declares a dependency by key for a hand-written factory (string-key path).
     ComponentBuilder &dependsOn(const QString &key)
     {
-        m_d->dependencies.append(Dependency{Dependency::Kind::Component, key, {}});
+        m_d->addDependency(Dependency{Dependency::Kind::Component, key, {}});
         return *this;
     }
     //! Replaces the constructor call with a hand-written factory: `make(Resolver &)` returns T *.
@@ -307,7 +307,7 @@ public:
             ComponentDescriptor descriptor;
             descriptor.key = key;
             descriptor.className = QString::fromLatin1(T::staticMetaObject.className());
-            (descriptor.dependencies.append(injections.dependency), ...);
+            (descriptor.addDependency(injections.dependency), ...);
             if constexpr (std::is_constructible_v<T, Args...>) {
                 descriptor.factory = [... resolve = injections.resolve](Resolver &r) -> QObject * {
                     return new T(resolve(r)...);
