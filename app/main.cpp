@@ -279,6 +279,8 @@ int main(int argc, char *argv[])
         std::printf("qreload %s serving %s (plugins: %s)\n", QRELOAD_VERSION,
                     qPrintable(server.url().toString()),
                     qPrintable(options.pluginDirs.join(QStringLiteral(", "))));
+        std::printf("token %s (X-QReload-Token for POST /_qreload/reload and invoke)\n",
+                    qPrintable(server.sessionToken()));
         if (!config.file.isEmpty())
             std::printf("project %s\n", qPrintable(config.file));
         if (sourceMode)

@@ -33,10 +33,21 @@ PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_engine(engine)
 {
-    QByteArray token(16, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
-                                         reinterpret_cast<quint32 *>(token.data() + token.size()));
-    m_token = QString::fromLatin1(token.toHex());
+    // A fixed token from the environment lets scripts call the POST endpoints without reading
+    // qreload's output; otherwise each session makes a random one.
+    const QString fixed = qEnvironmentVariable("QRELOAD_TOKEN");
+    if (fixed.size() >= MinimumTokenLength) {
+        m_token = fixed;
+    } else {
+        if (!fixed.isEmpty())
+            qWarning("qreload: QRELOAD_TOKEN is shorter than %d characters; using a random token",
+                     int(MinimumTokenLength));
+        QByteArray token(16, Qt::Uninitialized);
+        QRandomGenerator::system()->generate(
+            reinterpret_cast<quint32 *>(token.data()),
+            reinterpret_cast<quint32 *>(token.data() + token.size()));
+        m_token = QString::fromLatin1(token.toHex());
+    }
 }
 
 bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *error)

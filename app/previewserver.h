@@ -32,7 +32,10 @@ public:
     QHostAddress host() const { return m_host; }
     //! http://127.0.0.1:<port>/
     QUrl url() const;
+    //! Guards the POST endpoints (`X-QReload-Token`): QRELOAD_TOKEN when it is set (16 characters
+    //! at least), else random per session.
     QString sessionToken() const { return m_token; }
+    static constexpr int MinimumTokenLength = 16;
     //! The status document served at /_qreload/status.
     QJsonObject status() const;
 

@@ -18,11 +18,13 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -240,6 +242,25 @@ void MainWindow::createActions()
     QMenu *reload = menuBar()->addMenu(tr("&Reload"));
     reload->addAction(m_reloadAction);
     reload->addAction(m_pauseAction);
+    if (m_server) {
+        // The session token guards the preview server's POST endpoints against other pages and
+        // programs; scripts of your own get it here (or from QRELOAD_TOKEN, or headless output).
+        reload->addSeparator();
+        QAction *copyToken = reload->addAction(tr("Copy API &token"), this, [this] {
+            QGuiApplication::clipboard()->setText(m_server->sessionToken());
+            statusBar()->showMessage(
+                tr("Copied the session token: send it as X-QReload-Token to POST /_qreload/…"),
+                5000);
+        });
+        copyToken->setObjectName(QStringLiteral("copyTokenAction"));
+        QAction *copyCurl = reload->addAction(tr("Copy reload &command"), this, [this] {
+            QGuiApplication::clipboard()->setText(
+                QStringLiteral("curl -X POST -H 'X-QReload-Token: %1' %2_qreload/reload")
+                    .arg(m_server->sessionToken(), m_server->url().toString()));
+            statusBar()->showMessage(tr("Copied a curl command that reloads this qreload"), 5000);
+        });
+        copyCurl->setObjectName(QStringLiteral("copyReloadCommandAction"));
+    }
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(m_fitAction);
     m_viewMenu->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_graph,

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void badArgumentsAreClearErrors_data();
     void badArgumentsAreClearErrors();
     void busyPortNamesThePort();
+    void tokenIsPrintedOrTakenFromTheEnvironment();
 
 private:
     bool startQreload(const QStringList &extra = {}, bool headlessFlag = true);
@@ -221,6 +222,52 @@ void tst_Headless::busyPortNamesThePort()
     const QString error = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(error.contains(port), qPrintable(error));
     QVERIFY2(error.contains(QStringLiteral("--port 0")), qPrintable(error));
+}
+
+// A script needs the session token to reload through POST /_qreload/reload: headless mode prints
+// it, and QRELOAD_TOKEN fixes it in advance (a short one is refused with a warning).
+void tst_Headless::tokenIsPrintedOrTakenFromTheEnvironment()
+{
+    const auto post = [this](const QByteArray &token) {
+        QNetworkRequest request(m_url.resolved(QUrl(QStringLiteral("/_qreload/reload"))));
+        if (!token.isEmpty())
+            request.setRawHeader("X-QReload-Token", token);
+        QNetworkReply *reply = m_network.post(request, QByteArray());
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            finished.wait(10000);
+        reply->deleteLater();
+        return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    };
+    static const QRegularExpression tokenLine(QStringLiteral("^token (\\S+) "));
+
+    QVERIFY(startQreload());
+    const QString printed = waitForLine(tokenLine.pattern());
+    const QByteArray token = tokenLine.match(printed).captured(1).toLatin1();
+    QCOMPARE(token.size(), 32);
+    QCOMPARE(post("wrong-token-wrong-token"), 403);
+    QCOMPARE(post(token), 200);
+    QVERIFY(!waitForLine(QStringLiteral("reload #2 \\(manual\\): ok, generation 2")).isEmpty());
+    cleanup();
+    init();
+
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QRELOAD_TOKEN"), QStringLiteral("my-ci-token-0123456789"));
+    m_process->setProcessEnvironment(environment);
+    QVERIFY(startQreload());
+    QCOMPARE(tokenLine.match(waitForLine(tokenLine.pattern())).captured(1),
+             QStringLiteral("my-ci-token-0123456789"));
+    QCOMPARE(post("my-ci-token-0123456789"), 200);
+    cleanup();
+    init();
+
+    environment.insert(QStringLiteral("QRELOAD_TOKEN"), QStringLiteral("short"));
+    m_process->setProcessEnvironment(environment);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    QVERIFY(startQreload());
+    QVERIFY(!waitForLine(QStringLiteral("QRELOAD_TOKEN is shorter than 16 characters")).isEmpty());
+    QCOMPARE(tokenLine.match(waitForLine(tokenLine.pattern())).captured(1).size(), 32);
+    QCOMPARE(post("short"), 403);
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)

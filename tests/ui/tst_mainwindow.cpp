@@ -24,9 +24,11 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -117,6 +119,7 @@ private Q_SLOTS:
     void settingsApplyTheQuietPeriod();
     void dockLayoutIsRemembered();
     void consecutiveReloadsEachUpdateTheWindow();
+    void copiesTheSessionTokenAndAReloadCommand();
 
     void sourceBuildShowsProgressAndOutputThenReloads();
     void failedSourceBuildShowsItsOutputAndClickableDiagnostics();
@@ -535,6 +538,21 @@ void tst_MainWindow::consecutiveReloadsEachUpdateTheWindow()
         QCOMPARE(lastRecord().outcome, ReloadOutcome::Succeeded);
         QTRY_COMPARE(m_window->logView()->details()->recordId(), lastRecord().id);
     }
+}
+
+void tst_MainWindow::copiesTheSessionTokenAndAReloadCommand()
+{
+    start();
+    auto *copyToken = m_window->findChild<QAction *>(QStringLiteral("copyTokenAction"));
+    auto *copyCommand = m_window->findChild<QAction *>(QStringLiteral("copyReloadCommandAction"));
+    QVERIFY(copyToken && copyCommand);
+    copyToken->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), m_server->sessionToken());
+    copyCommand->trigger();
+    const QString command = QGuiApplication::clipboard()->text();
+    QVERIFY2(command.contains(m_server->sessionToken()), qPrintable(command));
+    QVERIFY2(command.contains(m_server->url().toString() + QStringLiteral("_qreload/reload")),
+             qPrintable(command));
 }
 
 void tst_MainWindow::sourceBuildShowsProgressAndOutputThenReloads()
