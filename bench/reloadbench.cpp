@@ -7,6 +7,8 @@
 //   - a full restart: process start -> first correct response.
 // Usage: reloadbench [reloads=60] [restarts=20] [quiet-period-ms=default]
 
+#include "benchsupport.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -20,33 +22,12 @@
 #include <QTemporaryDir>
 #include <QThread>
 
-#include <algorithm>
 #include <cstdio>
 
+using bench::readFile;
+using bench::Stats;
+
 namespace {
-
-struct Stats
-{
-    QList<double> samples;
-    double quantile(double q) const
-    {
-        QList<double> sorted = samples;
-        std::sort(sorted.begin(), sorted.end());
-        if (sorted.isEmpty())
-            return 0;
-        const qsizetype index
-            = std::min<qsizetype>(sorted.size() - 1, qsizetype(q * (sorted.size() - 1) + 0.5));
-        return sorted.at(index);
-    }
-};
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(path));
-    return f.readAll();
-}
 
 void linkerWrite(const QString &path, const QByteArray &bytes)
 {

@@ -8,6 +8,8 @@
 //
 //   build/bench/savebench [iterations]     (default 10)
 
+#include "benchsupport.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -22,8 +24,10 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
-#include <algorithm>
 #include <cstdio>
+
+using bench::Stats;
+using bench::writeFile;
 
 namespace {
 
@@ -33,21 +37,6 @@ const char ProjectConfig[] = R"({
   "build": { "command": ["cmake", "--build", "build", "--target", "greeter"] },
   "port": 0
 })";
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
-}
-
-double median(QList<double> values)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
-}
 
 //! Runs the event loop until `done` holds or `timeoutMs` passes; false on timeout.
 template<typename Done>
@@ -134,7 +123,7 @@ int main(int argc, char *argv[])
     if (!waitFor([&] { return records().size() >= 2; }, 120000))
         return 1;
 
-    QList<double> totals, builds, reloads;
+    Stats totals, builds, reloads, rest;
     QByteArray previous = "Hello, Version 1!";
     std::printf("%4s %10s %10s %10s\n", "run", "total ms", "build ms", "reload ms");
     for (int i = 1; i <= iterations; ++i) {
@@ -161,28 +150,24 @@ int main(int argc, char *argv[])
                 reload = r.value(QLatin1String("totalMs")).toDouble();
             }
         }
-        totals.append(total);
-        builds.append(build);
-        reloads.append(reload);
+        totals.samples.append(total);
+        builds.samples.append(build);
+        reloads.samples.append(reload);
+        rest.samples.append(total - build - reload);
         std::printf("%4d %10.0f %10.0f %10.1f\n", i, total, build, reload);
         std::fflush(stdout);
     }
-    QList<double> rest;
-    for (qsizetype k = 0; k < totals.size(); ++k)
-        rest.append(totals.at(k) - builds.at(k) - reloads.at(k));
-    std::printf("\n%-44s %8s %8s %8s\n", "measure (ms)", "median", "min", "max");
-    const auto row = [](const char *name, const QList<double> &values) {
-        std::printf("%-44s %8.1f %8.1f %8.1f\n", name, median(values),
-                    *std::min_element(values.cbegin(), values.cend()),
-                    *std::max_element(values.cbegin(), values.cend()));
+    std::printf("\n%-44s %8s %8s %8s %8s\n", "measure (ms)", "median", "p95", "min", "max");
+    const auto row = [](const char *name, const Stats &stats) {
+        std::printf("%-44s %8.1f %8.1f %8.1f %8.1f\n", name, stats.median(), stats.quantile(0.95),
+                    stats.min(), stats.max());
     };
     row("save -> new response", totals);
     row("  build (cmake --build: moc, compile, link)", builds);
     row("  reload transaction", reloads);
     row("  rest (watch, quiet period, HTTP)", rest);
-    const double t = median(totals);
     std::printf("\nthe build is %.0f%% of the median save-to-new-response\n",
-                t > 0 ? 100 * median(builds) / t : 0);
+                totals.median() > 0 ? 100 * builds.median() / totals.median() : 0);
     qreload.terminate();
     qreload.waitForFinished(10000);
     return 0;

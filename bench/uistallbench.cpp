@@ -18,6 +18,8 @@
 // QT_QPA_PLATFORM is offscreen unless set (run under xvfb-run with QT_QPA_PLATFORM=xcb to include
 // a real window system).
 
+#include "benchsupport.h"
+
 #include <componentgraphview.h>
 #include <mainwindow.h>
 #include <previewpanel.h>
@@ -42,37 +44,11 @@
 using namespace qreload::app;
 using namespace qreload::ui;
 
+using bench::readFile;
+using bench::Stats;
+using bench::writeFile;
+
 namespace {
-
-struct Stats
-{
-    QList<double> samples;
-    double quantile(double q) const
-    {
-        QList<double> sorted = samples;
-        std::sort(sorted.begin(), sorted.end());
-        if (sorted.isEmpty())
-            return 0;
-        const qsizetype index
-            = std::min<qsizetype>(sorted.size() - 1, qsizetype(q * (sorted.size() - 1) + 0.5));
-        return sorted.at(index);
-    }
-};
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot read %s", qPrintable(path));
-    return f.readAll();
-}
-
-void writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
-        qFatal("cannot write %s", qPrintable(path));
-}
 
 //! What a linker does: unlink, then write a new file.
 void linkerWrite(const QString &path, const QByteArray &bytes)
