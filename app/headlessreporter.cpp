@@ -2,7 +2,6 @@
 
 #include "reloadengine.h"
 
-#include <QFileInfo>
 #include <QJsonDocument>
 
 namespace qreload::app {
@@ -17,13 +16,14 @@ HeadlessReporter::HeadlessReporter(ReloadEngine *engine, Format format, FILE *ou
 
 QString HeadlessReporter::textLine(const ReloadRecord &record)
 {
+    // "files greeter.so" for a replaced plugin, "source services.cpp" for a save that was built.
     QString cause = causeName(record.cause);
-    if (!record.files.isEmpty()) {
-        QStringList names;
-        for (const QString &file : record.files)
-            names.append(QFileInfo(file).fileName());
+    const QStringList names = record.changedNames();
+    if (record.cause == ReloadCause::Files && !names.isEmpty())
+        cause = (record.build ? QStringLiteral("source ") : QStringLiteral("files "))
+                + names.join(QLatin1Char(','));
+    else if (!names.isEmpty())
         cause += QLatin1Char(' ') + names.join(QLatin1Char(','));
-    }
     QString line = QStringLiteral("[%1] reload #%2 (%3): ")
                        .arg(record.startedAt.toString(QStringLiteral("HH:mm:ss.zzz")))
                        .arg(record.id)
@@ -44,14 +44,31 @@ QString HeadlessReporter::textLine(const ReloadRecord &record)
             line += QStringLiteral("; warnings: %1")
                         .arg(joinErrors(record.errors, QStringLiteral(" | ")));
         break;
-    case ReloadOutcome::Failed:
-        line += QStringLiteral("FAILED in %1 ms; %2: %3")
-                    .arg(record.totalMs, 0, 'f', 1)
-                    .arg(record.generationBefore ? QStringLiteral("generation %1 keeps serving")
-                                                       .arg(record.generationBefore)
-                                                 : QStringLiteral("nothing is loaded"))
-                    .arg(joinErrors(record.errors, QStringLiteral(" | ")));
+    case ReloadOutcome::Failed: {
+        const QString kept
+            = record.generationBefore
+                  ? QStringLiteral("generation %1 keeps serving").arg(record.generationBefore)
+                  : QStringLiteral("nothing is loaded");
+        if (record.buildFailed()) {
+            // The compiler's errors say it all; the build's own error only when there are none.
+            Errors compileErrors;
+            for (const Error &error : record.errors) {
+                if (error.reason() == Error::Reason::CompileError)
+                    compileErrors.append(error);
+            }
+            line += QStringLiteral("build FAILED after %1 ms; %2: %3")
+                        .arg(qRound(record.build->ms))
+                        .arg(kept)
+                        .arg(joinErrors(compileErrors.isEmpty() ? record.errors : compileErrors,
+                                        QStringLiteral(" | ")));
+        } else {
+            line += QStringLiteral("FAILED in %1 ms; %2: %3")
+                        .arg(record.totalMs, 0, 'f', 1)
+                        .arg(kept)
+                        .arg(joinErrors(record.errors, QStringLiteral(" | ")));
+        }
         break;
+    }
     case ReloadOutcome::Skipped:
         line += QStringLiteral("skipped: %1").arg(record.decision);
         break;

@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -273,6 +274,9 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<HeadlessReporter> reporter;
     if (headless) {
+        // The reporter's line for a failed reload says what the engine's warning would say
+        // again on stderr (QT_LOGGING_RULES="qreload.reload.warning=true" brings it back).
+        QLoggingCategory::setFilterRules(QStringLiteral("qreload.reload.warning=false"));
         reporter = std::make_unique<HeadlessReporter>(
             &engine, logFormat == QLatin1String("json") ? HeadlessReporter::Format::Json
                                                         : HeadlessReporter::Format::Text);

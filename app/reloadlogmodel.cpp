@@ -11,40 +11,12 @@ namespace qreload::app {
 
 namespace {
 
-void appendName(QStringList *names, const QString &path)
-{
-    const QString name = QFileInfo(path).fileName();
-    if (!name.isEmpty() && !names->contains(name))
-        names->append(name);
-}
-
 //! What a user changed: in source mode the sources (a record with a build), else the plugins.
 QString causeText(const ReloadRecord &record)
 {
     if (record.cause != ReloadCause::Files)
         return causeName(record.cause);
-    // Folder events come with most saves (sed -i, git checkout, editors' renames): they name
-    // where, not what.
-    const auto isFolder = [](const FileEvent &e) {
-        return e.kind.contains(QLatin1String("folder"));
-    };
-    QStringList names;
-    if (record.build) {
-        for (const FileEvent &event : record.events) {
-            if (event.kind.startsWith(QLatin1String("source")) && !isFolder(event))
-                appendName(&names, event.path);
-        }
-    }
-    if (names.isEmpty()) {
-        for (const QString &file : record.files)
-            appendName(&names, file);
-    }
-    if (names.isEmpty()) {
-        for (const FileEvent &event : record.events) {
-            if (!isFolder(event))
-                appendName(&names, event.path);
-        }
-    }
+    QStringList names = record.changedNames();
     if (names.isEmpty())
         return causeName(record.cause);
     if (names.size() > 3) {

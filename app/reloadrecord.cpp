@@ -1,5 +1,6 @@
 #include "reloadrecord.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace qreload::app {
@@ -41,6 +42,43 @@ static QString severityName(Diagnostic::Severity severity)
         return QStringLiteral("note");
     }
     return {};
+}
+
+namespace {
+
+void appendFileName(QStringList *names, const QString &path)
+{
+    const QString name = QFileInfo(path).fileName();
+    if (!name.isEmpty() && !names->contains(name))
+        names->append(name);
+}
+
+} // namespace
+
+QStringList ReloadRecord::changedNames() const
+{
+    // Folder events come with most saves (sed -i, git checkout, editors' renames).
+    const auto isFolder = [](const FileEvent &e) {
+        return e.kind.contains(QLatin1String("folder"));
+    };
+    QStringList names;
+    if (build) {
+        for (const FileEvent &event : events) {
+            if (event.kind.startsWith(QLatin1String("source")) && !isFolder(event))
+                appendFileName(&names, event.path);
+        }
+    }
+    if (names.isEmpty()) {
+        for (const QString &file : files)
+            appendFileName(&names, file);
+    }
+    if (names.isEmpty()) {
+        for (const FileEvent &event : events) {
+            if (!isFolder(event))
+                appendFileName(&names, event.path);
+        }
+    }
+    return names;
 }
 
 QString ReloadRecord::errorText() const

@@ -96,6 +96,17 @@ struct ReloadRecord
     QStringList rewired;      //!< component keys whose dependencies (or their providers) changed
 
     bool ok() const { return outcome == ReloadOutcome::Succeeded; }
+    //! The build ran and failed, timed out or was cancelled.
+    bool buildFailed() const
+    {
+        return build && (build->exitCode != 0 || build->timedOut || build->cancelled);
+    }
+    /*!
+     * File names of what the user changed, for "why did it reload": with a build, the edited
+     * sources; else the plugin files whose content changed; else the files of the raw events.
+     * Folder events name where, not what, and are left out.
+     */
+    QStringList changedNames() const;
     QString errorText() const;
     double phaseMs(const QString &name) const;
     //! "stage 0.2 ms, load 1.1 ms, ..."

@@ -1,5 +1,7 @@
 #include "pluginfolder.h"
 
+#include <headlessreporter.h>
+
 #include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -28,6 +30,7 @@ private Q_SLOTS:
     void badArgumentsAreClearErrors();
     void busyPortNamesThePort();
     void tokenIsPrintedOrTakenFromTheEnvironment();
+    void textLinesNameTheEditedSourceAndTheCompilerError();
 
 private:
     bool startQreload(const QStringList &extra = {}, bool headlessFlag = true);
@@ -268,6 +271,63 @@ void tst_Headless::tokenIsPrintedOrTakenFromTheEnvironment()
     QVERIFY(!waitForLine(QStringLiteral("QRELOAD_TOKEN is shorter than 16 characters")).isEmpty());
     QCOMPARE(tokenLine.match(waitForLine(tokenLine.pattern())).captured(1).size(), 32);
     QCOMPARE(post("short"), 403);
+}
+
+// One line per reload says what the user changed and, for a failed build, the compiler's error
+// rather than "exit code 1".
+void tst_Headless::textLinesNameTheEditedSourceAndTheCompilerError()
+{
+    using namespace qreload::app;
+    const QDateTime now = QDateTime::currentDateTime();
+    ReloadRecord record;
+    record.id = 4;
+    record.startedAt = now;
+    record.cause = ReloadCause::Files;
+    record.events
+        = {FileEvent{now, QStringLiteral("/p"), QStringLiteral("source folder changed")},
+           FileEvent{now, QStringLiteral("/p/services.cpp"), QStringLiteral("source changed")},
+           FileEvent{now, QStringLiteral("/b/plugins"), QStringLiteral("folder changed")}};
+    record.build = BuildInfo{};
+    record.build->exitCode = 1;
+    record.build->ms = 591.4;
+    record.generationBefore = record.generationAfter = 2;
+    record.outcome = ReloadOutcome::Failed;
+    record.errors
+        = {qreload::Error(qreload::Error::Reason::BuildFailed,
+                          QStringLiteral("build failed with exit code 1; the current generation "
+                                         "keeps serving")),
+           qreload::Error(qreload::Error::Reason::CompileError,
+                          QStringLiteral("/p/services.cpp:20:76: error: expected ';'"))};
+    QString line = HeadlessReporter::textLine(record);
+    QVERIFY2(line.contains(QStringLiteral("reload #4 (source services.cpp): build FAILED after 591 "
+                                          "ms; generation 2 keeps serving: /p/services.cpp:20:76: "
+                                          "error: expected ';'")),
+             qPrintable(line));
+    QVERIFY2(!line.contains(QStringLiteral("exit code")), qPrintable(line));
+
+    // A build that timed out has no compiler error: its own reason is the message.
+    record.build->exitCode = -1;
+    record.build->timedOut = true;
+    record.errors.removeLast();
+    line = HeadlessReporter::textLine(record);
+    QVERIFY2(line.contains(QStringLiteral("build FAILED after 591 ms; generation 2 keeps serving: "
+                                          "build failed")),
+             qPrintable(line));
+
+    // The build's reload names the source; a replaced plugin names the plugin.
+    record.build->timedOut = false;
+    record.build->exitCode = 0;
+    record.errors.clear();
+    record.outcome = ReloadOutcome::Succeeded;
+    record.generationAfter = 3;
+    record.files = {QStringLiteral("/b/plugins/greeter.so")};
+    line = HeadlessReporter::textLine(record);
+    QVERIFY2(line.contains(QStringLiteral("(source services.cpp): ok, generation 3")),
+             qPrintable(line));
+    record.build.reset();
+    line = HeadlessReporter::textLine(record);
+    QVERIFY2(line.contains(QStringLiteral("(files greeter.so): ok, generation 3")),
+             qPrintable(line));
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)
