@@ -63,6 +63,10 @@ QStringList ReloadRecord::changedNames() const
     };
     QStringList names;
     if (build) {
+        for (const QString &source : build->sources)
+            appendFileName(&names, source);
+    }
+    if (build && names.isEmpty()) {
         for (const FileEvent &event : events) {
             if (event.kind.startsWith(QLatin1String("source")) && !isFolder(event))
                 appendFileName(&names, event.path);
@@ -165,6 +169,7 @@ QJsonObject ReloadRecord::toJson() const
                  QJsonObject{
                      {QLatin1String("command"), build->command},
                      {QLatin1String("workingDirectory"), build->workingDirectory},
+                     {QLatin1String("sources"), QJsonArray::fromStringList(build->sources)},
                      {QLatin1String("exitCode"), build->exitCode},
                      {QLatin1String("timedOut"), build->timedOut},
                      {QLatin1String("cancelled"), build->cancelled},

@@ -61,6 +61,7 @@ struct BuildInfo
 {
     QString command;
     QString workingDirectory;
+    QStringList sources; //!< the changed source files it was for (empty: the start-up build)
     int exitCode = 0;
     bool timedOut = false;
     bool cancelled = false;
@@ -102,9 +103,10 @@ struct ReloadRecord
         return build && (build->exitCode != 0 || build->timedOut || build->cancelled);
     }
     /*!
-     * File names of what the user changed, for "why did it reload": with a build, the edited
-     * sources; else the plugin files whose content changed; else the files of the raw events.
-     * Folder events name where, not what, and are left out.
+     * File names of what the user changed, for "why did it reload": with a build, the sources
+     * changed by content (or the source events' files); else the plugin files whose content
+     * changed; else the files of the raw events. Folder events name where, not what, and are left
+     * out.
      */
     QStringList changedNames() const;
     QString errorText() const;

@@ -261,25 +261,26 @@ void SourceMode::onBuildFinished(const BuildInfo &info)
     }
 
     QList<FileEvent> events = std::exchange(m_buildEvents, {});
-    m_buildFiles.clear();
+    BuildInfo built = info;
+    built.sources = std::exchange(m_buildFiles, {});
     QString decision = std::exchange(m_buildDecisions, {}).join(QStringLiteral("; "));
     const bool startup = std::exchange(m_startupBuild, false);
 
-    if (info.exitCode != 0 || info.timedOut || info.cancelled) {
+    if (built.exitCode != 0 || built.timedOut || built.cancelled) {
         QString why;
-        if (info.timedOut)
+        if (built.timedOut)
             why = QStringLiteral("build timed out after %1 ms (build.timeoutMs %2)")
-                      .arg(qRound(info.ms))
+                      .arg(qRound(built.ms))
                       .arg(m_config.buildTimeoutMs);
-        else if (info.cancelled)
-            why = QStringLiteral("build cancelled after %1 ms").arg(qRound(info.ms));
-        else if (info.exitCode < 0)
+        else if (built.cancelled)
+            why = QStringLiteral("build cancelled after %1 ms").arg(qRound(built.ms));
+        else if (built.exitCode < 0)
             why = QStringLiteral("build could not start or crashed: %1")
-                      .arg(info.output.trimmed().section(QLatin1Char('\n'), -1));
+                      .arg(built.output.trimmed().section(QLatin1Char('\n'), -1));
         else
-            why = QStringLiteral("build failed with exit code %1").arg(info.exitCode);
+            why = QStringLiteral("build failed with exit code %1").arg(built.exitCode);
         Errors errors;
-        for (const Diagnostic &d : info.diagnostics) {
+        for (const Diagnostic &d : built.diagnostics) {
             if (d.severity == Diagnostic::Severity::Error)
                 errors.append(Error(Error::Reason::CompileError,
                                     d.file.isEmpty() ? d.message
@@ -292,16 +293,16 @@ void SourceMode::onBuildFinished(const BuildInfo &info)
         errors.prepend(Error(Error::Reason::BuildFailed,
                              why + QStringLiteral("; the current generation keeps serving")));
         m_engine->recordWithoutReload(events, decision + QStringLiteral("; ") + why,
-                                      ReloadOutcome::Failed, info, errors);
+                                      ReloadOutcome::Failed, built, errors);
         m_engine->setHeldForBuild(false);
         return;
     }
 
     if (!startup && !decision.isEmpty())
-        decision += QStringLiteral("; built in %1 ms").arg(qRound(info.ms));
+        decision += QStringLiteral("; built in %1 ms").arg(qRound(built.ms));
     // Let the plugin-folder events the link caused arrive first, so they join this reload.
-    QTimer::singleShot(0, this, [this, events, decision, info] {
-        m_engine->reloadForEvents(events, decision, info);
+    QTimer::singleShot(0, this, [this, events, decision, built] {
+        m_engine->reloadForEvents(events, decision, built);
         m_engine->setHeldForBuild(m_runner->isRunning());
     });
 }

@@ -274,6 +274,17 @@ void tst_SourceMode::saveStyles()
     QVERIFY(reload.build);
     QCOMPARE(reload.build->exitCode, 0);
     QVERIFY2(reload.decision.contains(QLatin1String("greeter.cpp")), qPrintable(reload.decision));
+    // The record names the edited source, whatever events the save style made (a git checkout
+    // makes folder events only), in the build and as the reload's cause.
+    QVERIFY2(reload.build->sources.contains(path(QStringLiteral("src/greeter.cpp"))),
+             qPrintable(reload.build->sources.join(QLatin1Char(' '))));
+    QCOMPARE(reload.changedNames().value(0), QStringLiteral("greeter.cpp"));
+    QVERIFY(reload.toJson()
+                .value(QLatin1String("build"))
+                .toObject()
+                .value(QLatin1String("sources"))
+                .toArray()
+                .contains(path(QStringLiteral("src/greeter.cpp"))));
 
     // And back, the same way: the watch survived the save.
     save(how, "// v1\n");
