@@ -23,6 +23,7 @@ private Q_SLOTS:
     void allErrorsAtOnce();
     void shellCommand();
     void bundledGreeterConfigLoads();
+    void bundledShopConfigBuildsOnlyTheChangedPlugin();
     void globs_data();
     void globs();
     void buildFoldersAreNotWatched();
@@ -209,6 +210,26 @@ void tst_ProjectConfig::bundledGreeterConfigLoads()
                  {QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter/services.cpp")}),
              (QStringList{QStringLiteral("cmake"), QStringLiteral("--build"), QStringLiteral("/qb"),
                           QStringLiteral("--target"), QStringLiteral("greeter")}));
+}
+
+void tst_ProjectConfig::bundledShopConfigBuildsOnlyTheChangedPlugin()
+{
+    QList<ConfigError> errors;
+    const auto config = ProjectConfig::load(QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop"),
+                                            m_context, &errors);
+    QVERIFY2(config, qPrintable(errors.value(0).toString()));
+    QCOMPARE(config->pluginDirs, QStringList{QStringLiteral("/qb/examples/shop/plugins")});
+    const QStringList command{QStringLiteral("cmake"), QStringLiteral("--build"),
+                              QStringLiteral("/qb"), QStringLiteral("--target")};
+    QCOMPARE(
+        config->buildArguments({QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop/web/web.cpp")}),
+        command + QStringList{QStringLiteral("shop_web")});
+    // A shared interface header is in no plugin's folder: all three are built.
+    const QStringList all{QStringLiteral("shop_repository"), QStringLiteral("shop_services"),
+                          QStringLiteral("shop_web")};
+    QCOMPARE(config->buildArguments(
+                 {QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop/include/shop/icart.h")}),
+             command + all);
 }
 
 void tst_ProjectConfig::globs_data()
