@@ -415,16 +415,22 @@ void MainWindow::showSettings()
     dialog->open();
 }
 
+QStringList MainWindow::openArguments(const QString &dir)
+{
+    if (QFileInfo::exists(QDir(dir).filePath(QStringLiteral("qreload.json"))))
+        return {dir};
+    return {QStringLiteral("--plugins"), dir, QStringLiteral("--port"), QStringLiteral("0")};
+}
+
 void MainWindow::openProject()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a plugin folder"),
-                                                          m_engine->pluginDirs().value(0));
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open a project (a folder with qreload.json) or a plugin folder"),
+        m_engine->pluginDirs().value(0));
     if (dir.isEmpty())
         return;
     // The engine's folders are fixed for its lifetime: a project opens in its own qreload.
-    const QStringList arguments{QStringLiteral("--plugins"), dir, QStringLiteral("--port"),
-                                QStringLiteral("0")};
-    if (!QProcess::startDetached(QCoreApplication::applicationFilePath(), arguments)) {
+    if (!QProcess::startDetached(QCoreApplication::applicationFilePath(), openArguments(dir))) {
         QMessageBox::warning(this, tr("Open project"),
                              tr("Could not start qreload for %1.").arg(dir));
         return;

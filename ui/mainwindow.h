@@ -80,6 +80,11 @@ public:
 
     ConsoleTheme::Mode theme() const { return m_theme; }
     void setTheme(ConsoleTheme::Mode mode);
+    /*!
+     * The qreload command line that opens `dir` in a new window: a project when it holds a
+     * qreload.json (source mode, its own settings), else a plugin folder on a free port.
+     */
+    static QStringList openArguments(const QString &dir);
 
 public Q_SLOTS:
     //! Asks the engine for a reload once control is back in the event loop.

@@ -120,6 +120,7 @@ private Q_SLOTS:
     void dockLayoutIsRemembered();
     void consecutiveReloadsEachUpdateTheWindow();
     void copiesTheSessionTokenAndAReloadCommand();
+    void openProjectOpensAProjectOrAPluginFolder();
 
     void sourceBuildShowsProgressAndOutputThenReloads();
     void failedSourceBuildShowsItsOutputAndClickableDiagnostics();
@@ -553,6 +554,15 @@ void tst_MainWindow::copiesTheSessionTokenAndAReloadCommand()
     QVERIFY2(command.contains(m_server->sessionToken()), qPrintable(command));
     QVERIFY2(command.contains(m_server->url().toString() + QStringLiteral("_qreload/reload")),
              qPrintable(command));
+}
+
+void tst_MainWindow::openProjectOpensAProjectOrAPluginFolder()
+{
+    QCOMPARE(MainWindow::openArguments(QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop")),
+             QStringList{QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop")});
+    QCOMPARE(MainWindow::openArguments(m_folder->path()),
+             (QStringList{QStringLiteral("--plugins"), m_folder->path(), QStringLiteral("--port"),
+                          QStringLiteral("0")}));
 }
 
 void tst_MainWindow::sourceBuildShowsProgressAndOutputThenReloads()
