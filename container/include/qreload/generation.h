@@ -14,8 +14,8 @@ namespace qreload {
 //! A plugin file to load: where it is watched, and the private copy actually loaded.
 struct PluginSource
 {
-    QString originPath; //!< the file the user's build writes and qreload watches
-    QString loadPath;   //!< the per-generation shadow copy that is dlopen'ed
+    QString originPath;     //!< the file the user's build writes and qreload watches
+    QString loadPath;       //!< the per-generation shadow copy that is dlopen'ed
     QByteArray contentHash; //!< BLAKE2b-256 of the file at staging time
 };
 
