@@ -110,7 +110,12 @@ function(_qreload_plugin_moc target)
         endforeach()
         set(moc_file "${out}/${base}.moc")
         _qreload_moc_command("${path}" "${moc_file}" "${moc_flags}")
-        set_property(SOURCE "${path}" APPEND PROPERTY OBJECT_DEPENDS "${moc_file}")
+        # A source of the target, not compiled: its step runs before the target's compiles, and
+        # after the first build the compiler's dependency file ties x.cpp's object to it. (Not
+        # OBJECT_DEPENDS on x.cpp: that property is per folder, shared by every target using
+        # x.cpp.)
+        target_sources(${target} PRIVATE "${moc_file}")
+        set_source_files_properties("${moc_file}" PROPERTIES HEADER_FILE_ONLY ON)
     endforeach()
 
     list(REMOVE_DUPLICATES headers)
@@ -126,7 +131,8 @@ function(_qreload_plugin_moc target)
         math(EXPR index "${index} + 1")
         _qreload_moc_command("${header}" "${moc_file}" "${moc_flags}")
         string(APPEND mocs_content "#include \"${moc_file}\"\n")
-        set_property(SOURCE "${mocs_cpp}" APPEND PROPERTY OBJECT_DEPENDS "${moc_file}")
+        target_sources(${target} PRIVATE "${moc_file}")
+        set_source_files_properties("${moc_file}" PROPERTIES HEADER_FILE_ONLY ON)
     endforeach()
     file(CONFIGURE OUTPUT "${mocs_cpp}" CONTENT "${mocs_content}")
     target_sources(${target} PRIVATE "${mocs_cpp}")
