@@ -69,7 +69,12 @@ QString ComponentDetails::display(const Method &method)
 
 void ComponentDetails::describe(const QObject *instance, ComponentDetails *details)
 {
-    const QMetaObject *meta = instance->metaObject();
+    describeClass(instance->metaObject(), instance, details);
+}
+
+void ComponentDetails::describeClass(const QMetaObject *meta, const QObject *instance,
+                                     ComponentDetails *details)
+{
     details->instanceClass = QString::fromLatin1(meta->className());
     details->properties.clear();
     details->methods.clear();
@@ -78,7 +83,7 @@ void ComponentDetails::describe(const QObject *instance, ComponentDetails *detai
         Property property;
         property.name = QString::fromLatin1(p.name());
         property.type = QString::fromLatin1(p.typeName());
-        if (p.isReadable())
+        if (instance && p.isReadable())
             property.value = p.read(instance);
         property.writable = p.isWritable();
         if (p.hasNotifySignal())

@@ -820,8 +820,12 @@ Result<ComponentDetails> Container::details(const QString &key) const
                 instance = made; // the newest
         }
     }
-    if (!instance)
+    if (!instance) {
+        // Not created yet: what its class offers, when the class is known exactly.
+        if (n->d.metaObject)
+            ComponentDetails::describeClass(n->d.metaObject, nullptr, &details);
         return details;
+    }
     details.instantiated = true;
     ComponentDetails::describe(instance, &details);
     for (ComponentDetails::Property &property : details.properties)
@@ -866,6 +870,15 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
         if (!n)
             return Error(Error::Reason::UnknownComponent,
                          QStringLiteral("no component has the key %1").arg(key), key);
+        // A method the class does not have is not worth creating a lazy component for.
+        if (n->d.metaObject
+            && invocationCandidates(n->d.metaObject, method, arguments.size()).isEmpty())
+            return Error(Error::Reason::MethodNotFound,
+                         QStringLiteral("%1 has no public invokable method or slot %2 taking %3 "
+                                        "argument(s)")
+                             .arg(QString::fromLatin1(n->d.metaObject->className()), method)
+                             .arg(arguments.size()),
+                         n->d.key, n->d.pluginFile);
         QStringList path;
         Result<QObject *> made = instantiate(n, path);
         if (!made)

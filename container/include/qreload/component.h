@@ -109,7 +109,11 @@ struct QRELOAD_CONTAINER_EXPORT ComponentDescriptor
     void addRoute(const QByteArray &method, const QString &path, RouteHandler handler);
 
     QString key;
-    QString className;      //!< the QMetaObject class name, for the console
+    QString className; //!< the QMetaObject class name, for the console
+    //! The exact class's meta-object when the container constructs it (Registry::add); null for
+    //! a hand-written factory, which may return a subclass. Lets invoke() refuse an unknown
+    //! method of a lazy component without creating it.
+    const QMetaObject *metaObject = nullptr;
     QStringList interfaces; //!< IIDs of the Q_DECLARE_INTERFACE interfaces it provides
     bool primary = false;   //!< wins when several components provide the same interface
     QString qualifier;      //!< name for NamedInterface lookups

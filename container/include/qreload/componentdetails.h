@@ -60,6 +60,9 @@ public:
      * their own, and the container calls this under its lock.
      */
     static void describe(const QObject *instance, ComponentDetails *details);
+    //! The same from a class: properties without values when `instance` is null.
+    static void describeClass(const QMetaObject *meta, const QObject *instance,
+                              ComponentDetails *details);
     //! A property value or invoke() result as JSON; what JSON cannot hold is shown as text.
     static QJsonValue jsonValue(const QVariant &value);
     QJsonObject toJson() const;

@@ -266,6 +266,7 @@ public:
     {
         static_assert(std::is_invocable_r_v<T *, Make &, Resolver &>,
                       "qreload: a factory is called as make(qreload::Resolver &) and returns T *");
+        m_d->metaObject = nullptr; // it may make a subclass of T
         m_d->factory = [make = std::move(make)](Resolver &r) mutable -> QObject * {
             return make(r);
         };
@@ -307,6 +308,7 @@ public:
             ComponentDescriptor descriptor;
             descriptor.key = key;
             descriptor.className = QString::fromLatin1(T::staticMetaObject.className());
+            descriptor.metaObject = &T::staticMetaObject;
             (descriptor.addDependency(injections.dependency), ...);
             if constexpr (std::is_constructible_v<T, Args...>) {
                 descriptor.factory = [... resolve = injections.resolve](Resolver &r) -> QObject * {
