@@ -2,6 +2,8 @@
 
 #include "reloadengine.h"
 
+#include <qreload/componentdetails.h>
+
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
@@ -156,10 +158,24 @@ void ComponentInspector::refresh()
 
     QObject *instance = container.existingInstance(m_key);
     if (!instance) {
-        add(section(tr("Properties")),
-            tr("(no instance yet: lazy components are created on "
-               "first use)"),
-            {});
+        // Lazy and not used yet: what its class offers, without creating it.
+        const Result<ComponentDetails> details = container.details(m_key);
+        QTreeWidgetItem *properties = section(tr("Properties"));
+        properties->setData(0, Qt::UserRole, QStringLiteral("properties"));
+        if (!details || details.value().properties.isEmpty()) {
+            add(properties, tr("(no instance yet: lazy components are created on first use)"), {});
+        }
+        if (!details)
+            return;
+        for (const ComponentDetails::Property &property : details.value().properties)
+            add(properties, property.name, tr("(not created yet)"))->setToolTip(0, property.type);
+        QTreeWidgetItem *methods = section(tr("Invokable methods"));
+        for (const ComponentDetails::Method &method : details.value().methods) {
+            if (method.kind != ComponentDetails::Method::Kind::Signal)
+                add(methods, method.signature, method.returnType);
+        }
+        if (methods->childCount() == 0)
+            add(methods, tr("(none)"), {});
         return;
     }
     const QMetaObject *meta = instance->metaObject();

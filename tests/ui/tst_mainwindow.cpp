@@ -121,6 +121,7 @@ private Q_SLOTS:
     void consecutiveReloadsEachUpdateTheWindow();
     void copiesTheSessionTokenAndAReloadCommand();
     void openProjectOpensAProjectOrAPluginFolder();
+    void inspectorShowsALazyComponentsClassWithoutCreatingIt();
 
     void sourceBuildShowsProgressAndOutputThenReloads();
     void failedSourceBuildShowsItsOutputAndClickableDiagnostics();
@@ -563,6 +564,24 @@ void tst_MainWindow::openProjectOpensAProjectOrAPluginFolder()
     QCOMPARE(MainWindow::openArguments(m_folder->path()),
              (QStringList{QStringLiteral("--plugins"), m_folder->path(), QStringLiteral("--port"),
                           QStringLiteral("0")}));
+}
+
+void tst_MainWindow::inspectorShowsALazyComponentsClassWithoutCreatingIt()
+{
+    m_folder->putFixture("inspectable", PluginFolder::Write::Linker,
+                         QStringLiteral("inspectable.so"));
+    start();
+    QTRY_COMPARE(rows(), 1);
+    const QString report = QStringLiteral("tools.stats.Report");
+    m_window->inspector()->showComponent(report);
+    QCOMPARE(m_window->inspector()->propertyValue(QStringLiteral("summary")),
+             QStringLiteral("(not created yet)"));
+    QVERIFY(!m_engine->current()->container().creationOrder().contains(report));
+    // Once it exists, the live value.
+    QVERIFY(m_engine->current()->container().get(report).ok());
+    m_window->inspector()->showComponent(report);
+    QTRY_COMPARE(m_window->inspector()->propertyValue(QStringLiteral("summary")),
+                 QStringLiteral("count is 0"));
 }
 
 void tst_MainWindow::sourceBuildShowsProgressAndOutputThenReloads()
