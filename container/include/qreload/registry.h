@@ -215,19 +215,23 @@ public:
     template<typename Handler>
     ComponentBuilder &route(const QString &path, Handler handler, const QByteArray &method = "GET")
     {
+        // Called through a const reference: requests may be served from several threads at once.
         constexpr bool withRequest
-            = std::is_invocable_r_v<Response, Handler &, T &, const Request &>;
-        static_assert(withRequest || std::is_invocable_r_v<Response, Handler &, T &>,
-                      "qreload: a route handler is called as handler(T &) or "
-                      "handler(T &, const qreload::Request &) and returns a qreload::Response");
-        m_d->addRoute(
-            method, path,
-            [handler = std::move(handler)](QObject *o, const Request &request) mutable -> Response {
-                if constexpr (withRequest)
-                    return handler(*static_cast<T *>(o), request);
-                else
-                    return handler(*static_cast<T *>(o));
-            });
+            = std::is_invocable_r_v<Response, const Handler &, T &, const Request &>;
+        constexpr bool valid = withRequest || std::is_invocable_r_v<Response, const Handler &, T &>;
+        static_assert(valid, "qreload: a route handler is called as handler(T &) or "
+                             "handler(T &, const qreload::Request &), not mutable, and returns a "
+                             "qreload::Response");
+        if constexpr (valid) {
+            m_d->addRoute(
+                method, path,
+                [handler = std::move(handler)](QObject *o, const Request &request) -> Response {
+                    if constexpr (withRequest)
+                        return handler(*static_cast<T *>(o), request);
+                    else
+                        return handler(*static_cast<T *>(o));
+                });
+        }
         return *this;
     }
     /*!
@@ -239,19 +243,23 @@ public:
     template<typename Save, typename Restore>
     ComponentBuilder &carriesState(int version, Save save, Restore restore)
     {
-        static_assert(std::is_invocable_r_v<QVariant, Save &, T &>,
+        constexpr bool saves = std::is_invocable_r_v<QVariant, Save &, T &>;
+        constexpr bool restores = std::is_invocable_v<Restore &, T &, const QVariant &>;
+        static_assert(saves,
                       "qreload: carriesState's save is called as save(T &) and returns a QVariant");
         static_assert(
-            std::is_invocable_v<Restore &, T &, const QVariant &>,
+            restores,
             "qreload: carriesState's restore is called as restore(T &, const QVariant &)");
-        m_d->stateVersion = version;
-        m_d->saveState = [save = std::move(save)](QObject *o) mutable -> QVariant {
-            return save(*static_cast<T *>(o));
-        };
-        m_d->restoreState
-            = [restore = std::move(restore)](QObject *o, const QVariant &state) mutable {
-                  restore(*static_cast<T *>(o), state);
-              };
+        if constexpr (saves && restores) {
+            m_d->stateVersion = version;
+            m_d->saveState = [save = std::move(save)](QObject *o) mutable -> QVariant {
+                return save(*static_cast<T *>(o));
+            };
+            m_d->restoreState
+                = [restore = std::move(restore)](QObject *o, const QVariant &state) mutable {
+                      restore(*static_cast<T *>(o), state);
+                  };
+        }
         return *this;
     }
     //! Declares a dependency by key for a hand-written factory (string-key path).
@@ -264,12 +272,15 @@ public:
     template<typename Make>
     ComponentBuilder &factory(Make make)
     {
-        static_assert(std::is_invocable_r_v<T *, Make &, Resolver &>,
+        constexpr bool valid = std::is_invocable_r_v<T *, Make &, Resolver &>;
+        static_assert(valid,
                       "qreload: a factory is called as make(qreload::Resolver &) and returns T *");
-        m_d->metaObject = nullptr; // it may make a subclass of T
-        m_d->factory = [make = std::move(make)](Resolver &r) mutable -> QObject * {
-            return make(r);
-        };
+        if constexpr (valid) {
+            m_d->metaObject = nullptr; // it may make a subclass of T
+            m_d->factory = [make = std::move(make)](Resolver &r) mutable -> QObject * {
+                return make(r);
+            };
+        }
         return *this;
     }
 

@@ -68,3 +68,19 @@ void providesAnInterfaceItDoesNotImplement(qreload::Registry &registry)
     // expect: provides<I>() needs an interface declared with Q_DECLARE_INTERFACE
     registry.add<Service>(QStringLiteral("app.Service3")).provides<PlainInterface>();
 }
+
+void builderCallablesWithTheWrongShape(qreload::Registry &registry)
+{
+    // expect: a route handler is called as handler(T &) or handler(T &, const qreload::Request &)
+    registry.add<Service>(QStringLiteral("app.Service4")).route(QStringLiteral("/"), [](int) {
+        return qreload::Response::text(QStringLiteral("?"));
+    });
+    // expect: a factory is called as make(qreload::Resolver &) and returns T *
+    registry.add<Service>(QStringLiteral("app.Service5")).factory([](qreload::Resolver &) {
+        return 42;
+    });
+    // expect: carriesState's restore is called as restore(T &, const QVariant &)
+    registry.add<Service>(QStringLiteral("app.Service6"))
+        .carriesState(
+            1, [](Service &) { return QVariant(1); }, [](Service &) {});
+}
