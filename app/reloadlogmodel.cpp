@@ -87,8 +87,11 @@ QVariant ReloadLogModel::data(const QModelIndex &index, int role) const
         case Cause:
             return causeText(record);
         case Outcome:
-            return outcomeName(record.outcome);
+            return record.buildFailed() ? tr("build failed") : outcomeName(record.outcome);
         case TotalMs:
+            // No transaction ran after a failed build: nothing to time.
+            if (record.buildFailed())
+                return QStringLiteral("—");
             return QString::number(record.totalMs, 'f', 1);
         case Phases:
             return record.phaseSummary();
@@ -102,6 +105,11 @@ QVariant ReloadLogModel::data(const QModelIndex &index, int role) const
             return record.files.isEmpty() ? record.decision : record.files.join(u'\n');
         case Outcome:
             return record.ok() ? record.decision : record.errorText();
+        case TotalMs:
+            if (record.buildFailed())
+                return tr("The build failed after %1 ms; no reload ran.")
+                    .arg(qRound(record.build->ms));
+            return {};
         case Phases:
             return record.phaseSummary();
         default:

@@ -45,6 +45,7 @@ private Q_SLOTS:
 
     void appendsRowsWithColumnsAndRoles();
     void failedRowCarriesItsError();
+    void failedBuildRowSaysSoAndTimesNothing();
     void causeNamesTheChangedFilesNotTheirFolders();
     void filtersByOutcome_data();
     void filtersByOutcome();
@@ -163,6 +164,25 @@ void tst_ReloadLogModel::failedRowCarriesItsError()
     QVERIFY(outcome.data(Qt::ToolTipRole).toString().contains(QStringLiteral("database")));
     QCOMPARE(m_model->index(0, ReloadLogModel::Generation).data().toString(),
              QStringLiteral("1 (kept)"));
+}
+
+void tst_ReloadLogModel::failedBuildRowSaysSoAndTimesNothing()
+{
+    ReloadRecord record = makeRecord(1, ReloadOutcome::Failed, {}, 0);
+    record.cause = ReloadCause::Files;
+    record.phases.clear();
+    record.build = BuildInfo{};
+    record.build->exitCode = 1;
+    record.build->ms = 635;
+    m_model->append(record);
+    QCOMPARE(m_model->index(0, ReloadLogModel::Outcome).data().toString(),
+             QStringLiteral("build failed"));
+    const QModelIndex total = m_model->index(0, ReloadLogModel::TotalMs);
+    QCOMPARE(total.data().toString(), QStringLiteral("—"));
+    QVERIFY2(total.data(Qt::ToolTipRole).toString().contains(QStringLiteral("635 ms")),
+             qPrintable(total.data(Qt::ToolTipRole).toString()));
+    QCOMPARE(m_model->index(0, ReloadLogModel::Outcome).data(ReloadLogModel::OutcomeRole).toInt(),
+             int(ReloadOutcome::Failed)); // filters still see a failure
 }
 
 void tst_ReloadLogModel::filtersByOutcome_data()
