@@ -179,13 +179,12 @@ ComponentEndpoint::Answer ComponentEndpoint::invoke(const QString &key, const QS
         return badRequest(parsed.problem);
 
     Container &container = m_generation->container();
-    const Result<ComponentDetails> before = container.details(key);
-    if (!before)
+    if (!container.contains(key))
         return unknownComponent(key);
+    const int before = container.liveInstances(key);
     const Result<QVariant> result = container.invoke(key, method, arguments);
     // Counted, not guessed: a lazy singleton made now, or one more prototype instance.
-    const Result<ComponentDetails> after = container.details(key);
-    const bool created = after && after.value().liveInstances > before.value().liveInstances;
+    const bool created = container.liveInstances(key) > before;
 
     QJsonObject json{{QLatin1String("key"), key},
                      {QLatin1String("method"), method},
@@ -205,7 +204,7 @@ ComponentEndpoint::Answer ComponentEndpoint::invoke(const QString &key, const QS
     case Error::Reason::MethodNotFound: {
         status = 404;
         QJsonArray callable;
-        if (after) {
+        if (const Result<ComponentDetails> after = container.details(key)) {
             for (const ComponentDetails::Method &m : after.value().methods) {
                 if (m.kind != ComponentDetails::Method::Kind::Signal)
                     callable.append(ComponentDetails::display(m));

@@ -2,7 +2,6 @@
 
 #include "reloadengine.h"
 
-#include <QFileInfo>
 #include <QLocale>
 
 #include <algorithm>

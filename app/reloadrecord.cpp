@@ -57,31 +57,27 @@ void appendFileName(QStringList *names, const QString &path)
 
 QStringList ReloadRecord::changedNames() const
 {
-    // Folder events come with most saves (sed -i, git checkout, editors' renames).
-    const auto isFolder = [](const FileEvent &e) {
-        return e.kind.contains(QLatin1String("folder"));
-    };
     QStringList names;
+    const auto fromEvents = [&](bool sourcesOnly) {
+        for (const FileEvent &event : events) {
+            if (event.isFolder()
+                || (sourcesOnly && !event.kind.startsWith(QLatin1String("source"))))
+                continue;
+            appendFileName(&names, event.path);
+        }
+    };
     if (build) {
         for (const QString &source : build->sources)
             appendFileName(&names, source);
-    }
-    if (build && names.isEmpty()) {
-        for (const FileEvent &event : events) {
-            if (event.kind.startsWith(QLatin1String("source")) && !isFolder(event))
-                appendFileName(&names, event.path);
-        }
+        if (names.isEmpty())
+            fromEvents(true);
     }
     if (names.isEmpty()) {
         for (const QString &file : files)
             appendFileName(&names, file);
     }
-    if (names.isEmpty()) {
-        for (const FileEvent &event : events) {
-            if (!isFolder(event))
-                appendFileName(&names, event.path);
-        }
-    }
+    if (names.isEmpty())
+        fromEvents(false);
     return names;
 }
 

@@ -36,6 +36,10 @@ struct FileEvent
     QDateTime at;
     QString path;
     QString kind; //!< "file changed", "directory changed", "file removed", ...
+
+    //! An event of a folder, not a file: most saves bring some (sed -i, git checkout, editors'
+    //! renames), and they name where something changed, not what.
+    bool isFolder() const { return kind.contains(QLatin1String("folder")); }
 };
 
 //! One timed phase of the reload transaction (stage, load, validate, construct, ...).
@@ -68,6 +72,9 @@ struct BuildInfo
     double ms = 0;
     QString output;
     QList<Diagnostic> diagnostics;
+
+    //! It failed, timed out or was cancelled: it produced nothing to reload.
+    bool failed() const { return exitCode != 0 || timedOut || cancelled; }
 };
 
 /*!
@@ -98,10 +105,7 @@ struct ReloadRecord
 
     bool ok() const { return outcome == ReloadOutcome::Succeeded; }
     //! The build ran and failed, timed out or was cancelled.
-    bool buildFailed() const
-    {
-        return build && (build->exitCode != 0 || build->timedOut || build->cancelled);
-    }
+    bool buildFailed() const { return build && build->failed(); }
     /*!
      * File names of what the user changed, for "why did it reload": with a build, the sources
      * changed by content (or the source events' files); else the plugin files whose content

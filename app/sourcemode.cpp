@@ -74,8 +74,7 @@ SourceMode::SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *pare
         Q_EMIT buildOutput(line);
     });
     connect(m_runner.get(), &BuildRunner::finished, this, &SourceMode::onBuildFinished);
-    m_watching = m_engine->isWatching();
-    connect(m_engine, &ReloadEngine::watchingChanged, this, &SourceMode::setWatching);
+    connect(m_engine, &ReloadEngine::watchingChanged, this, &SourceMode::onWatchingChanged);
 }
 
 SourceMode::~SourceMode()
@@ -111,11 +110,13 @@ void SourceMode::setGracePeriodMs(int ms)
     m_runner->setGracePeriodMs(ms);
 }
 
-void SourceMode::setWatching(bool watching)
+bool SourceMode::isWatching() const
 {
-    if (m_watching == watching)
-        return;
-    m_watching = watching;
+    return m_engine->isWatching();
+}
+
+void SourceMode::onWatchingChanged(bool watching)
+{
     if (!watching) {
         // The watcher's content baseline moves only in takeContentChanges(), so edits dropped
         // here are found by the content check when watching resumes.
@@ -127,7 +128,6 @@ void SourceMode::setWatching(bool watching)
             m_runner->cancel();
         }
     }
-    Q_EMIT watchingChanged(watching);
     if (watching)
         onSourceEvent(
             FileEvent{QDateTime::currentDateTime(), QString(), QStringLiteral("watching resumed")});
@@ -176,7 +176,7 @@ bool SourceMode::setBuildCommand(const QString &command, QString *error)
 void SourceMode::onSourceEvent(const FileEvent &event)
 {
     Q_EMIT sourceEventObserved(event);
-    if (!m_watching)
+    if (!isWatching())
         return; // paused
     m_pendingEvents.append(event);
     m_quietTimer.start(m_config.quietPeriodMs); // every event restarts the quiet period
@@ -246,7 +246,7 @@ void SourceMode::onBuildFinished(const BuildInfo &info)
                            "when it resumed")
                 .arg(qRound(info.ms)));
         m_engine->setHeldForBuild(false);
-        if (m_watching)
+        if (isWatching())
             startBuild(); // resumed before the cancelled build was gone
         else
             m_buildDeferred = true;
@@ -266,7 +266,7 @@ void SourceMode::onBuildFinished(const BuildInfo &info)
     QString decision = std::exchange(m_buildDecisions, {}).join(QStringLiteral("; "));
     const bool startup = std::exchange(m_startupBuild, false);
 
-    if (built.exitCode != 0 || built.timedOut || built.cancelled) {
+    if (built.failed()) {
         QString why;
         if (built.timedOut)
             why = QStringLiteral("build timed out after %1 ms (build.timeoutMs %2)")

@@ -28,7 +28,7 @@ class SourceWatcher;
  *   once, with the build in the record, and never a second time after the quiet period.
  * - A build that fails, times out or cannot start is recorded as a Failed reload with its
  *   BuildInfo and diagnostics; the current generation keeps serving.
- * - Paused (setWatching(false), which follows the engine's watching): nothing builds. A build
+ * - Paused (the engine's watching is off): nothing builds. A build
  *   running when watching pauses is cancelled without a record, and what it was for is built when
  *   watching resumes, together with whatever was edited meanwhile.
  */
@@ -54,14 +54,9 @@ public:
     //! Grace period between SIGTERM and SIGKILL for a cancelled or timed-out build.
     void setGracePeriodMs(int ms);
 
-    //! False while paused: source events are still observed, but start no build.
-    bool isWatching() const { return m_watching; }
-    /*!
-     * Pauses or resumes source watching; called for every change of the engine's watching, so
-     * one Pause pauses both. Pausing cancels a running build (no record: it was not wrong, only
-     * interrupted); resuming builds what it was for, plus any edit made while paused.
-     */
-    void setWatching(bool watching);
+    //! The engine's watching: false while paused, when source events are still observed but
+    //! start no build.
+    bool isWatching() const;
     //! From the next source event on.
     void setQuietPeriodMs(int ms);
     //! The build command as a user edits it: one shell command line, `${targets}` kept.
@@ -83,9 +78,14 @@ Q_SIGNALS:
     void buildFinished(const qreload::app::BuildInfo &info);
     //! Raw source events, before the quiet period (for live "something changed" feedback).
     void sourceEventObserved(const qreload::app::FileEvent &event);
-    void watchingChanged(bool watching);
 
 private:
+    /*!
+     * Follows the engine's Pause and Resume, so one Pause pauses both. Pausing cancels a running
+     * build (no record: it was not wrong, only interrupted); resuming builds what it was for,
+     * plus any edit made while paused.
+     */
+    void onWatchingChanged(bool watching);
     void onSourceEvent(const FileEvent &event);
     void onQuietPeriodOver();
     void startBuild();
@@ -103,7 +103,6 @@ private:
     QStringList m_buildDecisions;
     bool m_startupBuild = false;
     bool m_restartAfterCancel = false;
-    bool m_watching = true;
     bool m_cancelledForPause = false; //!< the running build is being cancelled by a pause
     bool m_buildDeferred = false;     //!< a pause cancelled a build: run it on resume
     int m_buildCount = 0;

@@ -497,7 +497,7 @@ void MainWindow::onBuildFinished(const BuildInfo &info)
     setBuildRunning(false);
     // A successful build's reload follows at once (its record says how it went); a failed one's
     // record arrives as a failed reload.
-    if (info.exitCode == 0 && !info.cancelled && !info.timedOut)
+    if (!info.failed())
         setBusy(true, tr("Loading the new build…"));
 }
 
@@ -556,7 +556,7 @@ void MainWindow::onFileEvent(const FileEvent &event)
     if (!m_engine->isWatching())
         return;
     // A save brings folder events too: they say less than the file's name, so never replace it.
-    const bool folder = event.kind.contains(QLatin1String("folder"));
+    const bool folder = event.isFolder();
     if (folder && !m_activity.isEmpty())
         return;
     QString what = event.path.isEmpty() ? event.kind : QFileInfo(event.path).fileName();
@@ -671,8 +671,6 @@ void MainWindow::updateStatus()
     QString style;
     if (m_lastRecord) {
         const ReloadRecord &r = *m_lastRecord;
-        const bool buildFailed
-            = r.build && (r.build->exitCode != 0 || r.build->cancelled || r.build->timedOut);
         switch (r.outcome) {
         case ReloadOutcome::Succeeded:
             last = tr("Last reload: ok in %1 ms").arg(r.totalMs, 0, 'f', 1);
@@ -680,7 +678,7 @@ void MainWindow::updateStatus()
                 last += tr(" (built in %1 ms)").arg(qRound(r.build->ms));
             break;
         case ReloadOutcome::Failed:
-            last = buildFailed
+            last = r.buildFailed()
                        ? tr("Last reload: build FAILED after %1 ms").arg(qRound(r.build->ms))
                        : tr("Last reload: FAILED after %1 ms").arg(r.totalMs, 0, 'f', 1);
             style = QStringLiteral("color: #d32f2f; font-weight: bold;");

@@ -798,6 +798,22 @@ void Container::applyPendingState(Node *n, QObject *instance)
                    .toString();
 }
 
+bool Container::contains(const QString &key) const
+{
+    QMutexLocker lock(&m_mutex);
+    return node(key) != nullptr;
+}
+
+int Container::liveInstances(const QString &key) const
+{
+    QMutexLocker lock(&m_mutex);
+    const Node *n = node(key);
+    int count = 0;
+    for (const auto &[owner, made] : m_created)
+        count += n && owner == n;
+    return count;
+}
+
 Result<ComponentDetails> Container::details(const QString &key) const
 {
     QMutexLocker lock(&m_mutex);
@@ -855,6 +871,17 @@ QList<QMetaMethod> invocationCandidates(const QMetaObject *meta, const QString &
     return out;
 }
 
+Error noSuchMethod(const ComponentDescriptor &d, const QMetaObject *meta, const QString &method,
+                   qsizetype argumentCount)
+{
+    return Error(Error::Reason::MethodNotFound,
+                 QStringLiteral("%1 has no public invokable method or slot %2 taking %3 "
+                                "argument(s)")
+                     .arg(QString::fromLatin1(meta->className()), method)
+                     .arg(argumentCount),
+                 d.key, d.pluginFile);
+}
+
 } // namespace
 
 Result<QVariant> Container::invoke(const QString &key, const QString &method,
@@ -873,12 +900,7 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
         // A method the class does not have is not worth creating a lazy component for.
         if (n->d.metaObject
             && invocationCandidates(n->d.metaObject, method, arguments.size()).isEmpty())
-            return Error(Error::Reason::MethodNotFound,
-                         QStringLiteral("%1 has no public invokable method or slot %2 taking %3 "
-                                        "argument(s)")
-                             .arg(QString::fromLatin1(n->d.metaObject->className()), method)
-                             .arg(arguments.size()),
-                         n->d.key, n->d.pluginFile);
+            return noSuchMethod(n->d, n->d.metaObject, method, arguments.size());
         QStringList path;
         Result<QObject *> made = instantiate(n, path);
         if (!made)
@@ -893,11 +915,7 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
     const QList<QMetaMethod> candidates
         = invocationCandidates(instance->metaObject(), method, arguments.size());
     if (candidates.isEmpty())
-        return failure(Error::Reason::MethodNotFound,
-                       QStringLiteral("%1 has no public invokable method or slot %2 taking %3 "
-                                      "argument(s)")
-                           .arg(QString::fromLatin1(instance->metaObject()->className()), method)
-                           .arg(arguments.size()));
+        return noSuchMethod(owner->d, instance->metaObject(), method, arguments.size());
     QStringList conversionProblems;
     for (const QMetaMethod &m : candidates) {
         if (m.parameterCount() != arguments.size() || m.parameterCount() > maxArguments) {

@@ -4,6 +4,7 @@
 
 #include "projectconfig.h"
 #include "reloadengine.h"
+#include "scriptedproject.h"
 #include "sourcemode.h"
 
 #include <fixturepaths.h>
@@ -137,14 +138,7 @@ void tst_SourceMode::startProject(const char *script, QByteArray greeter)
         QVERIFY(QFile::copy(fixtures::plugin("greeter_v1"),
                             path(QStringLiteral("plugins/greeter.so"))));
 
-    m_config = ProjectConfig{};
-    m_config.projectDir = m_dir->path();
-    m_config.pluginDirs = {path(QStringLiteral("plugins"))};
-    m_config.sourceDirs = {path(QStringLiteral("src"))};
-    m_config.includeGlobs = ProjectConfig::defaultIncludeGlobs();
-    m_config.buildCommand = {QStringLiteral("/bin/sh"), path(QStringLiteral("build.sh"))};
-    m_config.buildWorkingDir = m_dir->path();
-    m_config.quietPeriodMs = 50;
+    m_config = scriptedProject(m_dir->path());
 
     ReloadEngine::Options options;
     options.pluginDirs = m_config.pluginDirs;

@@ -3,6 +3,7 @@
 // waits until the test lets it go on, and copies a prebuilt fixture plugin (tests/app/
 // tst_sourcemode.cpp does the same without the window; tests/e2e runs the real compiler).
 #include "pluginfolder.h"
+#include "scriptedproject.h"
 
 #include <buildoutputview.h>
 #include <codeeditor.h>
@@ -209,14 +210,7 @@ void tst_MainWindow::startSourceMode()
     QVERIFY(QFile::copy(fixtures::plugin("greeter_v1"),
                         projectPath(QStringLiteral("plugins/greeter.so"))));
 
-    ProjectConfig config;
-    config.projectDir = m_project->path();
-    config.pluginDirs = {projectPath(QStringLiteral("plugins"))};
-    config.sourceDirs = {projectPath(QStringLiteral("src"))};
-    config.includeGlobs = ProjectConfig::defaultIncludeGlobs();
-    config.buildCommand = {QStringLiteral("/bin/sh"), projectPath(QStringLiteral("build.sh"))};
-    config.buildWorkingDir = m_project->path();
-    config.quietPeriodMs = 50;
+    const ProjectConfig config = scriptedProject(m_project->path());
 
     ReloadEngine::Options options;
     options.pluginDirs = config.pluginDirs;

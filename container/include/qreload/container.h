@@ -95,17 +95,23 @@ public:
     Result<Response> serve(const Request &request);
 
     QList<ComponentInfo> components() const;
+    //! A component with this key is registered (created or not).
+    bool contains(const QString &key) const;
     QList<ComponentEdge> edges() const;
     //! The existing singleton instance, without creating it (null if none).
     QObject *existingInstance(const QString &key) const;
     //! Keys in the order their instances were created.
     QStringList creationOrder() const;
+    //! How many instances of the component exist now: 0 or 1 for a singleton, any number for a
+    //! prototype; 0 for an unknown key. Never creates one.
+    int liveInstances(const QString &key) const;
     //! Graphviz DOT of the graph.
     QString toDot() const;
     /*!
      * The component's info plus, when an instance exists (a singleton's, or the newest
      * prototype's), its class, properties with their current values and its methods. Never
-     * creates an instance: a lazy component not yet used has no properties or methods yet.
+     * creates an instance: for a lazy component not yet used, its class's properties (without
+     * values) and methods when the class is known exactly (Registry::add), else none.
      * Include <qreload/componentdetails.h> to use the result. Values are deep copies, so the
      * details stay valid after the generation is unloaded.
      */
