@@ -69,6 +69,8 @@ QString Error::reasonName(Reason reason)
         return QStringLiteral("build-failed");
     case Reason::CompileError:
         return QStringLiteral("compile-error");
+    case Reason::HostCrashed:
+        return QStringLiteral("host-crashed");
     }
     return QStringLiteral("unknown");
 }

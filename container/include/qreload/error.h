@@ -45,6 +45,7 @@ public:
         InvocationFailed,   //!< invoke() of a method that threw or that Qt could not call
         BuildFailed,        //!< the build command failed, timed out, crashed or was cancelled
         CompileError,       //!< an error diagnostic of a failed build: `file:line:col: error: ...`
+        HostCrashed,        //!< the host process running the plugins died (signal, abort, exit)
     };
 
     Error() = default;
