@@ -5,3 +5,5 @@ qreload_console_test(app.reloadlogmodel GUILESS "${console_app_tests}/tst_reload
 qreload_console_test(app.componentgraphlayout GUILESS
     "${console_app_tests}/tst_componentgraphlayout.cpp")
 qreload_console_test(app.sourcehighlighter GUILESS "${console_app_tests}/tst_sourcehighlighter.cpp")
+# Layout and highlighting run on the thread pool (scripts/sanitize.sh thread runs these).
+set_tests_properties(app.componentgraphlayout app.sourcehighlighter PROPERTIES LABELS threads)
