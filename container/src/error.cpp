@@ -71,6 +71,8 @@ QString Error::reasonName(Reason reason)
         return QStringLiteral("compile-error");
     case Reason::HostCrashed:
         return QStringLiteral("host-crashed");
+    case Reason::UndefinedSymbol:
+        return QStringLiteral("undefined-symbol");
     }
     return QStringLiteral("unknown");
 }

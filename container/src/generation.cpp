@@ -7,10 +7,15 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QPluginLoader>
+#include <QRegularExpression>
 #include <QtEndian>
 
+#include <cxxabi.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcContainer)
 
@@ -24,6 +29,36 @@ T readField(const QByteArray &data, qsizetype offset, bool bigEndian)
     T value;
     std::memcpy(&value, data.constData() + offset, sizeof(T));
     return bigEndian ? qFromBigEndian(value) : qFromLittleEndian(value);
+}
+
+/*!
+ * The dynamic loader's refusal of `source`, as users should read it. Every symbol is bound at
+ * load (RTLD_NOW), so a function that was declared but never defined fails here, naming the
+ * symbol demangled (`connectToDatabase()`, not `_Z17connectToDatabasev`). The loader's text names
+ * the private shadow copy; the user knows the file their build writes, so that is what we name.
+ */
+Error loadError(const PluginSource &source, QString loaderText)
+{
+    loaderText.replace(source.loadPath, source.originPath);
+    // glibc: "<file>: undefined symbol: <name>" or "... undefined symbol: <name>, version <v>";
+    // Qt wraps it in parentheses.
+    static const QRegularExpression undefinedSymbol(
+        QStringLiteral("undefined symbol: ([^\\s,)]+)(?:, version ([^\\s)]+))?"));
+    const QRegularExpressionMatch match = undefinedSymbol.match(loaderText);
+    if (!match.hasMatch())
+        return Error(Error::Reason::LoadFailed, loaderText, {}, source.originPath);
+    const QByteArray mangled = match.captured(1).toLatin1();
+    int status = -1;
+    const std::unique_ptr<char, decltype(&std::free)> demangled(
+        abi::__cxa_demangle(mangled.constData(), nullptr, nullptr, &status), &std::free);
+    // A C name (or anything else that is not a mangled C++ name) is shown as it is.
+    QString name = status == 0 && demangled ? QString::fromUtf8(demangled.get())
+                                            : QString::fromLatin1(mangled);
+    if (!match.captured(2).isEmpty())
+        name += QStringLiteral(" (version %1)").arg(match.captured(2));
+    return Error(Error::Reason::UndefinedSymbol,
+                 QStringLiteral("undefined symbol %1 (declared but never defined?)").arg(name), {},
+                 source.originPath);
 }
 
 } // namespace
@@ -126,7 +161,9 @@ Status Generation::load(const QList<PluginSource> &plugins)
         }
         auto loader = std::make_unique<QPluginLoader>(source.loadPath);
         // The default PreventUnloadHint would keep every generation's library mapped forever.
-        loader->setLoadHints({});
+        // Every symbol is bound now (RTLD_NOW): with lazy binding, a function declared but never
+        // defined loads fine and kills the process at its first call ("symbol lookup error").
+        loader->setLoadHints(QLibrary::ResolveAllSymbolsHint);
         const QJsonObject meta = loader->metaData();
         if (meta.isEmpty()) {
             errors.append(
@@ -146,7 +183,7 @@ Status Generation::load(const QList<PluginSource> &plugins)
             continue;
         }
         if (!loader->load()) {
-            errors.append(Error(Error::Reason::LoadFailed, loader->errorString(), {}, shown));
+            errors.append(loadError(source, loader->errorString()));
             continue;
         }
         auto *provider = qobject_cast<ComponentProvider *>(loader->instance());

@@ -46,6 +46,7 @@ public:
         BuildFailed,        //!< the build command failed, timed out, crashed or was cancelled
         CompileError,       //!< an error diagnostic of a failed build: `file:line:col: error: ...`
         HostCrashed,        //!< the host process running the plugins died (signal, abort, exit)
+        UndefinedSymbol,    //!< the library uses a function or variable that nothing defines
     };
 
     Error() = default;
