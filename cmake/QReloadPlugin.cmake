@@ -2,19 +2,28 @@
 #
 # Builds a reloadable qreload component plugin: a MODULE library whose generated provider class
 # calls the author's QRELOAD_COMPONENTS function. Compile flags that make unloading work:
-#   -fno-gnu-unique      moc output would otherwise pin the first copy loaded, for good;
+#   -fno-gnu-unique      moc output would otherwise pin the first copy loaded, for good (GCC
+#                        only: clang emits no GNU unique symbols and rejects the flag);
 #   hidden visibility    each copy binds its own symbols, never an older generation's.
 # And what makes a rebuild after one save fast (the compiler is most of save-to-serve time):
 #   one precompiled header of the Qt and qreload headers, shared by every plugin of the build;
 #   moc run directly per file instead of AUTOMOC (whose scan step costs ~0.3 s per build);
-#   debug information as QRELOAD_PLUGIN_DEBUG_INFO says (default: none, the cheapest compile).
+#   debug information as QRELOAD_PLUGIN_DEBUG_INFO says (default: none, the cheapest compile);
+#   lld as the linker when it is installed (QReloadFastBuild.cmake; -DQRELOAD_NO_LLD=ON: not).
 #
 # moc: every C++ source gets <basename>.moc (include it after a class with Q_OBJECT declared in
 # the .cpp, as usual with Qt); every header in SOURCES, and a header beside a source with the same
 # base name, gets its moc code compiled in one extra translation unit.
+#
+# find_package(qreload) includes this file from the installed package (lib/cmake/qreload/) or a
+# build tree's; qreload's own build includes it from cmake/.
 include_guard(GLOBAL)
+include("${CMAKE_CURRENT_LIST_DIR}/QReloadFastBuild.cmake")
 
-set(QRELOAD_PLUGIN_TEMPLATE "${CMAKE_CURRENT_LIST_DIR}/qreload_plugin.cpp.in")
+# A global property, not a variable: the guard above skips this file in a second directory that
+# finds the package, and the function must still find its template there.
+set_property(GLOBAL PROPERTY QRELOAD_PLUGIN_TEMPLATE
+    "${CMAKE_CURRENT_LIST_DIR}/qreload_plugin.cpp.in")
 set(QRELOAD_PLUGIN_DEBUG_INFO "none" CACHE STRING
     "Debug information in qreload plugins: none (fastest rebuilds), lines (-g1: file and line in \
 backtraces) or full (-g: everything a debugger can show)")
@@ -28,7 +37,8 @@ function(qreload_add_plugin name)
     set(QRELOAD_PLUGIN_NAME "${name}")
     string(MAKE_C_IDENTIFIER "${name}" QRELOAD_PLUGIN_IDENTIFIER)
     set(generated "${CMAKE_CURRENT_BINARY_DIR}/${name}_qreloadplugin.cpp")
-    configure_file("${QRELOAD_PLUGIN_TEMPLATE}" "${generated}" @ONLY)
+    get_property(template GLOBAL PROPERTY QRELOAD_PLUGIN_TEMPLATE)
+    configure_file("${template}" "${generated}" @ONLY)
 
     add_library(${name} MODULE ${ARG_SOURCES} "${generated}")
     target_link_libraries(${name} PRIVATE qreload::container ${ARG_LIBRARIES})
@@ -49,7 +59,10 @@ endfunction()
 # The flags of a plugin, also given to the precompiled header (GCC uses a PCH only for
 # compiles with the same flags).
 function(_qreload_plugin_flags target)
-    target_compile_options(${target} PRIVATE -fno-gnu-unique)
+    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-fno-gnu-unique>)
+    if(QRELOAD_LLD AND NOT QRELOAD_NO_LLD)
+        target_link_options(${target} PRIVATE -fuse-ld=lld)
+    endif()
     if(QRELOAD_PLUGIN_DEBUG_INFO STREQUAL "none")
         target_compile_options(${target} PRIVATE -g0)
     elseif(QRELOAD_PLUGIN_DEBUG_INFO STREQUAL "lines")
