@@ -1,5 +1,7 @@
 # qreload_add_plugin(<name> SOURCES <files>... [LIBRARIES <targets>...] [OUTPUT_DIRECTORY <dir>])
 #
+# OUTPUT_DIRECTORY defaults to <top build folder>/plugins, the folder a qreload project without
+# "plugins" in its qreload.json loads from (build/plugins).
 # Builds a reloadable qreload component plugin: a MODULE library whose generated provider class
 # calls the author's QRELOAD_COMPONENTS function. Compile flags that make unloading work:
 #   -fno-gnu-unique      moc output would otherwise pin the first copy loaded, for good (GCC
@@ -44,9 +46,10 @@ function(qreload_add_plugin name)
     target_link_libraries(${name} PRIVATE qreload::container ${ARG_LIBRARIES})
     _qreload_plugin_flags(${name})
     set_target_properties(${name} PROPERTIES PREFIX "")
-    if(ARG_OUTPUT_DIRECTORY)
-        set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
+    if(NOT ARG_OUTPUT_DIRECTORY)
+        set(ARG_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/plugins")
     endif()
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
     _qreload_plugin_moc(${name} ${ARG_SOURCES} "${generated}")
     # The Qt headers every component includes, precompiled once and shared by every plugin of
     # the build: without it, parsing them is most of a plugin's rebuild.
