@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # The two commands of the README:
-#   ./quickstart.sh        install what is missing, build, start qreload on the greeter example
-#   ./quickstart.sh test   install what is missing, build, run the whole test suite
+#   ./quickstart.sh [run] [qreload arguments]   install what is missing, build what running needs
+#                                               (qreload, qreload-host, the SDK, the examples),
+#                                               start qreload with those arguments
+#   ./quickstart.sh test [ctest arguments]      install what is missing, build everything, run
+#                                               the whole test suite
+# e.g. ./quickstart.sh --headless --port 0, or ./quickstart.sh test -R e2e
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
-mode="${1:-run}"
-case "$mode" in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
+mode=run
+case "${1:-}" in
+    run) shift ;;
+    test) mode=test; shift ;;
+esac
 
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build
 
 if [ "$mode" = test ]; then
-    exec ctest --test-dir build --output-on-failure -j2 --timeout 300
+    cmake --build build
+    exec ctest --test-dir build --output-on-failure -j2 --timeout 300 "$@"
 fi
-shift || true
+# qreload_runtime: the executables, the container library and the example plugins; the test
+# suite and the benchmarks are left for `./quickstart.sh test`.
+cmake --build build --target qreload_runtime
 exec build/bin/qreload "$@"
