@@ -1,7 +1,7 @@
 # For tools that build plugins outside this build tree with this tree's SDK (savebench and the
 # end-to-end test build a standalone copy of the greeter, as a user's own project would):
 #   QRELOAD_STANDALONE_SDK      a CMake file to include(): qreload::container, qreload_add_plugin
-#                               and the fast-build settings of this tree;
+#                               and the fast-build and sanitizer settings of this tree;
 #   QRELOAD_STANDALONE_GREETER  the CMakeLists.txt of a standalone greeter project using it
 #                               (copy it beside a services.cpp).
 include_guard(GLOBAL)
@@ -20,6 +20,8 @@ endif()
 add_compile_definitions(QT_NO_KEYWORDS)
 list(APPEND CMAKE_MODULE_PATH \"${PROJECT_SOURCE_DIR}/cmake\")
 include(QReloadFastBuild)
+set(QRELOAD_SANITIZE \"${QRELOAD_SANITIZE}\")
+include(QReloadSanitize)
 include(QReloadPlugin)
 ")
 
