@@ -1,5 +1,7 @@
 #include "qreload/componentdetails.h"
 
+#include "owned_p.h"
+
 #include <QJsonArray>
 #include <QMetaMethod>
 #include <QMetaProperty>
@@ -83,8 +85,9 @@ void ComponentDetails::describeClass(const QMetaObject *meta, const QObject *ins
         Property property;
         property.name = QString::fromLatin1(p.name());
         property.type = QString::fromLatin1(p.typeName());
+        // Converted at once: a value of a plugin-defined type must not outlive the plugin.
         if (instance && p.isReadable())
-            property.value = p.read(instance);
+            property.value = detail::ownedForDisplay(p.read(instance));
         property.writable = p.isWritable();
         if (p.hasNotifySignal())
             property.notifySignal = QString::fromLatin1(p.notifySignal().methodSignature());

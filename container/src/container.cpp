@@ -19,7 +19,6 @@ Q_LOGGING_CATEGORY(lcContainer, "qreload.container", QtWarningMsg)
 
 namespace qreload {
 
-using detail::deepCopy;
 using detail::own;
 
 namespace {
@@ -484,6 +483,7 @@ Errors Container::destroyAll()
         n->d.beforeDestroy = nullptr;
         n->d.saveState = nullptr;
         n->d.restoreState = nullptr;
+        n->d.metaObject = nullptr; // the class's meta-object is data of the library too
         for (Route &route : n->d.routes)
             route.handler = nullptr;
     }
@@ -722,12 +722,15 @@ QHash<QString, CarriedState> Container::saveState(Errors *errors)
                                  n->d.key, n->d.pluginFile));
             continue;
         }
-        std::optional<QVariant> copy = deepCopy(value);
+        // The state outlives this generation's library, so it is carried in built-in types
+        // only: an enum as its number, a gadget as a QVariantMap of its properties.
+        QString why;
+        std::optional<QVariant> copy = detail::builtinValue(value, detail::ValueUse::State, &why);
         if (!copy) {
             errors->append(Error(Error::Reason::StateCarryFailed,
-                                 QStringLiteral("the saved state (%1) is not a streamable Qt value "
-                                                "type")
-                                     .arg(QString::fromLatin1(value.typeName())),
+                                 QStringLiteral("the saved state cannot be carried: it holds %1; "
+                                                "carry Qt value types, enums and gadgets")
+                                     .arg(why),
                                  n->d.key, n->d.pluginFile));
             continue;
         }
@@ -798,6 +801,21 @@ void Container::applyPendingState(Node *n, QObject *instance)
                    .toString();
 }
 
+QList<const QMetaObject *> Container::metaObjects() const
+{
+    QMutexLocker lock(&m_mutex);
+    QList<const QMetaObject *> out;
+    for (const auto &n : m_nodes) {
+        if (n->d.metaObject && !out.contains(n->d.metaObject))
+            out.append(n->d.metaObject);
+    }
+    for (const auto &[n, instance] : m_created) {
+        if (!out.contains(instance->metaObject()))
+            out.append(instance->metaObject());
+    }
+    return out;
+}
+
 bool Container::contains(const QString &key) const
 {
     QMutexLocker lock(&m_mutex);
@@ -843,9 +861,8 @@ Result<ComponentDetails> Container::details(const QString &key) const
         return details;
     }
     details.instantiated = true;
+    // Property values come back in built-in types only (see builtinValue()).
     ComponentDetails::describe(instance, &details);
-    for (ComponentDetails::Property &property : details.properties)
-        property.value = detail::ownedForDisplay(property.value);
     return details;
 }
 

@@ -73,6 +73,8 @@ QString Error::reasonName(Reason reason)
         return QStringLiteral("host-crashed");
     case Reason::UndefinedSymbol:
         return QStringLiteral("undefined-symbol");
+    case Reason::LibraryStillLoaded:
+        return QStringLiteral("library-still-loaded");
     }
     return QStringLiteral("unknown");
 }

@@ -2,16 +2,22 @@
 
 #include "qreload/plugin.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QMetaMethod>
+#include <QMetaProperty>
+#include <QMutex>
 #include <QPluginLoader>
 #include <QRegularExpression>
+#include <QSet>
 #include <QtEndian>
 
 #include <cxxabi.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -59,6 +65,143 @@ Error loadError(const PluginSource &source, QString loaderText)
     return Error(Error::Reason::UndefinedSymbol,
                  QStringLiteral("undefined symbol %1 (declared but never defined?)").arg(name), {},
                  source.originPath);
+}
+
+QByteArray processMaps()
+{
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    return maps.open(QIODevice::ReadOnly) ? maps.readAll() : QByteArray();
+}
+
+struct AddressRange
+{
+    quintptr begin = 0;
+    quintptr end = 0;
+};
+
+//! The address ranges /proc/self/maps shows for the file at `path`.
+QList<AddressRange> mappingsOf(const QByteArray &maps, const QString &path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    const QByteArray deleted = name + " (deleted)";
+    QList<AddressRange> out;
+    for (const QByteArray &line : maps.split('\n')) {
+        if (!line.endsWith(name) && !line.endsWith(deleted))
+            continue;
+        const qsizetype dash = line.indexOf('-');
+        const qsizetype space = line.indexOf(' ');
+        if (dash < 0 || space < dash)
+            continue;
+        out.append({quintptr(line.left(dash).toULongLong(nullptr, 16)),
+                    quintptr(line.mid(dash + 1, space - dash - 1).toULongLong(nullptr, 16))});
+    }
+    return out;
+}
+
+bool isMapped(const QByteArray &maps, const QString &path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    for (const QByteArray &line : maps.split('\n')) {
+        if (line.endsWith(name) || line.endsWith(name + " (deleted)"))
+            return true;
+    }
+    return false;
+}
+
+// Every generation alive in the process, to keep Qt's metatype registry right when one unloads.
+QMutex g_liveMutex;
+QList<Generation *> g_live;
+
+// Qt's registry of custom types has no way to list it; ids are handed out in order from
+// QMetaType::User + 1, and only unregistering leaves holes (which the next registration fills
+// first). A scan goes past the highest id ever seen and then stops after a run of free ids.
+std::atomic<int> g_highestCustomTypeSeen{QMetaType::User};
+constexpr int freeIdsEndingTheScan = 256;
+
+//! Ids of registered custom types whose QMetaTypeInterface lies in `ranges` (a library's data).
+QList<int> typesRegisteredFrom(const QList<AddressRange> &ranges)
+{
+    QList<int> out;
+    if (ranges.isEmpty())
+        return out;
+    int highest = g_highestCustomTypeSeen.load(std::memory_order_relaxed);
+    int freeRun = 0;
+    for (int id = QMetaType::User + 1; id <= highest || freeRun < freeIdsEndingTheScan; ++id) {
+        // isRegistered() first: QMetaType(id) warns about an id that is not in use.
+        if (!QMetaType::isRegistered(id)) {
+            ++freeRun;
+            continue;
+        }
+        freeRun = 0;
+        highest = std::max(highest, id);
+        const auto address = quintptr(QMetaType(id).iface());
+        for (const AddressRange &range : ranges) {
+            if (address >= range.begin && address < range.end) {
+                out.append(id);
+                break;
+            }
+        }
+    }
+    int seen = g_highestCustomTypeSeen.load(std::memory_order_relaxed);
+    while (seen < highest
+           && !g_highestCustomTypeSeen.compare_exchange_weak(seen, highest,
+                                                             std::memory_order_relaxed)) {
+    }
+    return out;
+}
+
+/*!
+ * Removes custom types from Qt's registry by id, without touching their interfaces (which may
+ * be unmapped by now). QMetaType::unregisterMetaType() (public, undocumented in 6.4) reads the
+ * id from the interface it is given, frees that registry slot and every name aliasing it, and
+ * resets the given interface's id: handing it a stand-in that carries only the id does exactly
+ * the registry part.
+ */
+void forgetRegisteredTypes(const QList<int> &ids)
+{
+    for (int id : ids) {
+        QtPrivate::QMetaTypeInterface standIn{};
+        standIn.typeId.storeRelaxed(id);
+        QMetaType::unregisterMetaType(QMetaType(&standIn));
+    }
+}
+
+/*!
+ * Qt registers a type once per name: registering a second interface under a name already
+ * registered gives it the first one's id (an alias) instead of a registry slot of its own. So
+ * when version 1 registered Palette::Mode first and version 2's Palette::Mode was registered
+ * during the reload, forgetting version 1's id would leave version 2's interface with an id whose
+ * slot is free, and which the next new type will get. These are the interfaces reachable from
+ * `meta` (its properties', methods' and gadgets' types) whose id is one of `ids`; resetting their
+ * id to 0 afterwards makes them register again, under ids of their own, when next used.
+ *
+ * Must run before the ids are forgotten: QMetaMethod::returnMetaType() and parameterMetaType()
+ * look the type up (QMetaType::id()), which registers a type whose id is 0.
+ */
+void collectAliases(const QMetaObject *meta, const QSet<int> &ids,
+                    QSet<const QtPrivate::QMetaTypeInterface *> *out, int depth = 0)
+{
+    const auto check = [&](QMetaType type) {
+        const QtPrivate::QMetaTypeInterface *iface = type.iface();
+        if (!iface)
+            return;
+        if (ids.contains(iface->typeId.loadRelaxed()))
+            out->insert(iface);
+        // A gadget's own properties may be of types of the plugin too.
+        if ((type.flags() & (QMetaType::IsGadget | QMetaType::PointerToGadget)) && depth < 2)
+            if (const QMetaObject *gadget = type.metaObject(); gadget && gadget != meta)
+                collectAliases(gadget, ids, out, depth + 1);
+    };
+    for (; meta && meta != &QObject::staticMetaObject; meta = meta->superClass()) {
+        for (int i = meta->propertyOffset(); i < meta->propertyCount(); ++i)
+            check(meta->property(i).metaType());
+        for (int i = meta->methodOffset(); i < meta->methodCount(); ++i) {
+            const QMetaMethod method = meta->method(i);
+            check(method.returnMetaType());
+            for (int p = 0; p < method.parameterCount(); ++p)
+                check(method.parameterMetaType(p));
+        }
+    }
 }
 
 } // namespace
@@ -139,7 +282,10 @@ Status checkLibraryComplete(const QString &path, const QString &displayPath)
 Generation::Generation(quint64 number)
     : m_number(number)
     , m_createdAt(QDateTime::currentDateTime())
-{}
+{
+    QMutexLocker lock(&g_liveMutex);
+    g_live.append(this);
+}
 
 Generation::~Generation()
 {
@@ -147,6 +293,8 @@ Generation::~Generation()
         qCWarning(lcContainer).noquote() << error.toString();
     for (const Error &error : unload().errors())
         qCWarning(lcContainer).noquote() << error.toString();
+    QMutexLocker lock(&g_liveMutex);
+    g_live.removeOne(this);
 }
 
 Status Generation::load(const QList<PluginSource> &plugins)
@@ -217,15 +365,83 @@ Status Generation::unload()
 {
     // Instances and descriptors hold plugin code: they must be gone before the library is.
     Errors errors = m_container.shutdown().errors();
+    if (m_loaders.empty())
+        return errors;
+    // Objects of this generation given to deleteLater() (by a destructor or hook just now, or
+    // earlier) are deleted while their destructors' code is still mapped. This sends every
+    // deferred delete of the calling thread: deleteLater() promises no more than "once control
+    // is back in the event loop", and one reload is such a point.
+    if (QCoreApplication::instance())
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+
+    const QByteArray mapsBefore = processMaps();
+    QStringList unloaded;
     for (auto it = m_loaders.rbegin(); it != m_loaders.rend(); ++it) {
         QPluginLoader &loader = **it;
-        if (loader.isLoaded() && !loader.unload())
+        if (!loader.isLoaded())
+            continue;
+        // /proc/self/maps shows the path the loader resolved.
+        const QString path = QFileInfo(loader.fileName()).canonicalFilePath().isEmpty()
+                                 ? loader.fileName()
+                                 : QFileInfo(loader.fileName()).canonicalFilePath();
+        // Collected before the library's own destructors run: those may unregister converters
+        // for its types (Qt's registerConverter() does so with a static guard), and doing that
+        // looks the types up, which would register them again if they were already forgotten.
+        const QList<int> types = typesRegisteredFrom(mappingsOf(mapsBefore, path));
+        QSet<const QtPrivate::QMetaTypeInterface *> aliases;
+        if (!types.isEmpty()) {
+            const QSet<int> ids(types.cbegin(), types.cend());
+            QMutexLocker lock(&g_liveMutex);
+            for (Generation *other : std::as_const(g_live)) {
+                if (other == this)
+                    continue;
+                for (const QMetaObject *meta : other->m_container.metaObjects())
+                    collectAliases(meta, ids, &aliases);
+            }
+        }
+        if (!loader.unload()) {
             errors.append(Error(Error::Reason::LoadFailed,
                                 QStringLiteral("could not unload: %1").arg(loader.errorString()),
-                                {}, loader.fileName()));
+                                {}, originOf(path)));
+            continue;
+        }
+        // Types of the library left in Qt's registry would point into unmapped memory: looking
+        // up any of their names (QMetaType::fromName, registering a type of the same name in the
+        // next version) would read it.
+        forgetRegisteredTypes(types);
+        for (const QtPrivate::QMetaTypeInterface *alias : std::as_const(aliases))
+            const_cast<QtPrivate::QMetaTypeInterface *>(alias)->typeId.storeRelease(0);
+        unloaded.append(path);
     }
     m_loaders.clear();
+
+    // Invariant 3: unloaded libraries leave the address space. Something that still holds one
+    // (a thread_local with a destructor on a live thread, a library linking it) keeps its code
+    // and data mapped until the process exits: worth a warning, since each reload adds a copy.
+    const QByteArray mapsAfter = processMaps();
+    for (const QString &path : std::as_const(unloaded)) {
+        if (!isMapped(mapsAfter, path))
+            continue;
+        const Error error(Error::Reason::LibraryStillLoaded,
+                          QStringLiteral("the library stayed in memory after it was unloaded "
+                                         "(%1): something keeps it loaded, such as a thread_local "
+                                         "object with a destructor, or a library that links it")
+                              .arg(path),
+                          {}, originOf(path));
+        qCWarning(lcContainer).noquote() << error.toString();
+        errors.append(error);
+    }
     return errors;
+}
+
+QString Generation::originOf(const QString &loadPath) const
+{
+    for (const PluginSource &source : m_plugins) {
+        if (source.loadPath == loadPath
+            || QFileInfo(source.loadPath).canonicalFilePath() == loadPath)
+            return source.originPath;
+    }
+    return loadPath;
 }
 
 } // namespace qreload

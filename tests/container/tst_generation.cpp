@@ -1,10 +1,12 @@
 // Generations built from the real fixture plugins of tests/fixtures: loading, the ways a plugin
 // file can be wrong, interfaces across plugins, and unloading that really unmaps the library.
 #include <fixturepaths.h>
+#include <qreload/componentdetails.h>
 #include <qreload/generation.h>
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -61,6 +63,9 @@ private Q_SLOTS:
     void componentsDeclaredInHeaders();
     void unloadUnmapsTheLibrary();
     void twoVersionsLoadedAtOnce();
+    void pluginTypesDoNotOutliveTheirLibrary();
+    void deferredDeletesRunBeforeUnload();
+    void libraryThatStaysMappedIsReported();
 
 private:
     //! Copies a fixture to a fresh private path, as the reload engine's staging does.
@@ -75,7 +80,8 @@ void tst_Generation::initTestCase()
     QVERIFY(m_dir.isValid());
     for (const char *variant :
          {"greeter_v1", "greeter_v2", "greeter_throws", "greeter_missingdep", "greeter_routethrows",
-          "notaplugin", "wrongiid", "repo_plugin", "service_plugin", "crash_undefined_symbol"})
+          "notaplugin", "wrongiid", "repo_plugin", "service_plugin", "crash_undefined_symbol",
+          "typed_v1", "typed_v2", "pinned"})
         QVERIFY2(QFile::exists(fixtures::plugin(variant)), qPrintable(fixtures::plugin(variant)));
 }
 
@@ -446,6 +452,203 @@ void tst_Generation::twoVersionsLoadedAtOnce()
     QCOMPARE(body(second), QByteArray("<h1>This is Version 2!</h1>"));
     QCOMPARE(body(third), QByteArray("<h1>Hello, Version 1!</h1>"));
     QVERIFY(mappedFiles().contains(v1again.loadPath));
+}
+
+namespace {
+
+//! The property of a component's details, by name.
+qreload::ComponentDetails::Property propertyOf(const qreload::ComponentDetails &details,
+                                               const QString &name)
+{
+    for (const qreload::ComponentDetails::Property &p : details.properties) {
+        if (p.name == name)
+            return p;
+    }
+    return {};
+}
+
+//! The file whose mapping holds `address`, from /proc/self/maps ("" if none).
+QString mappingOf(const void *address)
+{
+    const auto at = quintptr(address);
+    for (const QString &line : mappedFiles().split(QLatin1Char('\n'))) {
+        const QStringList fields = line.simplified().split(QLatin1Char(' '));
+        const QStringList range = fields.value(0).split(QLatin1Char('-'));
+        if (range.size() == 2 && at >= range[0].toULongLong(nullptr, 16)
+            && at < range[1].toULongLong(nullptr, 16))
+            return fields.size() >= 6 ? fields.mid(5).join(QLatin1Char(' ')) : QString();
+    }
+    return {};
+}
+
+//! Where Qt's metatype registry finds the type called `name`: the file holding its interface.
+QString registeredIn(const char *name)
+{
+    const QMetaType type = QMetaType::fromName(name);
+    return type.isValid() ? mappingOf(type.iface()) : QString();
+}
+
+bool isBuiltin(const QVariant &value)
+{
+    return value.isValid() && value.metaType().id() < QMetaType::User;
+}
+
+} // namespace
+
+void tst_Generation::pluginTypesDoNotOutliveTheirLibrary()
+{
+    // Inspect, reload, inspect, carry state, reload: the typed fixture's properties, invokable
+    // methods and carried state are a Q_ENUM (Palette::Mode), a Q_GADGET (Swatch) and a plugin
+    // QObject pointer (Brush *). Before values were converted and the registry cleaned, the
+    // third generation's inspection crashed (the registry pointed into the unloaded first).
+    const char *typeNames[] = {"Palette::Mode", "Swatch", "Brush*"};
+    const QString key = QStringLiteral("typed.Palette");
+    QHash<QString, qreload::CarriedState> state;
+    auto previous = std::make_unique<Generation>(20);
+    PluginSource previousSource = stage("typed_v1");
+    QVERIFY(previous->load({previousSource}).ok());
+    QVERIFY(previous->construct().ok());
+
+    for (int round = 0; round < 4; ++round) {
+        const char *variant = round % 2 ? "typed_v1" : "typed_v2";
+        // Inspect the current generation: every value arrives in a built-in type.
+        qreload::Container &current = previous->container();
+        const qreload::Result<qreload::ComponentDetails> details = current.details(key);
+        QVERIFY(details.ok());
+        const qreload::ComponentDetails::Property mode = propertyOf(details.value(), "mode");
+        QCOMPARE(mode.type, QStringLiteral("Palette::Mode"));
+        QCOMPARE(mode.value,
+                 QVariant(round == 0 ? QStringLiteral("Light") : QStringLiteral("HighContrast")));
+        const QVariantMap swatch = propertyOf(details.value(), "swatch").value.toMap();
+        QCOMPARE(propertyOf(details.value(), "swatch").value.metaType().id(),
+                 int(QMetaType::QVariantMap));
+        QCOMPARE(swatch.value(QStringLiteral("hue")), QVariant(round == 0 ? 0 : 240));
+        QVERIFY(swatch.value(QStringLiteral("name"))
+                    .toString()
+                    .startsWith(round == 0 ? QStringLiteral("paper") : QStringLiteral("signal")));
+        const QVariant brush = propertyOf(details.value(), "brush").value;
+        QCOMPARE(brush.metaType().id(), int(QMetaType::QString));
+        QVERIFY2(brush.toString().startsWith(QStringLiteral("Brush(0x"))
+                     && brush.toString().endsWith(QStringLiteral(", name = \"main brush\")")),
+                 qPrintable(brush.toString()));
+        // The JSON of the details shows them as such.
+        const QJsonObject json = details.value().toJson();
+        QVERIFY(json.contains(QLatin1String("properties")));
+
+        // Invoke results and arguments of plugin types.
+        const qreload::Result<QVariant> cycled = current.invoke(key, QStringLiteral("cycle"));
+        QVERIFY2(cycled.ok(), qPrintable(qreload::joinErrors(cycled.errors())));
+        QCOMPARE(cycled.value(),
+                 QVariant(round == 0 ? QStringLiteral("Dark") : QStringLiteral("Light")));
+        const qreload::Result<QVariant> forMode
+            = current.invoke(key, QStringLiteral("swatchFor"), {QVariant(2)});
+        QVERIFY2(forMode.ok(), qPrintable(qreload::joinErrors(forMode.errors())));
+        QCOMPARE(forMode.value().toMap().value(QStringLiteral("hue")), QVariant(240));
+        const qreload::Result<QVariant> brushResult
+            = current.invoke(key, QStringLiteral("currentBrush"));
+        QVERIFY(brushResult.ok());
+        QVERIFY(isBuiltin(brushResult.value()));
+        QVERIFY(brushResult.value().toString().startsWith(QStringLiteral("Brush(0x")));
+        // Leave the palette in HighContrast for the next version.
+        for (int i = 0; i < 3
+                        && propertyOf(current.details(key).value(), "mode").value
+                               != QVariant(QStringLiteral("HighContrast"));
+             ++i)
+            QVERIFY(current.invoke(key, QStringLiteral("cycle")).ok());
+
+        // Carry state into the next version: built-in types only.
+        qreload::Errors saveErrors;
+        state = current.saveState(&saveErrors);
+        QVERIFY2(saveErrors.isEmpty(), qPrintable(qreload::joinErrors(saveErrors)));
+        const QVariantMap carried = state.value(key).value.toMap();
+        QCOMPARE(carried.value(QStringLiteral("mode")), QVariant(2));
+        QVERIFY(isBuiltin(carried.value(QStringLiteral("mode"))));
+        QCOMPARE(carried.value(QStringLiteral("swatch")).metaType().id(),
+                 int(QMetaType::QVariantMap));
+        QCOMPARE(carried.value(QStringLiteral("swatch")).toMap().value(QStringLiteral("hue")),
+                 QVariant(240));
+
+        // Reading the properties registered the plugin's types (Qt 6.4 does it in
+        // QMetaProperty::read): the registry points into the current library for now.
+        const QString currentFile = QFileInfo(previousSource.loadPath).canonicalFilePath();
+        for (const char *name : typeNames)
+            QCOMPARE(registeredIn(name), currentFile);
+
+        // Reload: the next version is built and takes the state, then the current one goes.
+        auto next = std::make_unique<Generation>(21 + round);
+        const PluginSource nextSource = stage(variant);
+        QVERIFY(next->load({nextSource}).ok());
+        QVERIFY(next->construct().ok());
+        const qreload::StateCarryReport report = next->container().restoreState(state);
+        QCOMPARE(report.carried, QStringList{key});
+        QVERIFY(previous->shutdown().ok());
+        const qreload::Status unloaded = previous->unload();
+        QVERIFY2(unloaded.ok(), qPrintable(qreload::joinErrors(unloaded.errors())));
+        QVERIFY(!mappedFiles().contains(previousSource.loadPath));
+
+        // No type name resolves into the unloaded library any more.
+        for (const char *name : typeNames) {
+            const QString where = registeredIn(name);
+            QVERIFY2(
+                where.isEmpty() || where == QFileInfo(nextSource.loadPath).canonicalFilePath(),
+                qPrintable(QStringLiteral("%1 resolves to %2").arg(QLatin1String(name), where)));
+        }
+        // The restored mode is served by the new code.
+        const qreload::Result<qreload::Response> served
+            = next->container().serve(get(QStringLiteral("/")));
+        QVERIFY(served.ok());
+        QCOMPARE(served.value().body,
+                 QStringLiteral("%1 2").arg(QLatin1String(round % 2 ? "v1" : "v2")).toUtf8());
+        previous = std::move(next);
+        previousSource = nextSource;
+    }
+    QVERIFY(previous->unload().ok());
+    for (const char *name : typeNames)
+        QCOMPARE(registeredIn(name), QString());
+}
+
+void tst_Generation::deferredDeletesRunBeforeUnload()
+{
+    // The palette's destructor leaves a Brush to deleteLater(); Brush's destructor is code of
+    // the library. Sent after the unload, the deferred delete would call into unmapped memory.
+    qApp->setProperty("typedBrushesDeleted", 0);
+    const PluginSource source = stage("typed_v1");
+    Generation generation(30);
+    QVERIFY(generation.load({source}).ok());
+    QVERIFY(generation.construct().ok());
+    QVERIFY(generation.shutdown().ok());
+    QCOMPARE(qApp->property("typedBrushesDeleted").toInt(), 1); // the palette's own brush
+    QVERIFY(generation.unload().ok());
+    QCOMPARE(qApp->property("typedBrushesDeleted").toInt(), 2);
+    QVERIFY(!mappedFiles().contains(source.loadPath));
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QCOMPARE(qApp->property("typedBrushesDeleted").toInt(), 2);
+}
+
+void tst_Generation::libraryThatStaysMappedIsReported()
+{
+    // The component touches a thread_local with a destructor on this thread: glibc keeps the
+    // library until the thread ends, so its unload does not unmap it.
+    const PluginSource source = stage("pinned");
+    Generation generation(40);
+    QVERIFY(generation.load({source}).ok());
+    QVERIFY(generation.construct().ok());
+    QCOMPARE(generation.container().serve(get(QStringLiteral("/"))).value().body,
+             QByteArray("pinned 1"));
+    QVERIFY(generation.shutdown().ok());
+    const QString message
+        = QStringLiteral("%1: the library stayed in memory after it was unloaded (%2): something "
+                         "keeps it loaded, such as a thread_local object with a destructor, or a "
+                         "library that links it")
+              .arg(source.originPath, QFileInfo(source.loadPath).canonicalFilePath());
+    QTest::ignoreMessage(QtWarningMsg, qPrintable(message));
+    const qreload::Status unloaded = generation.unload();
+    QCOMPARE(reasonNames(unloaded.errors()), QStringList{QStringLiteral("library-still-loaded")});
+    QCOMPARE(unloaded.errors().first().pluginFile(), source.originPath);
+    QCOMPARE(unloaded.errors().first().toString(), message);
+    QVERIFY(mappedFiles().contains(source.loadPath));
+    // Reported once: a second unload has nothing left to unload.
+    QVERIFY(generation.unload().ok());
 }
 
 QTEST_GUILESS_MAIN(tst_Generation)

@@ -112,15 +112,17 @@ public:
      * prototype's), its class, properties with their current values and its methods. Never
      * creates an instance: for a lazy component not yet used, its class's properties (without
      * values) and methods when the class is known exactly (Registry::add), else none.
-     * Include <qreload/componentdetails.h> to use the result. Values are deep copies, so the
-     * details stay valid after the generation is unloaded.
+     * Include <qreload/componentdetails.h> to use the result. Values are deep copies in Qt's
+     * built-in types (a Q_ENUM as its key, a Q_GADGET as a QVariantMap of its properties, an
+     * object pointer as text), so the details stay valid after the generation is unloaded.
      */
     Result<ComponentDetails> details(const QString &key) const;
     /*!
      * Calls a public Q_INVOKABLE method or public slot of a component (creating a lazy one, as
      * get() does) on the calling thread. `method` is a name (`greet`: the overload taking
      * arguments.size() parameters) or a signature (`greet(QString)`). Arguments are converted to
-     * the parameter types; the result is the return value (invalid for void methods).
+     * the parameter types; the result is the return value in built-in types, as details()
+     * shows values (invalid for void methods).
      * Fails with MethodNotFound (no public method of that name and argument count),
      * BadArguments (the arguments do not convert) or InvocationFailed (the method threw: the
      * exception is caught).
@@ -128,6 +130,19 @@ public:
     Result<QVariant> invoke(const QString &key, const QString &method,
                             const QVariantList &arguments = {});
 
+    /*!
+     * The meta-objects of the registered component classes and of the live instances: data of
+     * the plugin libraries, valid until the generation is shut down. The generation uses them
+     * to keep Qt's metatype registry consistent when another generation unloads.
+     */
+    QList<const QMetaObject *> metaObjects() const;
+
+    /*!
+     * The carried state of every created singleton that declares it, in Qt's built-in types only
+     * (an enum as its number, a gadget as a QVariantMap): it outlives this generation's library.
+     * State holding an object pointer or another type the plugin defines is refused with
+     * StateCarryFailed.
+     */
     QHash<QString, CarriedState> saveState(Errors *errors);
     StateCarryReport restoreState(const QHash<QString, CarriedState> &state);
 

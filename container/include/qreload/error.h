@@ -47,6 +47,8 @@ public:
         CompileError,       //!< an error diagnostic of a failed build: `file:line:col: error: ...`
         HostCrashed,        //!< the host process running the plugins died (signal, abort, exit)
         UndefinedSymbol,    //!< the library uses a function or variable that nothing defines
+        LibraryStillLoaded, //!< the library stayed mapped after its unload (a thread_local
+                            //!< destructor, a running thread or another library holds it)
     };
 
     Error() = default;

@@ -48,7 +48,12 @@ public:
     //! Constructs eager singletons; on failure the generation is shut down and cleaned.
     Status construct() { return m_container.start(); }
     Status shutdown() { return m_container.shutdown(); }
-    //! Unloads every library (after shutdown). Errors name libraries the loader kept.
+    /*!
+     * Unloads every library (after shutdown, and after the thread's pending deleteLater()s ran),
+     * and removes the libraries' types from Qt's metatype registry. Errors name libraries the
+     * loader kept and, as LibraryStillLoaded (also logged as a warning), libraries that stayed
+     * mapped after their unload.
+     */
     Status unload();
 
     Container &container() { return m_container; }
@@ -57,6 +62,9 @@ public:
     QDateTime createdAt() const { return m_createdAt; }
 
 private:
+    //! The watched file a loaded copy was made from.
+    QString originOf(const QString &loadPath) const;
+
     quint64 m_number;
     QDateTime m_createdAt;
     QList<PluginSource> m_plugins;
