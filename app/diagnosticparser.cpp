@@ -85,19 +85,46 @@ void DiagnosticParser::addLine(QString line)
         QStringLiteral("^(?:ld\\.lld|ld\\.gold|ld\\.bfd|/\\S*/"
                        "ld(?:\\.\\w+)?|ld|mold):\\s*(?:(error|warning):\\s*)?"
                        "(.*)$"));
-    static const QRegularExpression cmake(
-        QStringLiteral("^CMake (Error|Warning)(?: \\(dev\\))? at (.+?):(\\d+) ?(?:\\((.*)\\))?:$"));
+    // "CMake Error at CMakeLists.txt:12 (add_library):" (configure time, with a line),
+    // "CMake Error in CMakeLists.txt:" (generate time, a file only), "CMake Error: ..." (none).
+    static const QRegularExpression cmake(QStringLiteral(
+        "^CMake (Error|Warning)(?: \\(dev\\))? (?:at (.+?):(\\d+) ?(?:\\((.*)\\))?|in (.+?)):$"));
+    static const QRegularExpression cmakeBare(
+        QStringLiteral("^CMake (Error|Warning)(?: \\(dev\\))?: (.+)$"));
+    static const QRegularExpression cmakeFrame(QStringLiteral("^\\s+(.+?):(\\d+) \\((.*)\\)$"));
 
     line.remove(ansi);
     if (line.endsWith(QLatin1Char('\r')))
         line.chop(1);
 
     if (m_cmake) {
-        if (line.startsWith(QLatin1Char(' ')) || (line.isEmpty() && m_cmake->message.isEmpty())) {
-            m_cmake->message += line.trimmed() + QLatin1Char(' ');
+        // CMake's message is indented and may have several paragraphs; it ends at the first
+        // line that is not indented.
+        if (line.startsWith(QLatin1Char(' ')) || line.isEmpty()) {
+            if (!line.trimmed().isEmpty())
+                m_cmake->message += line.trimmed() + QLatin1Char(' ');
             return;
         }
         flushCMake();
+        if (line == QLatin1String("Call Stack (most recent call first):")) {
+            m_cmakeCallStack = true;
+            return;
+        }
+    }
+    if (m_cmakeCallStack) {
+        // The frames lead to the user's own CMakeLists.txt when the error is in a module.
+        if (const QRegularExpressionMatch m = cmakeFrame.match(line); m.hasMatch()) {
+            Diagnostic frame;
+            frame.file = absolute(m.captured(1));
+            frame.line = m.captured(2).toInt();
+            frame.severity = Diagnostic::Severity::Note;
+            frame.message = QStringLiteral("called from here (%1)").arg(m.captured(3));
+            append(frame);
+            return;
+        }
+        if (line.trimmed().isEmpty())
+            return;
+        m_cmakeCallStack = false;
     }
 
     if (const QRegularExpressionMatch m = included.match(line); m.hasMatch()) {
@@ -135,11 +162,19 @@ void DiagnosticParser::addLine(QString line)
     }
     if (const QRegularExpressionMatch m = cmake.match(line); m.hasMatch()) {
         Diagnostic d;
-        d.file = absolute(m.captured(2));
+        d.file = absolute(m.captured(2).isEmpty() ? m.captured(5) : m.captured(2));
         d.line = m.captured(3).toInt();
         d.severity = m.captured(1) == QLatin1String("Error") ? Diagnostic::Severity::Error
                                                              : Diagnostic::Severity::Warning;
         m_cmake = d;
+        return;
+    }
+    if (const QRegularExpressionMatch m = cmakeBare.match(line); m.hasMatch()) {
+        Diagnostic d;
+        d.severity = m.captured(1) == QLatin1String("Error") ? Diagnostic::Severity::Error
+                                                             : Diagnostic::Severity::Warning;
+        d.message = m.captured(2).trimmed();
+        append(d);
         return;
     }
     if (const QRegularExpressionMatch m = linker.match(line); m.hasMatch()) {

@@ -101,7 +101,10 @@ public:
         }
     }
 
-    //! ${projectDir}, ${qreloadBuildDir}, ${qreloadSourceDir}, ${env:NAME}; ${targets} is kept.
+    /*!
+     * ${projectDir}, ${buildDir}, ${qreloadBuildDir}, ${qreloadSourceDir}, ${env:NAME} and
+     * ${env:NAME:-default}; ${targets} is kept for buildArguments().
+     */
     std::optional<QString> expand(const QString &value, const QString &key)
     {
         static const QRegularExpression variable(QStringLiteral("\\$\\{([^}]*)\\}"));
@@ -113,23 +116,34 @@ public:
             out += value.mid(last, m.capturedStart() - last);
             last = m.capturedEnd();
             const QString name = m.captured(1);
-            if (name == QLatin1String("projectDir"))
+            if (name == QLatin1String("projectDir")) {
                 out += m_projectDir;
-            else if (name == QLatin1String("qreloadBuildDir")
-                     && !m_context.qreloadBuildDir.isEmpty())
+            } else if (name == QLatin1String("buildDir")) {
+                if (m_buildDir.isEmpty()) {
+                    error(ConfigError::Reason::BadValue, key,
+                          QStringLiteral("${buildDir} is known in a CMake project (a "
+                                         "CMakeLists.txt beside qreload.json) or with "
+                                         "build.directory, and here is neither"));
+                    ok = false;
+                }
+                out += m_buildDir;
+            } else if (name == QLatin1String("qreloadBuildDir")
+                       && !m_context.qreloadBuildDir.isEmpty()) {
                 out += m_context.qreloadBuildDir;
-            else if (name == QLatin1String("qreloadSourceDir")
-                     && !m_context.qreloadSourceDir.isEmpty())
+            } else if (name == QLatin1String("qreloadSourceDir")
+                       && !m_context.qreloadSourceDir.isEmpty()) {
                 out += m_context.qreloadSourceDir;
-            else if (name.startsWith(QLatin1String("env:")))
-                out += qEnvironmentVariable(qPrintable(name.mid(4)));
-            else if (name == QLatin1String("targets"))
+            } else if (name.startsWith(QLatin1String("env:"))) {
+                std::optional<QString> v = environment(name.mid(4), key);
+                ok &= v.has_value();
+                out += v.value_or(QString());
+            } else if (name == QLatin1String("targets")) {
                 out += m.captured(0);
-            else {
+            } else {
                 error(ConfigError::Reason::BadValue, key,
-                      QStringLiteral("unknown variable ${%1}; known: ${projectDir}, "
+                      QStringLiteral("unknown variable ${%1}; known: ${projectDir}, ${buildDir}, "
                                      "${qreloadBuildDir}, ${qreloadSourceDir}, ${env:NAME}, "
-                                     "${targets}")
+                                     "${env:NAME:-default}, ${targets}")
                           .arg(name));
                 ok = false;
             }
@@ -138,6 +152,36 @@ public:
         if (!ok)
             return std::nullopt;
         return out;
+    }
+
+    /*!
+     * `NAME` or `NAME:-default`, as a shell reads ${NAME} and ${NAME:-default}: the default
+     * stands for a variable that is unset or empty. An unset variable without a default is an
+     * error, not an empty string that would turn "${env:OUT}/plugins" into "/plugins".
+     */
+    std::optional<QString> environment(const QString &spec, const QString &key)
+    {
+        const qsizetype dash = spec.indexOf(QLatin1String(":-"));
+        const QString name = dash < 0 ? spec : spec.left(dash);
+        static const QRegularExpression valid(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        if (!valid.match(name).hasMatch()) {
+            error(ConfigError::Reason::BadValue, key,
+                  QStringLiteral("${env:%1}: \"%2\" is not an environment variable name (letters, "
+                                 "digits and _, not starting with a digit)")
+                      .arg(spec, name));
+            return std::nullopt;
+        }
+        const QString value = qEnvironmentVariable(qPrintable(name));
+        if (dash >= 0)
+            return value.isEmpty() ? spec.mid(dash + 2) : value;
+        if (!qEnvironmentVariableIsSet(qPrintable(name))) {
+            error(ConfigError::Reason::UnsetVariable, key,
+                  QStringLiteral("environment variable %1 is not set; set it, or give a default "
+                                 "as ${env:%1:-value}")
+                      .arg(name));
+            return std::nullopt;
+        }
+        return value;
     }
 
     QString absolute(const QString &path) const
@@ -241,11 +285,35 @@ public:
         config.projectDir = projectDir;
         config.includeGlobs = ProjectConfig::defaultIncludeGlobs();
 
-        if (!root.contains(QLatin1String("plugins")))
-            error(ConfigError::Reason::Missing, QStringLiteral("plugins"),
-                  QStringLiteral("is required: the folders holding the plugin libraries"));
-        else if (auto v = stringList(root.value(QLatin1String("plugins")),
-                                     QStringLiteral("plugins"), true))
+        // The build folder first: every other string may name it as ${buildDir}.
+        const bool cmakeProject = !m_file.isEmpty() && ProjectConfig::isCMakeProject(projectDir);
+        const QJsonValue build = root.value(QLatin1String("build"));
+        const bool hasDirectory
+            = build.isObject() && build.toObject().contains(QLatin1String("directory"));
+        if (hasDirectory) {
+            if (auto v = string(build.toObject().value(QLatin1String("directory")),
+                                QStringLiteral("build.directory"))) {
+                if (v->isEmpty())
+                    error(ConfigError::Reason::BadValue, QStringLiteral("build.directory"),
+                          QStringLiteral("must not be empty"));
+                else
+                    config.buildDir = absolute(*v);
+            }
+        } else if (cmakeProject) {
+            config.buildDir = absolute(QStringLiteral("build"));
+        }
+        m_buildDir = config.buildDir;
+
+        if (!root.contains(QLatin1String("plugins"))) {
+            if (cmakeProject)
+                config.pluginDirs = {QDir(config.buildDir).filePath(QStringLiteral("plugins"))};
+            else
+                error(ConfigError::Reason::Missing, QStringLiteral("plugins"),
+                      QStringLiteral("is required: the folders holding the plugin libraries "
+                                     "(a CMake project, with a CMakeLists.txt beside qreload.json, "
+                                     "defaults to build/plugins)"));
+        } else if (auto v = stringList(root.value(QLatin1String("plugins")),
+                                       QStringLiteral("plugins"), true))
             config.pluginDirs = *v;
         if (root.contains(QLatin1String("sources"))) {
             if (auto v
@@ -283,22 +351,33 @@ public:
             }
         }
         if (root.contains(QLatin1String("build")))
-            readBuild(root.value(QLatin1String("build")), config);
-        if (!config.sourceDirs.isEmpty() && !config.hasBuild()
-            && !root.value(QLatin1String("build")).isObject())
+            readBuild(build, config, cmakeProject);
+        else if (cmakeProject)
+            readBuild(QJsonObject(), config, cmakeProject);
+        if (!config.sourceDirs.isEmpty() && !config.hasBuild() && !build.isObject())
             error(ConfigError::Reason::Missing, QStringLiteral("build"),
                   QStringLiteral("\"sources\" are watched to run a build: add "
                                  "\"build\": { \"command\": ... }"));
         // A project with a build but no source folders watches the folder of its qreload.json.
         if (config.hasBuild() && !root.contains(QLatin1String("sources")))
             config.sourceDirs = {projectDir};
+        // A build folder inside a source folder is never watched, also before its CMakeCache.txt
+        // exists (PathFilter knows build folders by name or by that file).
+        for (const QString &source : std::as_const(config.sourceDirs)) {
+            if (!config.buildDir.isEmpty()
+                && config.buildDir.startsWith(source + QLatin1Char('/'))) {
+                const QString relative = config.buildDir.mid(source.size() + 1) + QLatin1Char('/');
+                if (!config.excludeGlobs.contains(relative))
+                    config.excludeGlobs.append(relative);
+            }
+        }
 
         if (m_count > 0)
             return std::nullopt;
         return config;
     }
 
-    void readBuild(const QJsonValue &value, ProjectConfig &config)
+    void readBuild(const QJsonValue &value, ProjectConfig &config, bool cmakeProject)
     {
         if (!value.isObject()) {
             error(ConfigError::Reason::WrongType, QStringLiteral("build"),
@@ -308,13 +387,23 @@ public:
         }
         const QJsonObject build = value.toObject();
         rejectUnknown(build, QStringLiteral("build."),
-                      {QStringLiteral("command"), QStringLiteral("workingDirectory"),
-                       QStringLiteral("timeoutMs"), QStringLiteral("targets")});
+                      {QStringLiteral("command"), QStringLiteral("directory"),
+                       QStringLiteral("workingDirectory"), QStringLiteral("timeoutMs"),
+                       QStringLiteral("targets")});
         const QJsonValue command = build.value(QLatin1String("command"));
-        if (command.isUndefined()) {
+        if (command.isUndefined() && cmakeProject) {
+            // The CMake project's own build; `--target ${targets}` when targets are mapped.
+            config.buildCommand
+                = {QStringLiteral("cmake"), QStringLiteral("--build"), config.buildDir};
+            if (build.contains(QLatin1String("targets")))
+                config.buildCommand << QStringLiteral("--target") << TargetsVariable;
+            config.configuresBuildDir = !config.buildDir.isEmpty();
+        } else if (command.isUndefined()) {
             error(ConfigError::Reason::Missing, QStringLiteral("build.command"),
                   QStringLiteral("is required: the program and arguments that build the "
-                                 "plugins, e.g. [\"cmake\", \"--build\", \"build\"]"));
+                                 "plugins, e.g. [\"cmake\", \"--build\", \"build\"] (a CMake "
+                                 "project, with a CMakeLists.txt beside qreload.json, needs "
+                                 "none)"));
         } else if (command.isString()) {
             if (auto v = string(command, QStringLiteral("build.command"))) {
                 if (v->trimmed().isEmpty())
@@ -329,6 +418,8 @@ public:
                       QStringLiteral("must name at least the program to run"));
             config.buildCommand = *v;
         }
+        if (cmakeProject && build.contains(QLatin1String("directory")))
+            config.configuresBuildDir = !config.buildDir.isEmpty();
 
         config.buildWorkingDir = config.projectDir;
         if (build.contains(QLatin1String("workingDirectory"))) {
@@ -373,6 +464,7 @@ private:
     ProjectConfig::Context m_context;
     QList<ConfigError> *m_errors;
     QString m_projectDir;
+    QString m_buildDir;
     int m_count = 0;
 };
 
@@ -482,6 +574,11 @@ QString ProjectConfig::buildCommandLine(const QStringList &changedFiles) const
     for (const QString &arg : args)
         quoted.append(shellQuote(arg));
     return quoted.join(QLatin1Char(' '));
+}
+
+bool ProjectConfig::isCMakeProject(const QString &projectDir)
+{
+    return QFileInfo(QDir(projectDir).filePath(QStringLiteral("CMakeLists.txt"))).isFile();
 }
 
 QStringList ProjectConfig::defaultIncludeGlobs()

@@ -13,13 +13,14 @@ namespace qreload::app {
 struct ConfigError
 {
     enum class Reason {
-        FileNotFound, //!< the config file (or the project folder's qreload.json) does not exist
-        Unreadable,   //!< the file exists but cannot be read
-        Syntax,       //!< the file is not valid JSON; line and column say where
-        WrongType,    //!< a key holds a value of the wrong JSON type
-        BadValue,     //!< the type is right but the value is out of range or malformed
-        UnknownKey,   //!< a key qreload does not know (usually a typo)
-        Missing,      //!< a key that another key needs is absent
+        FileNotFound,  //!< the config file (or the project folder's qreload.json) does not exist
+        Unreadable,    //!< the file exists but cannot be read
+        Syntax,        //!< the file is not valid JSON; line and column say where
+        WrongType,     //!< a key holds a value of the wrong JSON type
+        BadValue,      //!< the type is right but the value is out of range or malformed
+        UnknownKey,    //!< a key qreload does not know (usually a typo)
+        Missing,       //!< a key that another key needs is absent
+        UnsetVariable, //!< ${env:NAME} names an environment variable that is not set
     };
 
     Reason reason = Reason::BadValue;
@@ -38,9 +39,16 @@ struct ConfigError
  * build command, timings and the preview server address. Every path is absolute once loaded;
  * relative paths in the file are relative to the folder that holds it.
  *
- * String values may use ${projectDir}, ${qreloadBuildDir}, ${qreloadSourceDir} and ${env:NAME};
- * the build command may also use ${targets}, replaced when a build runs by the targets whose
- * source folders changed (see buildArguments()).
+ * String values may use ${projectDir}, ${buildDir}, ${qreloadBuildDir}, ${qreloadSourceDir},
+ * ${env:NAME} (an error when NAME is not set) and ${env:NAME:-default} (the default when NAME is
+ * unset or empty); the build command may also use ${targets}, replaced when a build runs by the
+ * targets whose source folders changed (see buildArguments()).
+ *
+ * A CMake project (a CMakeLists.txt beside qreload.json) needs no build settings: its build
+ * folder is `build` (build.directory), configured by qreload when it has no CMakeCache.txt, its
+ * build command `cmake --build ${buildDir}` (with `--target ${targets}` when build.targets is
+ * given), its plugins `${buildDir}/plugins` (where qreload_add_plugin writes them) and its
+ * sources the project folder.
  */
 class ProjectConfig
 {
@@ -73,6 +81,16 @@ public:
     QStringList includeGlobs; //!< files in source folders that start a build
     QStringList excludeGlobs; //!< in addition to the built-in ignores (see PathFilter)
 
+    //! The CMake build folder (${buildDir}): build.directory, or <project>/build in a CMake
+    //! project; empty otherwise.
+    QString buildDir;
+    /*!
+     * qreload configures buildDir from projectDir when it holds no CMakeCache.txt: true in a CMake
+     * project whose build command is the default one or whose build.directory is given (a custom
+     * command without build.directory builds a tree qreload knows nothing about).
+     */
+    bool configuresBuildDir = false;
+
     QStringList buildCommand;       //!< argv; empty: no build (watch plugin folders only)
     bool buildThroughShell = false; //!< the file gave a string: run it with /bin/sh -c
     QString buildWorkingDir;
@@ -95,6 +113,9 @@ public:
     QStringList targetsFor(const QStringList &changedFiles) const;
     //! The command as a user would type it (for the log).
     QString buildCommandLine(const QStringList &changedFiles) const;
+
+    //! The folder holds a CMakeLists.txt: a CMake project, with build defaults.
+    static bool isCMakeProject(const QString &projectDir);
 
     //! The default include globs: C and C++ sources and headers, CMake and Qt build inputs.
     static QStringList defaultIncludeGlobs();

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void duplicatesAreKeptOnce();
     void linkerAndCMakeErrors();
     void noiseGivesNothing();
+    void cmakeConfigureErrors();
 };
 
 void tst_DiagnosticParser::compilerLines_data()
@@ -138,6 +139,55 @@ void tst_DiagnosticParser::noiseGivesNothing()
         "ninja: build stopped: subcommand failed.\n"
         "http://example.org:80: not a diagnostic\n");
     QCOMPARE(DiagnosticParser::parse(output).size(), 0);
+}
+
+// What a failed configure prints, as qreload shows it: each error at its CMakeLists.txt line, with
+// its whole (multi-paragraph) message, the call stack leading to it as notes.
+void tst_DiagnosticParser::cmakeConfigureErrors()
+{
+    const QString output = QStringLiteral(
+        "-- The CXX compiler identification is GNU 12.2.0\n"
+        "CMake Error at CMakeLists.txt:3 (find_package):\n"
+        "  By not providing \"Findqreload.cmake\" in CMAKE_MODULE_PATH this project has\n"
+        "  asked CMake to find a package configuration file provided by \"qreload\".\n"
+        "\n"
+        "  Could not find a package configuration file provided by \"qreload\"\n"
+        "  (requested version 0.2).\n"
+        "\n"
+        "\n"
+        "CMake Error at /opt/qreload/lib/cmake/qreload/QReloadPlugin.cmake:31 (message):\n"
+        "  qreload_add_plugin(app): SOURCES is required\n"
+        "Call Stack (most recent call first):\n"
+        "  CMakeLists.txt:12 (qreload_add_plugin)\n"
+        "\n"
+        "\n"
+        "CMake Error in CMakeLists.txt:\n"
+        "  No SOURCES given to target: app\n"
+        "\n"
+        "CMake Error: The source directory \"/p/x\" does not exist.\n"
+        "-- Configuring incomplete, errors occurred!\n");
+    const QList<Diagnostic> d = DiagnosticParser::parse(output, QStringLiteral("/p"));
+    QCOMPARE(d.size(), 5);
+    QCOMPARE(d.at(0).file, QStringLiteral("/p/CMakeLists.txt"));
+    QCOMPARE(d.at(0).line, 3);
+    QCOMPARE(d.at(0).severity, Severity::Error);
+    QVERIFY2(d.at(0).message.startsWith(QLatin1String("By not providing \"Findqreload.cmake\"")),
+             qPrintable(d.at(0).message));
+    QVERIFY2(d.at(0).message.endsWith(QLatin1String("(requested version 0.2).")),
+             qPrintable(d.at(0).message)); // the second paragraph too
+    QCOMPARE(d.at(1).file, QStringLiteral("/opt/qreload/lib/cmake/qreload/QReloadPlugin.cmake"));
+    QCOMPARE(d.at(1).line, 31);
+    QCOMPARE(d.at(1).message, QStringLiteral("qreload_add_plugin(app): SOURCES is required"));
+    // The user's own line that led there.
+    QCOMPARE(d.at(2).severity, Severity::Note);
+    QCOMPARE(d.at(2).file, QStringLiteral("/p/CMakeLists.txt"));
+    QCOMPARE(d.at(2).line, 12);
+    QCOMPARE(d.at(2).message, QStringLiteral("called from here (qreload_add_plugin)"));
+    QCOMPARE(d.at(3).file, QStringLiteral("/p/CMakeLists.txt"));
+    QCOMPARE(d.at(3).line, 0);
+    QCOMPARE(d.at(3).message, QStringLiteral("No SOURCES given to target: app"));
+    QCOMPARE(d.at(4).file, QString());
+    QCOMPARE(d.at(4).message, QStringLiteral("The source directory \"/p/x\" does not exist."));
 }
 
 QTEST_GUILESS_MAIN(tst_DiagnosticParser)

@@ -24,6 +24,13 @@ private Q_SLOTS:
     void shellCommand();
     void bundledGreeterConfigLoads();
     void bundledShopConfigBuildsOnlyTheChangedPlugin();
+    void cmakeProjectNeedsNoBuildSettings();
+    void cmakeProjectBuildDirectory();
+    void customCommandIsNotConfigured();
+    void environmentVariables();
+    void unsetEnvironmentVariableNamesKeyAndVariable_data();
+    void unsetEnvironmentVariableNamesKeyAndVariable();
+    void buildDirOutsideACMakeProject();
     void globs_data();
     void globs();
     void buildFoldersAreNotWatched();
@@ -148,7 +155,7 @@ void tst_ProjectConfig::errorsNameKeyAndLine_data()
     QTest::newRow("${targets} without targets")
         << QByteArray("{ \"plugins\": \"p\", \"build\": { \"command\": [\"x\", \"${targets}\"] } }")
         << Reason::Missing << QStringLiteral("build.targets") << 1;
-    QTest::newRow("unknown variable") << QByteArray("{\n \"plugins\": \"${buildDir}/p\"\n}")
+    QTest::newRow("unknown variable") << QByteArray("{\n \"plugins\": \"${outDir}/p\"\n}")
                                       << Reason::BadValue << QStringLiteral("plugins") << 2;
     QTest::newRow("host not an address")
         << QByteArray("{ \"plugins\": \"p\", \"host\": \"example.org\" }") << Reason::BadValue
@@ -197,39 +204,195 @@ void tst_ProjectConfig::shellCommand()
     QCOMPARE(config->buildCommandLine({}), QStringLiteral("ninja -C b 'my target'"));
 }
 
+// The bundled examples are ordinary CMake projects: no ${qreloadBuildDir}, their own build folder.
 void tst_ProjectConfig::bundledGreeterConfigLoads()
 {
     QList<ConfigError> errors;
-    const auto config = ProjectConfig::load(QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter"),
-                                            m_context, &errors);
+    const QString greeter = QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter");
+    const auto config = ProjectConfig::load(greeter, m_context, &errors);
     QVERIFY2(config, qPrintable(errors.value(0).toString()));
-    QCOMPARE(config->pluginDirs, QStringList{QStringLiteral("/qb/examples/greeter/plugins")});
-    QCOMPARE(config->sourceDirs,
-             QStringList{QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter")});
-    QCOMPARE(config->buildArguments(
-                 {QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter/services.cpp")}),
-             (QStringList{QStringLiteral("cmake"), QStringLiteral("--build"), QStringLiteral("/qb"),
-                          QStringLiteral("--target"), QStringLiteral("greeter")}));
+    QCOMPARE(config->buildDir, greeter + QStringLiteral("/build"));
+    QVERIFY(config->configuresBuildDir);
+    QCOMPARE(config->pluginDirs, QStringList{greeter + QStringLiteral("/build/plugins")});
+    QCOMPARE(config->sourceDirs, QStringList{greeter});
+    QCOMPARE(config->buildArguments({greeter + QStringLiteral("/services.cpp")}),
+             (QStringList{QStringLiteral("cmake"), QStringLiteral("--build"),
+                          greeter + QStringLiteral("/build")}));
+    QFile json(greeter + QStringLiteral("/qreload.json"));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    QVERIFY(!json.readAll().contains("qreloadBuildDir")); // a copy builds its own sources
 }
 
 void tst_ProjectConfig::bundledShopConfigBuildsOnlyTheChangedPlugin()
 {
     QList<ConfigError> errors;
-    const auto config = ProjectConfig::load(QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop"),
-                                            m_context, &errors);
+    const QString shop = QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop");
+    const auto config = ProjectConfig::load(shop, m_context, &errors);
     QVERIFY2(config, qPrintable(errors.value(0).toString()));
-    QCOMPARE(config->pluginDirs, QStringList{QStringLiteral("/qb/examples/shop/plugins")});
+    QCOMPARE(config->pluginDirs, QStringList{shop + QStringLiteral("/build/plugins")});
     const QStringList command{QStringLiteral("cmake"), QStringLiteral("--build"),
-                              QStringLiteral("/qb"), QStringLiteral("--target")};
-    QCOMPARE(
-        config->buildArguments({QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop/web/web.cpp")}),
-        command + QStringList{QStringLiteral("shop_web")});
+                              shop + QStringLiteral("/build"), QStringLiteral("--target")};
+    QCOMPARE(config->buildArguments({shop + QStringLiteral("/web/web.cpp")}),
+             command + QStringList{QStringLiteral("shop_web")});
     // A shared interface header is in no plugin's folder: all three are built.
     const QStringList all{QStringLiteral("shop_repository"), QStringLiteral("shop_services"),
                           QStringLiteral("shop_web")};
-    QCOMPARE(config->buildArguments(
-                 {QStringLiteral(QRELOAD_SOURCE_DIR "/examples/shop/include/shop/icart.h")}),
+    QCOMPARE(config->buildArguments({shop + QStringLiteral("/include/shop/icart.h")}),
              command + all);
+}
+
+namespace {
+
+//! A folder with a CMakeLists.txt and a qreload.json holding `json`.
+QString writeProject(const QTemporaryDir &dir, const QByteArray &json)
+{
+    QFile lists(dir.filePath(QStringLiteral("CMakeLists.txt")));
+    if (!lists.open(QIODevice::WriteOnly))
+        return {};
+    lists.write("project(x)\n");
+    QFile config(dir.filePath(QStringLiteral("qreload.json")));
+    if (!config.open(QIODevice::WriteOnly))
+        return {};
+    config.write(json);
+    return config.fileName();
+}
+
+} // namespace
+
+void tst_ProjectConfig::cmakeProjectNeedsNoBuildSettings()
+{
+    QTemporaryDir dir;
+    const QString file = writeProject(dir, "{}");
+    QList<ConfigError> errors;
+    const auto config = ProjectConfig::load(file, m_context, &errors);
+    QVERIFY2(config, qPrintable(errors.value(0).toString()));
+    const QString build = dir.filePath(QStringLiteral("build"));
+    QCOMPARE(config->buildDir, build);
+    QVERIFY(config->configuresBuildDir);
+    QCOMPARE(config->pluginDirs, QStringList{build + QStringLiteral("/plugins")});
+    QCOMPARE(config->sourceDirs, QStringList{dir.path()});
+    QCOMPARE(config->buildCommand,
+             (QStringList{QStringLiteral("cmake"), QStringLiteral("--build"), build}));
+    QCOMPARE(config->buildWorkingDir, dir.path());
+
+    // Without a CMakeLists.txt the same file is not a project: it names no plugins.
+    QVERIFY(QFile::remove(dir.filePath(QStringLiteral("CMakeLists.txt"))));
+    errors.clear();
+    QVERIFY(!ProjectConfig::load(file, m_context, &errors));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().reason, Reason::Missing);
+    QCOMPARE(errors.first().key, QStringLiteral("plugins"));
+}
+
+void tst_ProjectConfig::cmakeProjectBuildDirectory()
+{
+    QTemporaryDir dir;
+    const QString file = writeProject(dir, R"({
+        "build": { "directory": "out/debug", "targets": { "a": "a", "b": "b" } },
+        "sources": ["."],
+        "exclude": ["docs/"]
+    })");
+    QList<ConfigError> errors;
+    const auto config = ProjectConfig::load(file, m_context, &errors);
+    QVERIFY2(config, qPrintable(errors.value(0).toString()));
+    const QString build = dir.filePath(QStringLiteral("out/debug"));
+    QCOMPARE(config->buildDir, build);
+    QVERIFY(config->configuresBuildDir);
+    QCOMPARE(config->pluginDirs, QStringList{build + QStringLiteral("/plugins")});
+    QCOMPARE(config->buildArguments({dir.filePath(QStringLiteral("b/x.cpp"))}),
+             (QStringList{QStringLiteral("cmake"), QStringLiteral("--build"), build,
+                          QStringLiteral("--target"), QStringLiteral("b")}));
+    // A build folder with an unusual name is still never watched as sources.
+    QCOMPARE(config->excludeGlobs,
+             (QStringList{QStringLiteral("docs/"), QStringLiteral("out/debug/")}));
+    QVERIFY(!PathFilter(config->includeGlobs, config->excludeGlobs)
+                 .acceptsFolder(QStringLiteral("out/debug"), build));
+
+    // ${buildDir} names it anywhere.
+    QTemporaryDir other;
+    const QString otherFile = writeProject(
+        other, R"({ "plugins": "${buildDir}/lib", "build": { "directory": "/tmp/qb" } })");
+    const auto named = ProjectConfig::load(otherFile, m_context, &errors);
+    QVERIFY2(named, qPrintable(errors.value(0).toString()));
+    QCOMPARE(named->pluginDirs, QStringList{QStringLiteral("/tmp/qb/lib")});
+}
+
+void tst_ProjectConfig::customCommandIsNotConfigured()
+{
+    QTemporaryDir dir;
+    const QString file
+        = writeProject(dir, R"({ "build": { "command": ["make", "-C", "${buildDir}"] } })");
+    QList<ConfigError> errors;
+    const auto config = ProjectConfig::load(file, m_context, &errors);
+    QVERIFY2(config, qPrintable(errors.value(0).toString()));
+    QVERIFY(!config->configuresBuildDir); // a tree qreload does not know how to configure
+    QCOMPARE(config->buildCommand.at(2), dir.filePath(QStringLiteral("build")));
+    QCOMPARE(config->pluginDirs, QStringList{dir.filePath(QStringLiteral("build/plugins"))});
+}
+
+void tst_ProjectConfig::environmentVariables()
+{
+    qputenv("QRELOAD_TEST_SET", "/from/env");
+    qputenv("QRELOAD_TEST_EMPTY", "");
+    qunsetenv("QRELOAD_TEST_UNSET");
+    const QByteArray json = R"({
+        "plugins": ["${env:QRELOAD_TEST_SET:-/default}", "${env:QRELOAD_TEST_UNSET:-/default}",
+                    "${env:QRELOAD_TEST_EMPTY:-/empty}", "/x${env:QRELOAD_TEST_EMPTY}/y",
+                    "${env:QRELOAD_TEST_UNSET:-}/z"]
+    })";
+    QList<ConfigError> errors;
+    const auto config
+        = ProjectConfig::parse(json, QStringLiteral("/p/qreload.json"), m_context, &errors);
+    QVERIFY2(config, qPrintable(errors.value(0).toString()));
+    QCOMPARE(config->pluginDirs,
+             (QStringList{QStringLiteral("/from/env"), QStringLiteral("/default"),
+                          QStringLiteral("/empty"), QStringLiteral("/x/y"), QStringLiteral("/z")}));
+}
+
+void tst_ProjectConfig::unsetEnvironmentVariableNamesKeyAndVariable_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<Reason>("reason");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("plugins") << QByteArray("{\n \"plugins\": \"${env:QRELOAD_TEST_UNSET}/p\"\n}")
+                             << Reason::UnsetVariable << QStringLiteral("plugins")
+                             << QStringLiteral("QRELOAD_TEST_UNSET is not set");
+    QTest::newRow("build command item")
+        << QByteArray("{ \"plugins\": \"p\",\n \"build\": { \"command\": [\"make\", "
+                      "\"${env:QRELOAD_TEST_UNSET}\"] } }")
+        << Reason::UnsetVariable << QStringLiteral("build.command[1]")
+        << QStringLiteral("${env:QRELOAD_TEST_UNSET:-value}");
+    QTest::newRow("bad name") << QByteArray("{ \"plugins\": \"${env:1X}\" }") << Reason::BadValue
+                              << QStringLiteral("plugins")
+                              << QStringLiteral("not an environment variable name");
+}
+
+void tst_ProjectConfig::unsetEnvironmentVariableNamesKeyAndVariable()
+{
+    QFETCH(QByteArray, json);
+    qunsetenv("QRELOAD_TEST_UNSET");
+    QList<ConfigError> errors;
+    QVERIFY(!ProjectConfig::parse(json, QStringLiteral("/p/qreload.json"), m_context, &errors));
+    QCOMPARE(errors.size(), 1);
+    QTEST(errors.first().reason, "reason");
+    QTEST(errors.first().key, "key");
+    QFETCH(QString, text);
+    const QString message = errors.first().toString();
+    QVERIFY2(message.contains(text), qPrintable(message));
+    QFETCH(QString, key);
+    QVERIFY2(message.startsWith(QStringLiteral("/p/qreload.json")), qPrintable(message));
+    QVERIFY2(message.contains(key + QStringLiteral(": ")), qPrintable(message));
+}
+
+void tst_ProjectConfig::buildDirOutsideACMakeProject()
+{
+    QList<ConfigError> errors;
+    QVERIFY(!ProjectConfig::parse(R"({ "plugins": "${buildDir}/p" })",
+                                  QStringLiteral("/nonexistent/qreload.json"), m_context, &errors));
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.first().message.contains(QStringLiteral("build.directory")),
+             qPrintable(errors.first().message));
 }
 
 void tst_ProjectConfig::globs_data()
