@@ -130,7 +130,40 @@ private:
     const Node *m_owner;
 };
 
+QString pluginCallName(PluginCall call)
+{
+    switch (call) {
+    case PluginCall::Load:
+        return QStringLiteral("load");
+    case PluginCall::Register:
+        return QStringLiteral("register");
+    case PluginCall::Factory:
+        return QStringLiteral("factory");
+    case PluginCall::AfterConstruct:
+        return QStringLiteral("after-construct");
+    case PluginCall::Destroy:
+        return QStringLiteral("destroy");
+    case PluginCall::SaveState:
+        return QStringLiteral("save-state");
+    case PluginCall::RestoreState:
+        return QStringLiteral("restore-state");
+    }
+    return {};
+}
+
 Container::Container() = default;
+
+void Container::setConstructionObserver(ConstructionObserver observer)
+{
+    QMutexLocker lock(&m_mutex);
+    m_observer = std::move(observer);
+}
+
+void Container::aboutToCall(const Node *n, PluginCall call) const
+{
+    if (m_observer)
+        m_observer(n->d.key, call);
+}
 
 Container::~Container()
 {
@@ -428,6 +461,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
     QObject *instance = nullptr;
     if (!n->d.factory)
         return fail(Error::Reason::InvalidRegistration, QStringLiteral("no factory"));
+    aboutToCall(n, PluginCall::Factory);
     if (std::exception_ptr e = runCatching([&] { instance = n->d.factory(resolver); }))
         return fail(Error::Reason::ConstructionFailed,
                     QStringLiteral("the constructor threw: %1").arg(exceptionText(e)));
@@ -438,6 +472,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
     if (!instance)
         return fail(Error::Reason::ConstructionFailed, QStringLiteral("the factory returned null"));
     if (n->d.afterConstruct) {
+        aboutToCall(n, PluginCall::AfterConstruct);
         if (std::exception_ptr e = runCatching([&] { n->d.afterConstruct(instance); })) {
             delete instance;
             return fail(Error::Reason::ConstructionFailed,
@@ -456,6 +491,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
 
 void Container::destroyInstance(Node *n, QObject *instance, Errors *errors)
 {
+    aboutToCall(n, PluginCall::Destroy);
     if (n->d.beforeDestroy) {
         if (std::exception_ptr e = runCatching([&] { n->d.beforeDestroy(instance); }))
             errors->append(
@@ -716,6 +752,7 @@ QHash<QString, CarriedState> Container::saveState(Errors *errors)
         if (n->d.stateVersion < 0 || !n->d.saveState || !n->singleton)
             continue;
         QVariant value;
+        aboutToCall(n.get(), PluginCall::SaveState);
         if (std::exception_ptr e = runCatching([&] { value = n->d.saveState(n->singleton); })) {
             errors->append(Error(Error::Reason::StateCarryFailed,
                                  QStringLiteral("saving state threw: %1").arg(exceptionText(e)),
@@ -769,6 +806,7 @@ StateCarryReport Container::restoreState(const QHash<QString, CarriedState> &sta
             report.carried.append(n->d.key);
             continue;
         }
+        aboutToCall(n, PluginCall::RestoreState);
         if (std::exception_ptr e
             = runCatching([&] { n->d.restoreState(n->singleton, it->value); })) {
             report.errors.append(
@@ -792,6 +830,7 @@ void Container::applyPendingState(Node *n, QObject *instance)
         return;
     const CarriedState state = *it;
     m_pendingState.erase(it);
+    aboutToCall(n, PluginCall::RestoreState);
     if (std::exception_ptr e = runCatching([&] { n->d.restoreState(instance, state.value); }))
         qCWarning(lcContainer).noquote()
             << Error(Error::Reason::StateCarryFailed,

@@ -297,6 +297,12 @@ Generation::~Generation()
     g_live.removeOne(this);
 }
 
+void Generation::setConstructionObserver(ConstructionObserver observer)
+{
+    m_observer = observer;
+    m_container.setConstructionObserver(std::move(observer));
+}
+
 Status Generation::load(const QList<PluginSource> &plugins)
 {
     Errors errors;
@@ -330,10 +336,14 @@ Status Generation::load(const QList<PluginSource> &plugins)
                                 {}, shown));
             continue;
         }
+        if (m_observer)
+            m_observer(shown, PluginCall::Load);
         if (!loader->load()) {
             errors.append(loadError(source, loader->errorString()));
             continue;
         }
+        if (m_observer)
+            m_observer(shown, PluginCall::Register);
         auto *provider = qobject_cast<ComponentProvider *>(loader->instance());
         if (!provider) {
             errors.append(Error(Error::Reason::IncompatiblePlugin,

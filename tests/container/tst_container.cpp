@@ -272,6 +272,10 @@ private Q_SLOTS:
     void lazySuccessorRestoredOnFirstUse();
     void nonStreamableStateReported();
     void throwingRestoreIsReported();
+
+    // --- construction observer ---------------------------------------------------------------
+    void observerIsToldBeforeEachPluginCall();
+    void observerNamesTheComponentWhoseConstructorFailed();
 };
 
 // --- validation ------------------------------------------------------------------------------
@@ -1356,6 +1360,93 @@ void tst_Container::dotShowsScopeCreationInterfacesAndEdges()
         R"(  "backup.Backup" [label="backup.Backup\nBackup\nsingleton, lazy", )"
         R"(tooltip="libbackup.so"];)"));
     QVERIFY(container.shutdown().ok());
+}
+
+// --- construction observer -------------------------------------------------------------------
+
+namespace {
+
+//! Records each observed call in the Journal, so its order against the calls themselves shows.
+qreload::ConstructionObserver journalObserver()
+{
+    return [](const QString &key, qreload::PluginCall call) {
+        Journal::events.append(QStringLiteral("about to %1 %2")
+                                   .arg(qreload::pluginCallName(call), key.section(u'.', -1)));
+    };
+}
+
+} // namespace
+
+void tst_Container::observerIsToldBeforeEachPluginCall()
+{
+    qreload::Container container;
+    addShop(container);
+    container.setConstructionObserver(journalObserver());
+    QVERIFY(container.start().ok());
+    QCOMPARE(
+        Journal::events,
+        (QStringList{
+            QStringLiteral("about to factory Clock"), QStringLiteral("construct Clock"),
+            QStringLiteral("about to after-construct Clock"), QStringLiteral("onCreated Clock"),
+            QStringLiteral("about to factory Repository"), QStringLiteral("construct Repository"),
+            QStringLiteral("about to after-construct Repository"),
+            QStringLiteral("onCreated Repository"), QStringLiteral("about to factory PriceService"),
+            QStringLiteral("construct PriceService"),
+            QStringLiteral("about to after-construct PriceService"),
+            QStringLiteral("onCreated PriceService"), QStringLiteral("about to factory Checkout"),
+            QStringLiteral("construct Checkout"),
+            QStringLiteral("about to after-construct Checkout"),
+            QStringLiteral("onCreated Checkout")}));
+    Journal::events.clear();
+    QVERIFY(container.shutdown().ok());
+    QCOMPARE(Journal::events.mid(0, 3), (QStringList{QStringLiteral("about to destroy Checkout"),
+                                                     QStringLiteral("onDestroy Checkout"),
+                                                     QStringLiteral("destroy Checkout")}));
+    QCOMPARE(Journal::events.size(), 12);
+
+    // Carried state: the save and restore functions are plugin code as well.
+    qreload::Container old;
+    addCounter(old, 1);
+    qreload::Container successor;
+    addCounter(successor, 1);
+    old.setConstructionObserver(journalObserver());
+    successor.setConstructionObserver(journalObserver());
+    QVERIFY(old.start().ok());
+    QVERIFY(successor.start().ok());
+    Journal::events.clear();
+    qreload::Errors errors;
+    QCOMPARE(successor.restoreState(old.saveState(&errors)).carried,
+             QStringList{QStringLiteral("app.Counter")});
+    QCOMPARE(Journal::events, (QStringList{QStringLiteral("about to save-state Counter"),
+                                           QStringLiteral("about to restore-state Counter")}));
+
+    // Unset again: nothing is told.
+    Journal::events.clear();
+    old.setConstructionObserver({});
+    QVERIFY(old.shutdown().ok());
+    QVERIFY(Journal::events.isEmpty());
+}
+
+void tst_Container::observerNamesTheComponentWhoseConstructorFailed()
+{
+    // What a crash handler would read: the last component the observer was told about is the
+    // one whose constructor was running.
+    Repository::failure = QStringLiteral("database unreachable");
+    qreload::Container container;
+    addShop(container);
+    QString lastKey;
+    qreload::PluginCall lastCall = qreload::PluginCall::Load;
+    container.setConstructionObserver([&](const QString &key, qreload::PluginCall call) {
+        if (call != qreload::PluginCall::Destroy) {
+            lastKey = key;
+            lastCall = call;
+        }
+    });
+    const qreload::Status started = container.start();
+    QVERIFY(!started.ok());
+    QCOMPARE(lastKey, QStringLiteral("shop.Repository"));
+    QCOMPARE(lastCall, qreload::PluginCall::Factory);
+    QCOMPARE(started.errors().first().component(), lastKey);
 }
 
 QTEST_GUILESS_MAIN(tst_Container)

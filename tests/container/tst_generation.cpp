@@ -66,6 +66,7 @@ private Q_SLOTS:
     void pluginTypesDoNotOutliveTheirLibrary();
     void deferredDeletesRunBeforeUnload();
     void libraryThatStaysMappedIsReported();
+    void observerIsToldOfLoadRegistrationAndConstruction();
 
 private:
     //! Copies a fixture to a fresh private path, as the reload engine's staging does.
@@ -649,6 +650,23 @@ void tst_Generation::libraryThatStaysMappedIsReported()
     QVERIFY(mappedFiles().contains(source.loadPath));
     // Reported once: a second unload has nothing left to unload.
     QVERIFY(generation.unload().ok());
+}
+
+void tst_Generation::observerIsToldOfLoadRegistrationAndConstruction()
+{
+    const PluginSource source = stage("greeter_v1");
+    Generation generation(50);
+    QStringList calls;
+    generation.setConstructionObserver([&](const QString &key, qreload::PluginCall call) {
+        calls.append(qreload::pluginCallName(call) + QLatin1Char(' ') + key);
+    });
+    QVERIFY(generation.load({source}).ok());
+    QVERIFY(generation.construct().ok());
+    QVERIFY(generation.unload().ok());
+    QCOMPARE(calls, (QStringList{QStringLiteral("load ") + source.originPath,
+                                 QStringLiteral("register ") + source.originPath,
+                                 QStringLiteral("factory app.services.MyService"),
+                                 QStringLiteral("destroy app.services.MyService")}));
 }
 
 QTEST_GUILESS_MAIN(tst_Generation)

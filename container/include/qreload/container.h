@@ -7,6 +7,7 @@
 #include <QRecursiveMutex>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -54,6 +55,27 @@ struct StateCarryReport
     Errors errors;       //!< save or restore hooks that threw
 };
 
+//! Plugin code the container (or its generation) is about to run, for crash breadcrumbs.
+enum class PluginCall {
+    Load,           //!< the library is being loaded: its static initialisers run (key: the file)
+    Register,       //!< the plugin's registration function runs (key: the plugin file)
+    Factory,        //!< the component's factory or constructor
+    AfterConstruct, //!< the component's after-construct hook
+    Destroy,        //!< the component's before-destroy hook, then its destructor
+    SaveState,      //!< the component's carried-state save function
+    RestoreState,   //!< the component's carried-state restore function
+};
+
+QRELOAD_CONTAINER_EXPORT QString pluginCallName(PluginCall call);
+
+/*!
+ * Told the component key (or plugin file) and what plugin code runs next, right before it runs,
+ * on the thread that runs it. A host process records this where a crash handler can read it, so
+ * a crash report can name the component that was being created. It must not call back into the
+ * container (it is called under the container's lock).
+ */
+using ConstructionObserver = std::function<void(const QString &key, PluginCall call)>;
+
 /*!
  * The dependency-injection container of one generation. Descriptors are added, the whole graph is
  * validated before anything is built, eager singletons are constructed in dependency order, and
@@ -72,6 +94,12 @@ public:
 
     void add(std::deque<ComponentDescriptor> descriptors);
     void add(ComponentDescriptor descriptor);
+
+    /*!
+     * Called before each factory, hook and state function runs (see ConstructionObserver).
+     * Set it before start(); an empty function (the default) costs one test per call.
+     */
+    void setConstructionObserver(ConstructionObserver observer);
 
     //! Every problem of the graph at once; does not construct anything.
     Status validate() const;
@@ -158,12 +186,14 @@ private:
     void destroyInstance(Node *node, QObject *instance, Errors *errors);
     Errors destroyAll();
     void applyPendingState(Node *node, QObject *instance);
+    void aboutToCall(const Node *node, PluginCall call) const;
 
     mutable QRecursiveMutex m_mutex;
     std::vector<std::unique_ptr<Node>> m_nodes;
     QHash<QString, Node *> m_byKey;
     QList<QPair<Node *, QObject *>> m_created; // creation order; prototypes included
     QHash<QString, CarriedState> m_pendingState;
+    ConstructionObserver m_observer;
     bool m_started = false;
     bool m_shutDown = false;
 };

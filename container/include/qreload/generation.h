@@ -42,6 +42,13 @@ public:
 
     quint64 number() const { return m_number; }
 
+    /*!
+     * Told, right before it runs, which plugin code runs next: each library's load (static
+     * initialisers) and registration function (key: the watched file), then each component's
+     * factory, hooks and state functions (key: the component). Set it before load().
+     */
+    void setConstructionObserver(ConstructionObserver observer);
+
     //! Loads every library and collects its registrations; reports every plugin that failed.
     Status load(const QList<PluginSource> &plugins);
     Status validate() const { return m_container.validate(); }
@@ -69,6 +76,7 @@ private:
     QDateTime m_createdAt;
     QList<PluginSource> m_plugins;
     std::vector<std::unique_ptr<QPluginLoader>> m_loaders;
+    ConstructionObserver m_observer;
     Container m_container;
 };
 
