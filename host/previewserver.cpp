@@ -1,8 +1,11 @@
 #include "previewserver.h"
 
 #include "componentendpoint.h"
+#include "connectionguard.h"
+#include "guardedtcpserver.h"
 #include "reloadengine.h"
 
+#include <QHostInfo>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonArray>
@@ -10,6 +13,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QMetaEnum>
+#include <QNetworkInterface>
 #include <QRandomGenerator>
 #include <QTcpServer>
 
@@ -52,7 +56,7 @@ PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
 
 bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *error)
 {
-    auto *server = new QTcpServer(this);
+    auto *server = new GuardedTcpServer(m_limits, this);
     if (!server->listen(host, port)) {
         if (error)
             *error = QStringLiteral("cannot listen on %1:%2: %3")
@@ -66,6 +70,29 @@ bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *erro
     m_host = host;
     m_port = server->serverPort();
     return true;
+}
+
+bool PreviewServer::setLimits(const ConnectionLimits &limits, QString *error)
+{
+    if (const QString problem = limits.validate(); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    m_limits = limits;
+    for (GuardedTcpServer *server :
+         findChildren<GuardedTcpServer *>(QString(), Qt::FindDirectChildrenOnly))
+        server->setLimits(limits);
+    return true;
+}
+
+int PreviewServer::openConnections() const
+{
+    int open = 0;
+    for (const GuardedTcpServer *server :
+         findChildren<GuardedTcpServer *>(QString(), Qt::FindDirectChildrenOnly))
+        open += server->openConnections();
+    return open;
 }
 
 QUrl PreviewServer::url() const
@@ -87,11 +114,30 @@ bool PreviewServer::hostAllowed(const QHttpServerRequest &request) const
     const qsizetype colon = host.lastIndexOf(':');
     if (colon > 0 && !host.endsWith(']'))
         host.truncate(colon);
+    host = host.toLower();
     static const QList<QByteArray> loopbackNames = {"127.0.0.1", "localhost", "[::1]"};
-    if (loopbackNames.contains(host.toLower()))
+    if (loopbackNames.contains(host))
         return true;
-    // Listening on a non-loopback address was an explicit choice: allow that address too.
-    return !m_host.isLoopback() && QHostAddress(QString::fromLatin1(host)) == m_host;
+    if (m_host.isLoopback())
+        return false;
+    // Listening on a non-loopback address (--host 0.0.0.0, a LAN address) was an explicit choice
+    // to be reached from other machines, by this machine's addresses or its name. Any other name
+    // may be a DNS-rebinding attack and stays refused.
+    if (host == QHostInfo::localHostName().toLower().toUtf8())
+        return true;
+    if (host.startsWith('[') && host.endsWith(']'))
+        host = host.mid(1, host.size() - 2);
+    QHostAddress address(QString::fromLatin1(host));
+    if (address.isNull())
+        return false;
+    address.setScopeId(QString());
+    if (address == m_host)
+        return true;
+    const QList<QHostAddress> own = QNetworkInterface::allAddresses();
+    return std::any_of(own.begin(), own.end(), [&](QHostAddress candidate) {
+        candidate.setScopeId(QString());
+        return candidate.isEqual(address, QHostAddress::TolerantConversion);
+    });
 }
 
 bool PreviewServer::hasSessionToken(const QHttpServerRequest &request) const
@@ -156,17 +202,29 @@ QJsonObject PreviewServer::status() const
 bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     QHttpServerResponder responder = makeResponder(request, socket);
+    // "close" when the connection ends after this response, "keep-alive" for HTTP/1.0 that asked.
+    const ConnectionGuard *guard = ConnectionGuard::of(socket);
+    const QByteArray connection = guard ? guard->connectionHeader() : QByteArray();
     // The request is served by the generation current now, held until it is answered. The
     // manual reload endpoint lets go of it first: the reload waits for holders to finish.
     std::shared_ptr<Generation> generation = m_engine->current();
     const auto reply = [&](const QByteArray &body, const QByteArray &type, int status) {
         const QByteArray generationHeader
             = QByteArray::number(generation ? generation->number() : m_engine->generationNumber());
-        responder.write(body,
-                        {{"Content-Type", type},
-                         {"X-QReload-Generation", generationHeader},
-                         {"Cache-Control", "no-store"}},
-                        StatusCode(status));
+        if (connection.isEmpty()) {
+            responder.write(body,
+                            {{"Content-Type", type},
+                             {"X-QReload-Generation", generationHeader},
+                             {"Cache-Control", "no-store"}},
+                            StatusCode(status));
+        } else {
+            responder.write(body,
+                            {{"Content-Type", type},
+                             {"X-QReload-Generation", generationHeader},
+                             {"Cache-Control", "no-store"},
+                             {"Connection", connection}},
+                            StatusCode(status));
+        }
     };
     const auto replyJson = [&](const QJsonDocument &json, int status = 200) {
         reply(json.toJson(QJsonDocument::Indented), "application/json", status);

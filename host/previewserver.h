@@ -1,5 +1,7 @@
 #pragma once
 
+#include "connectionlimits.h"
+
 #include <QAbstractHttpServer>
 #include <QHostAddress>
 #include <QUrl>
@@ -17,7 +19,12 @@ class ReloadEngine;
  * session token in the `X-QReload-Token` header), and a component's details and method calls
  * under `/_qreload/components/` (see ComponentEndpoint; invoking needs the token too).
  * Every response carries `X-QReload-Generation`.
- * Requests whose Host header is not this server's loopback name are refused (DNS rebinding).
+ * Requests whose Host header is not a loopback name are refused (DNS rebinding); when the server
+ * listens on a non-loopback address, the machine's own addresses and host name are allowed too.
+ *
+ * HTTP limits (body size, idle connections, open connections; see ConnectionLimits) are kept by
+ * the listening socket, a GuardedTcpServer, before QHttpServer parses a request: Qt 6.4's
+ * QHttpServer has no setting for them.
  */
 class PreviewServer : public QAbstractHttpServer
 {
@@ -28,6 +35,15 @@ public:
 
     //! Listens on host:port (port 0 picks a free one). On failure, *error says why.
     bool listen(const QHostAddress &host, quint16 port, QString *error);
+    /*!
+     * Sets the HTTP limits; they apply to new connections at once and, for the body limit and
+     * the idle timeout, to open ones. On a value that is not usable, returns false and *error
+     * says which.
+     */
+    bool setLimits(const ConnectionLimits &limits, QString *error = nullptr);
+    ConnectionLimits limits() const { return m_limits; }
+    //! Connections open now (accepted, not closed yet).
+    int openConnections() const;
     quint16 port() const { return m_port; }
     QHostAddress host() const { return m_host; }
     //! http://127.0.0.1:<port>/
@@ -51,6 +67,7 @@ private:
     ReloadEngine *m_engine;
     QHostAddress m_host;
     quint16 m_port = 0;
+    ConnectionLimits m_limits;
     QString m_token;
 };
 

@@ -133,16 +133,22 @@ inline qlonglong enumNumber(QMetaType type, const void *data)
 inline QString enumText(QMetaType type, qlonglong number)
 {
     if (const QMetaObject *scope = type.metaObject()) {
-        const QByteArray name = type.name();
+        // `Palette::Mode`, or `QFlags<Style::Option>` for a Q_FLAG (whose enumerator is named
+        // Options, with enumName Option).
+        QByteArray name = type.name();
+        if (name.startsWith("QFlags<") && name.endsWith('>'))
+            name = name.mid(7, name.size() - 8);
         const qsizetype colons = name.lastIndexOf("::");
         const QByteArray enumName = colons < 0 ? name : name.mid(colons + 2);
-        const int index = scope->indexOfEnumerator(enumName.constData());
-        if (index >= 0) {
-            const QMetaEnum metaEnum = scope->enumerator(index);
+        for (int i = 0; i < scope->enumeratorCount(); ++i) {
+            const QMetaEnum metaEnum = scope->enumerator(i);
+            if (enumName != metaEnum.name() && enumName != metaEnum.enumName())
+                continue;
             const QByteArray key = metaEnum.isFlag() ? metaEnum.valueToKeys(int(number))
                                                      : QByteArray(metaEnum.valueToKey(int(number)));
             if (!key.isEmpty())
                 return QString::fromLatin1(key);
+            break;
         }
     }
     return QString::number(number);

@@ -16,6 +16,47 @@
 
 using Reason = qreload::Error::Reason;
 
+//! A value type with properties, one of them an enum.
+class Dimensions
+{
+    Q_GADGET
+    Q_PROPERTY(int width MEMBER width)
+    Q_PROPERTY(QList<int> margins MEMBER margins)
+
+public:
+    int width = 80;
+    QList<int> margins{1, 2};
+};
+
+//! Properties and methods of types that are not Qt's built-in ones.
+class Styled : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(Mode mode READ mode)
+    Q_PROPERTY(Options options READ options)
+    Q_PROPERTY(Dimensions dimensions READ dimensions)
+    Q_PROPERTY(QList<Dimensions> history READ history)
+    Q_PROPERTY(QObject *helper READ helper)
+    Q_PROPERTY(Styled *self READ self)
+
+public:
+    enum Mode { Plain, Fancy };
+    Q_ENUM(Mode)
+    enum Option { Bold = 1, Italic = 2 };
+    Q_DECLARE_FLAGS(Options, Option)
+    Q_FLAG(Options)
+
+    Styled() { setObjectName(QStringLiteral("styled")); }
+    Mode mode() const { return Fancy; }
+    Options options() const { return Italic; }
+    Dimensions dimensions() const { return {}; }
+    QList<Dimensions> history() const { return {Dimensions{}, Dimensions{}}; }
+    QObject *helper() const { return nullptr; }
+    Styled *self() const { return const_cast<Styled *>(this); }
+    Q_INVOKABLE Mode nextMode() const { return Fancy; }
+    Q_INVOKABLE Options allOptions() const { return Options(Bold) | Italic; }
+};
+
 class Basket : public QObject
 {
     Q_OBJECT
@@ -77,6 +118,7 @@ private Q_SLOTS:
     void detailsOfUnknownKey();
     void detailsToJson();
     void detailsOutliveTheLibrary();
+    void valuesOfOtherTypesArriveAsBuiltInTypes();
 
     void invoke_data();
     void invoke();
@@ -362,6 +404,45 @@ void tst_ComponentDetails::invokeAfterShutdownFails()
                  .reason(),
              Reason::ShutDown);
     QCOMPARE(Basket::constructed, 1);
+}
+
+void tst_ComponentDetails::valuesOfOtherTypesArriveAsBuiltInTypes()
+{
+    // What the rules of Container::details() and invoke() make of values that are not of Qt's
+    // built-in types (in a plugin, their types are data of the library).
+    qreload::Registry r(QStringLiteral("libstyled.so"));
+    r.add<Styled>(QStringLiteral("ui.Styled"));
+    qreload::Container container;
+    container.add(r.takeComponents());
+    QVERIFY(container.start().ok());
+    const qreload::Result<qreload::ComponentDetails> details
+        = container.details(QStringLiteral("ui.Styled"));
+    QVERIFY(details.ok());
+    QVariantMap values;
+    for (const qreload::ComponentDetails::Property &p : details.value().properties) {
+        QVERIFY2(p.value.metaType().id() < QMetaType::User, qPrintable(p.name));
+        values.insert(p.name, p.value);
+    }
+    QCOMPARE(values.value(QStringLiteral("mode")), QVariant(QStringLiteral("Fancy")));
+    QCOMPARE(values.value(QStringLiteral("options")), QVariant(QStringLiteral("Italic")));
+    const QVariantMap dimensions = values.value(QStringLiteral("dimensions")).toMap();
+    QCOMPARE(dimensions.value(QStringLiteral("width")), QVariant(80));
+    QCOMPARE(dimensions.value(QStringLiteral("margins")), QVariant(QVariantList{1, 2}));
+    const QVariantList history = values.value(QStringLiteral("history")).toList();
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(history.first().toMap().value(QStringLiteral("width")), QVariant(80));
+    QCOMPARE(values.value(QStringLiteral("helper")), QVariant(QStringLiteral("nullptr")));
+    QVERIFY2(
+        values.value(QStringLiteral("self")).toString().startsWith(QStringLiteral("Styled(0x")),
+        qPrintable(values.value(QStringLiteral("self")).toString()));
+    QVERIFY(values.value(QStringLiteral("self"))
+                .toString()
+                .endsWith(QStringLiteral(", name = \"styled\")")));
+    QCOMPARE(container.invoke(QStringLiteral("ui.Styled"), QStringLiteral("nextMode")).value(),
+             QVariant(QStringLiteral("Fancy")));
+    QCOMPARE(container.invoke(QStringLiteral("ui.Styled"), QStringLiteral("allOptions")).value(),
+             QVariant(QStringLiteral("Bold|Italic")));
+    QVERIFY(container.shutdown().ok());
 }
 
 QTEST_GUILESS_MAIN(tst_ComponentDetails)

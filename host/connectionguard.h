@@ -1,0 +1,113 @@
+#pragma once
+
+#include "chunkedbody.h"
+#include "connectionlimits.h"
+#include "requesthead.h"
+
+#include <QObject>
+#include <QTimer>
+
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+QT_END_NAMESPACE
+
+namespace qreload::app {
+
+/*!
+ * Enforces ConnectionLimits on one connection of the preview server, around Qt 6.4's
+ * QHttpServer, which has no setting for them.
+ *
+ * The guard's slot is connected to the socket's readyRead before QHttpServer's parser, so it
+ * sees every byte before the parser reads it, and a second slot runs after the parser. It
+ * follows the stream exactly as far as the parser will read it in that turn (the current
+ * request: its head, then its body), so the two always agree where a request starts:
+ *
+ * - a head whose Content-Length is over the limit gets `413` and the parser never reads it, nor
+ *   the body; a chunked body gets `413` as soon as the chunks announce more than the limit;
+ * - a malformed request line or Content-Length gets `400`, a head over 256 KiB `431`;
+ * - after the response to a request that asked for it (`Connection: close`, HTTP/1.0 without
+ *   keep-alive) the connection is closed;
+ * - a connection that sends and receives nothing for the idle timeout is closed (`408` first when
+ *   it stopped in the middle of a request).
+ *
+ * A refused connection is closed gently: the response is sent, the sending side shut down, and
+ * what the client still sends is read and dropped (never kept) for up to LingerMs, so that the
+ * client reads the response instead of a connection reset.
+ *
+ * The guard is a child of its socket. Runs on the socket's thread.
+ */
+class ConnectionGuard : public QObject
+{
+    Q_OBJECT
+
+public:
+    //! How long a refused connection is drained before it is closed regardless.
+    static constexpr int LingerMs = 2000;
+
+    /*!
+     * Guards `socket`. `parser` is the object whose readyRead slot parses requests (the HTTP
+     * server): refusing disconnects it from the socket. Construct the guard before the parser
+     * connects to the socket, and call followParser() after.
+     */
+    ConnectionGuard(QTcpSocket *socket, QObject *parser, const ConnectionLimits &limits);
+
+    //! The guard of `socket`, or null.
+    static ConnectionGuard *of(const QTcpSocket *socket);
+
+    //! Connects the slot that runs after the parser's (call once the parser is connected).
+    void followParser();
+    void setLimits(const ConnectionLimits &limits) { m_limits = limits; }
+
+    /*!
+     * What the response to the request being answered says in its `Connection` field: `close`
+     * when the connection ends after it, `keep-alive` for an HTTP/1.0 request that asked to keep
+     * it; empty otherwise (HTTP/1.1 keeps connections by default).
+     */
+    QByteArray connectionHeader() const;
+
+    /*!
+     * Answers `status` with `text` and closes the connection (gently, see the class comment).
+     * Nothing more of this connection reaches the parser.
+     */
+    void refuse(int status, const QByteArray &reason, const QString &text);
+    bool isRefused() const { return m_stage == Stage::Refused; }
+
+private:
+    enum class Stage {
+        Head,      //!< reading a request head (or waiting for one)
+        Body,      //!< a fixed-length body: m_bodyLeft bytes still to come
+        Chunked,   //!< a chunked body (m_chunked follows it)
+        Answering, //!< the request is complete: the parser answers it in this turn
+        Refused,   //!< answered by the guard; draining until closed
+    };
+
+    void beforeParser();
+    void afterParser();
+    //! Follows the stream from `offset` (bytes of the unread data already followed) as far as
+    //! the parser will read it now; returns the new offset, or -1 when the request was refused.
+    qsizetype follow(qsizetype offset, qsizetype available);
+    void judgeHead();
+    void requestAnswered();
+    void idleTimeout();
+    void drain();
+    void closeQuietly();
+    void detachParser();
+
+    QTcpSocket *m_socket;
+    QObject *m_parser;
+    ConnectionLimits m_limits;
+    QTimer m_idle;
+    QTimer m_linger;
+    Stage m_stage = Stage::Head;
+    RequestHead m_head;
+    ChunkedBody m_chunked;
+    qint64 m_bodyLeft = 0;
+    //! Unread bytes at the front of the socket's buffer that the guard has already followed
+    //! (the parser left them for a later turn).
+    qsizetype m_followed = 0;
+    bool m_inParserTurn = false;
+    bool m_closeAfterResponse = false;
+    bool m_keepAliveHttp10 = false;
+};
+
+} // namespace qreload::app
