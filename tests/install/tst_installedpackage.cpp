@@ -1,0 +1,186 @@
+// qreload as a user gets it from `cmake --install`: the files land where a desktop, a compiler
+// and CMake look for them; find_package(qreload 0.2) accepts 0.2.x only; and from the prefix
+// alone, `qreload new` then `qreload --headless` serves the new project (its plugin compiled with
+// the package's reload flags), serves an edit, and keeps serving it when the next edit does not
+// compile.
+
+#include "headlessqreload.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_InstalledPackage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void installsFiles_data();
+    void installsFiles();
+    void packageAcceptsSameMinorVersionOnly();
+    void newProjectServesEditsAndKeepsServingBrokenOnes();
+
+private:
+    QString prefixPath(const QString &relative) const { return m_prefix.filePath(relative); }
+    void replaceInFile(const QString &path, const QString &from, const QString &to);
+
+    QTemporaryDir m_prefix;
+    QTemporaryDir m_work;
+};
+
+void tst_InstalledPackage::initTestCase()
+{
+    QVERIFY(m_prefix.isValid());
+    QVERIFY(m_work.isValid());
+    QByteArray output;
+    QVERIFY2(runToEnd(QStringLiteral(CMAKE_COMMAND_PATH),
+                      {QStringLiteral("--install"), QStringLiteral(QRELOAD_BUILD_DIR),
+                       QStringLiteral("--prefix"), m_prefix.path()},
+                      m_work.path(), 120000, &output),
+             output.constData());
+}
+
+void tst_InstalledPackage::installsFiles_data()
+{
+    QTest::addColumn<QString>("path");
+    const QStringList files{
+        QStringLiteral("bin/qreload"),
+        QStringLiteral("lib/libqreloadcontainer.so." QRELOAD_VERSION),
+        // the soname: major.minor, as the package's version check
+        QStringLiteral("lib/libqreloadcontainer.so." QRELOAD_SOVERSION),
+        QStringLiteral("lib/libqreloadcontainer.so"),
+        QStringLiteral("include/qreload/plugin.h"),
+        QStringLiteral("include/qreload/registry.h"),
+        QStringLiteral("include/qreload/qreload_export.h"),
+        QStringLiteral("lib/cmake/qreload/qreloadConfig.cmake"),
+        QStringLiteral("lib/cmake/qreload/qreloadConfigVersion.cmake"),
+        QStringLiteral("lib/cmake/qreload/QReloadPlugin.cmake"),
+        QStringLiteral("lib/cmake/qreload/qreload_plugin.cpp.in"),
+        QStringLiteral("share/qreload/qreload.schema.json"),
+        QStringLiteral("share/qreload/examples/greeter/CMakeLists.txt"),
+        QStringLiteral("share/qreload/examples/greeter/services.cpp"),
+        QStringLiteral("share/qreload/examples/shop/CMakeLists.txt"),
+        QStringLiteral("share/applications/qreload.desktop"),
+        QStringLiteral("share/icons/hicolor/scalable/apps/qreload.svg"),
+    };
+    for (const QString &file : files)
+        QTest::newRow(qPrintable(file)) << file;
+    // Every executable the build has besides qreload (the plugin host).
+    for (const QString &name :
+         QStringLiteral(QRELOAD_HOST_EXECUTABLES).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString file = QStringLiteral("bin/") + name;
+        QTest::newRow(qPrintable(file)) << file;
+    }
+}
+
+void tst_InstalledPackage::installsFiles()
+{
+    QFETCH(QString, path);
+    QVERIFY2(QFileInfo::exists(prefixPath(path)), qPrintable(prefixPath(path)));
+    // Nothing installed refers to the build tree, where an installed qreload must not look.
+    if (path.startsWith(QLatin1String("lib/cmake/"))) {
+        QFile file(prefixPath(path));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY2(!file.readAll().contains(QByteArrayLiteral(QRELOAD_BUILD_DIR)), qPrintable(path));
+    }
+}
+
+void tst_InstalledPackage::packageAcceptsSameMinorVersionOnly()
+{
+    const QString probe = m_work.filePath(QStringLiteral("probe"));
+    QVERIFY(QDir().mkpath(probe));
+    QFile lists(probe + QStringLiteral("/CMakeLists.txt"));
+    QVERIFY(lists.open(QIODevice::WriteOnly));
+    lists.write(R"(cmake_minimum_required(VERSION 3.25)
+project(probe LANGUAGES CXX)
+foreach(version 0.1 0.3 1.0 0.2 0.2.0)
+    find_package(qreload ${version} QUIET)
+    if(qreload_FOUND AND TARGET qreload::container AND COMMAND qreload_add_plugin)
+        message(STATUS "probe: ${version} found ${qreload_VERSION} in ${qreload_DIR}")
+    else()
+        message(STATUS "probe: ${version} not found")
+    endif()
+endforeach()
+)");
+    lists.close();
+    QByteArray output;
+    QVERIFY2(runToEnd(QStringLiteral(CMAKE_COMMAND_PATH),
+                      {QStringLiteral("-S"), probe, QStringLiteral("-B"),
+                       probe + QStringLiteral("/build"),
+                       QStringLiteral("-DCMAKE_PREFIX_PATH=") + m_prefix.path()},
+                      probe, 120000, &output),
+             output.constData());
+    const QString found = QStringLiteral(" found " QRELOAD_VERSION " in ")
+                          + prefixPath(QStringLiteral("lib/cmake/qreload"));
+    for (const char *line :
+         {"probe: 0.1 not found", "probe: 0.3 not found", "probe: 1.0 not found"})
+        QVERIFY2(output.contains(line), output.constData());
+    QVERIFY2(output.contains(("probe: 0.2" + found).toUtf8()), output.constData());
+    QVERIFY2(output.contains(("probe: 0.2.0" + found).toUtf8()), output.constData());
+}
+
+void tst_InstalledPackage::newProjectServesEditsAndKeepsServingBrokenOnes()
+{
+    const QString qreload = prefixPath(QStringLiteral("bin/qreload"));
+    const QString project = m_work.filePath(QStringLiteral("myapp"));
+    QByteArray output;
+    QVERIFY2(runToEnd(qreload, {QStringLiteral("new"), project}, m_work.path(), 30000, &output),
+             output.constData());
+    const QString source = project + QStringLiteral("/myapp.cpp");
+    QVERIFY2(QFileInfo::exists(source), output.constData());
+
+    // Configures build/ against the prefix (CMAKE_PREFIX_PATH=<bin>/..), builds, serves.
+    HeadlessQReload running;
+    running.start(qreload, {project}, m_work.path());
+    QVERIFY(running.process().waitForStarted());
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        running.get(QStringLiteral("/")).contains(QLatin1String("Hello from myapp")),
+        running.output().constData(), 600000);
+    // The user's plugin is compiled with the package's reload flags and its precompiled header.
+    QVERIFY2(QFileInfo::exists(project + QStringLiteral("/build/plugins/myapp.so")),
+             running.output().constData());
+    QVERIFY2(runToEnd(QStringLiteral(CMAKE_COMMAND_PATH),
+                      {QStringLiteral("--build"), project + QStringLiteral("/build"),
+                       QStringLiteral("--"), QStringLiteral("-t"), QStringLiteral("commands"),
+                       QStringLiteral("myapp")},
+                      project, 60000, &output),
+             output.constData());
+    QByteArray compile;
+    for (const QByteArray &line : output.split('\n'))
+        compile = line.contains("myapp.cpp.o -c") ? line : compile;
+    for (const char *flag : {"-fno-gnu-unique", "-fvisibility=hidden", "cmake_pch.hxx"})
+        QVERIFY2(compile.contains(flag), output.constData());
+
+    replaceInFile(source, QStringLiteral("Hello from myapp"),
+                  QStringLiteral("Hello from the installed qreload"));
+    QTRY_VERIFY2_WITH_TIMEOUT(running.get(QStringLiteral("/"))
+                                  .contains(QLatin1String("Hello from the installed qreload")),
+                              running.output().constData(), 300000);
+
+    const int failed = running.failedBuilds();
+    replaceInFile(source, QStringLiteral("Hello from the installed qreload\")"),
+                  QStringLiteral("Hello from a broken edit\") + undeclaredName"));
+    QTRY_VERIFY2_WITH_TIMEOUT(running.failedBuilds() == failed + 1, running.output().constData(),
+                              300000);
+    QVERIFY(running.get(QStringLiteral("/"))
+                .contains(QLatin1String("Hello from the installed qreload")));
+}
+
+void tst_InstalledPackage::replaceInFile(const QString &path, const QString &from,
+                                         const QString &to)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(file.readAll());
+    file.close();
+    QVERIFY2(text.contains(from), qPrintable(from));
+    text.replace(from, to);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate)); // an in-place write
+    file.write(text.toUtf8());
+}
+
+QTEST_GUILESS_MAIN(tst_InstalledPackage)
+#include "tst_installedpackage.moc"
