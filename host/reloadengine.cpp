@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QMap>
 #include <QSet>
 #include <QThread>
 
@@ -24,21 +25,42 @@ constexpr int MinimumRetryMs = 20;
 class PhaseClock
 {
 public:
-    explicit PhaseClock(ReloadRecord &record)
+    PhaseClock(ReloadRecord &record, ReloadEngine *engine)
         : m_record(record)
+        , m_engine(engine)
     {
         m_timer.start();
     }
+    //! The phase that starts now (for crash breadcrumbs; its time is taken by lap()).
+    void enter(const QString &name) { Q_EMIT m_engine->phaseStarted(m_record.id, name); }
+    //! Ends a phase. A phase run again (a candidate built again without a broken file) adds to
+    //! its first timing, so every phase appears once, in the order it first ran.
     void lap(const QString &name)
     {
-        m_record.phases.append(PhaseTiming{name, m_timer.nsecsElapsed() / 1e6});
+        const double ms = m_timer.nsecsElapsed() / 1e6;
         m_timer.restart();
+        for (PhaseTiming &phase : m_record.phases) {
+            if (phase.name == name) {
+                phase.ms += ms;
+                return;
+            }
+        }
+        m_record.phases.append(PhaseTiming{name, ms});
     }
 
 private:
     ReloadRecord &m_record;
+    ReloadEngine *m_engine;
     QElapsedTimer m_timer;
 };
+
+//! How many components of `generation` came from the plugin file `origin`.
+int componentCount(const Generation &generation, const QString &origin)
+{
+    const QList<ComponentInfo> components = generation.container().components();
+    return int(std::count_if(components.cbegin(), components.cend(),
+                             [&](const ComponentInfo &c) { return c.pluginFile == origin; }));
+}
 
 } // namespace
 
@@ -50,6 +72,8 @@ ReloadEngine::ReloadEngine(Options options, QObject *parent)
 {
     qRegisterMetaType<ReloadRecord>();
     qRegisterMetaType<FileEvent>();
+    m_nextGeneration = qMax<quint64>(1, m_options.firstGeneration);
+    m_nextRecordId = qMax<quint64>(1, m_options.firstRecordId);
     m_quietTimer.setSingleShot(true);
     m_quietTimer.setInterval(m_options.quietPeriodMs);
     connect(&m_quietTimer, &QTimer::timeout, this, &ReloadEngine::onQuietPeriodOver);
@@ -83,7 +107,8 @@ ReloadRecord ReloadEngine::start()
     m_watcher->setFolders(m_options.pluginDirs);
     ReloadRecord record;
     record.cause = ReloadCause::Startup;
-    record.decision = QStringLiteral("first generation");
+    record.decision = m_options.startDecision.isEmpty() ? QStringLiteral("first generation")
+                                                        : m_options.startDecision;
     return runTransaction(std::move(record), false);
 }
 
@@ -144,6 +169,18 @@ void ReloadEngine::setHeldForBuild(bool held)
     m_heldForBuild = held;
     if (!held && !m_pendingEvents.isEmpty() && !m_quietTimer.isActive())
         m_quietTimer.start(m_options.quietPeriodMs);
+}
+
+void ReloadEngine::seedHistory(const QList<ReloadRecord> &records)
+{
+    m_history = records + m_history;
+    while (m_history.size() > m_options.historyLimit)
+        m_history.removeFirst();
+}
+
+QList<PluginSource> ReloadEngine::currentPlugins() const
+{
+    return m_current ? m_current->plugins() : QList<PluginSource>();
 }
 
 std::optional<ReloadRecord> ReloadEngine::lastReload() const
@@ -234,22 +271,37 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
 
     QElapsedTimer total;
     total.start();
-    PhaseClock clock(record);
+    PhaseClock clock(record, this);
+    clock.enter(QStringLiteral("stage"));
 
     // stage: read every plugin file as it is now and decide whether anything changed.
-    QList<PluginSnapshot> snapshots;
-    QHash<QString, QByteArray> hashes;
-    Errors stageErrors;
+    if (record.cause == ReloadCause::Manual)
+        m_options.quarantine.clear(); // the user asks for the files as they are
+    // The first generation of a restarted host: the files that worked, not the folders'.
+    const QList<RestoredPlugin> restore = std::exchange(m_options.restore, {});
+    QStringList files;
+    QHash<QString, QString> readFrom; // origin -> the file to read instead
+    for (const RestoredPlugin &plugin : restore) {
+        files.append(plugin.originPath);
+        readFrom.insert(plugin.originPath, plugin.filePath);
+    }
+    if (restore.isEmpty())
+        files = pluginFiles();
+    else
+        files.sort();
+    QMap<QString, PluginSnapshot> fresh; // origin -> its bytes now
+    QHash<QString, Errors> unusable;     // origin -> why its bytes cannot be staged
+    QHash<QString, QByteArray> hashes;   // origin -> content hash now (readable files)
     bool incomplete = false;
-    for (const QString &path : pluginFiles()) {
-        Result<PluginSnapshot> snapshot = ShadowStore::snapshot(path);
+    for (const QString &path : std::as_const(files)) {
+        Result<PluginSnapshot> snapshot = ShadowStore::snapshot(readFrom.value(path, path), path);
         if (!snapshot) {
             incomplete |= snapshot.errors().first().reason() == Error::Reason::IncompleteFile;
-            stageErrors.append(snapshot.errors());
+            unusable.insert(path, snapshot.errors());
             continue;
         }
         hashes.insert(path, snapshot.value().contentHash);
-        snapshots.append(snapshot.takeValue());
+        fresh.insert(path, snapshot.takeValue());
     }
     for (auto it = hashes.constBegin(); it != hashes.constEnd(); ++it) {
         if (m_currentHashes.value(it.key()) != it.value())
@@ -278,7 +330,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         m_reloading = false;
         --m_nextRecordId;
         record.outcome = ReloadOutcome::Skipped;
-        record.errors = stageErrors;
+        for (const Errors &errors : std::as_const(unusable))
+            record.errors.append(errors);
         return record;
     }
     if (m_incompleteAttempts > 0)
@@ -286,54 +339,211 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
                                           "to be complete")
                                .arg(m_incompleteAttempts);
     m_incompleteAttempts = 0;
-    if (!stageErrors.isEmpty()) {
-        record.errors = stageErrors;
-        clock.lap(QStringLiteral("stage"));
-        return finishAs(ReloadOutcome::Failed);
-    }
     if (skipWhenUnchanged && record.files.isEmpty() && m_current) {
         record.decision += QStringLiteral("; no plugin's content changed, nothing to reload");
         clock.lap(QStringLiteral("stage"));
         return finishAs(ReloadOutcome::Skipped);
     }
-    if (skipWhenUnchanged && m_failedHashes && hashes == *m_failedHashes) {
+    if (skipWhenUnchanged && unusable.isEmpty() && m_failedHashes && hashes == *m_failedHashes) {
         record.decision += QStringLiteral("; same content as the last failed reload, not retried");
         clock.lap(QStringLiteral("stage"));
         return finishAs(ReloadOutcome::Skipped);
     }
 
-    const quint64 number = m_nextGeneration;
-    Result<QList<PluginSource>> staged = m_shadows->stage(number, snapshots);
+    // The plan: what the next generation loads for each plugin file. A file that went away (on
+    // a watched change) or that cannot be used keeps the version the current generation loaded,
+    // read back from its shadow copy; every other file is loaded as it is now.
+    QHash<QString, PluginSource> previous;
+    if (m_current) {
+        for (const PluginSource &source : m_current->plugins())
+            previous.insert(source.originPath, source);
+    }
+    QMap<QString, PluginSnapshot> plan;
+    QSet<QString> changed; // origins loaded with new bytes: the ones a failure can be pinned on
+    QList<std::pair<QString, int>> removedFiles; // origin, components it serves
+    QStringList heldBroken; // origins whose new bytes failed and whose previous version stays
+    QList<std::pair<QString, bool>> quarantined; // origin, whether its previous version stands in
+    const auto keepPrevious = [&](const QString &origin) {
+        const auto it = previous.constFind(origin);
+        if (it == previous.constEnd())
+            return false;
+        Result<PluginSnapshot> kept = ShadowStore::snapshot(it->loadPath, origin);
+        if (!kept) {
+            record.errors.append(kept.errors());
+            return false;
+        }
+        plan.insert(origin, kept.takeValue());
+        changed.remove(origin);
+        return true;
+    };
+    const QSet<QString> onDisk(files.cbegin(), files.cend());
+    for (auto it = previous.constBegin(); it != previous.constEnd(); ++it) {
+        if (onDisk.contains(it.key()) || record.cause == ReloadCause::Manual)
+            continue; // a manual reload drops the components of removed files
+        if (keepPrevious(it.key()))
+            removedFiles.append({it.key(), componentCount(*m_current, it.key())});
+    }
+    for (const QString &origin : files) {
+        if (const auto bad = unusable.constFind(origin); bad != unusable.constEnd()) {
+            record.errors.append(*bad);
+            if (keepPrevious(origin))
+                heldBroken.append(origin);
+            continue;
+        }
+        const PluginSnapshot &snapshot = fresh[origin];
+        if (const auto q = m_options.quarantine.constFind(origin);
+            q != m_options.quarantine.constEnd()) {
+            if (*q == snapshot.contentHash) {
+                // The bytes that crashed the last host: never loaded again automatically.
+                quarantined.append({origin, keepPrevious(origin)});
+                continue;
+            }
+            m_options.quarantine.erase(q); // new bytes: they get their chance
+        }
+        plan.insert(origin, snapshot);
+        if (m_currentHashes.value(origin) != snapshot.contentHash)
+            changed.insert(origin);
+    }
+    fresh.clear();
     clock.lap(QStringLiteral("stage"));
-    snapshots.clear();
 
-    auto candidate = std::make_shared<Generation>(number);
-    // Invariant 2: on any failure the candidate is dismantled and the current one is untouched.
-    const auto fail = [&](const Errors &errors) {
-        record.errors.append(errors);
+    const auto planHashes = [&] {
+        QHash<QString, QByteArray> planned;
+        for (auto it = plan.constBegin(); it != plan.constEnd(); ++it)
+            planned.insert(it.key(), it.value().contentHash);
+        return planned;
+    };
+    // Notes for the decision, once it is known which generation serves.
+    const auto noteHeldBack = [&] {
+        const quint64 serving = record.generationAfter;
+        for (const auto &[origin, components] : std::as_const(removedFiles)) {
+            record.decision += QStringLiteral("; %1 removed; generation %2 keeps serving its %3 "
+                                              "component%4 (Reload to drop them)")
+                                   .arg(QFileInfo(origin).fileName())
+                                   .arg(serving)
+                                   .arg(components)
+                                   .arg(components == 1 ? QString() : QStringLiteral("s"));
+        }
+        for (const QString &origin : std::as_const(heldBroken))
+            record.decision += QStringLiteral("; %1 was not loaded (see errors); generation %2 "
+                                              "keeps serving its previous version")
+                                   .arg(QFileInfo(origin).fileName())
+                                   .arg(serving);
+        for (const auto &[origin, kept] : std::as_const(quarantined)) {
+            record.decision += QStringLiteral("; %1 not loaded: these bytes crashed the last "
+                                              "host, and are loaded again only when the file "
+                                              "changes or on a manual reload")
+                                   .arg(QFileInfo(origin).fileName());
+            if (kept)
+                record.decision += QStringLiteral(" (generation %1 keeps serving its previous "
+                                                  "version)")
+                                       .arg(serving);
+        }
+    };
+    // Nothing new left to load: the current generation serves on, untouched (invariant 2).
+    const auto nothingToSwap = [&] {
+        if (record.cause == ReloadCause::Manual && m_current)
+            return false; // a manual reload rebuilds even what did not change
+        if (m_current)
+            return planHashes() == m_currentHashes;
+        return plan.isEmpty() && (!record.errors.isEmpty() || !quarantined.isEmpty());
+    };
+    const auto keepCurrent = [&] {
+        noteHeldBack();
+        if (record.errors.isEmpty()) {
+            if (removedFiles.isEmpty() && quarantined.isEmpty())
+                record.decision
+                    += QStringLiteral("; no plugin's content changed, nothing to reload");
+            return finishAs(ReloadOutcome::Skipped);
+        }
+        m_failedHashes = hashes;
+        return finishAs(ReloadOutcome::Failed);
+    };
+    if (skipWhenUnchanged && nothingToSwap())
+        return keepCurrent();
+
+    const quint64 number = m_nextGeneration;
+    std::unique_ptr<Generation> candidate;
+    const auto dismantle = [&] {
+        if (!candidate)
+            return;
         for (const Error &e : candidate->shutdown().errors())
             record.errors.append(e);
         for (const Error &e : candidate->unload().errors())
             record.errors.append(e);
         candidate.reset();
+    };
+    // Invariant 2: on any failure the candidate is dismantled and the current one is untouched.
+    const auto fail = [&](const Errors &errors) {
+        record.errors.append(errors);
+        clock.enter(QStringLiteral("cleanup"));
+        dismantle();
         m_shadows->remove(number);
         clock.lap(QStringLiteral("cleanup"));
         m_failedHashes = hashes;
+        noteHeldBack();
         return finishAs(ReloadOutcome::Failed);
     };
-    if (!staged)
-        return fail(staged.errors());
+    // Errors that belong to plugin files loaded with new bytes only: those files are taken out
+    // (their previous version, if any, stands in) and the candidate is built again. Any other
+    // error fails the whole candidate. Returns whether the files were taken out.
+    const auto isolate = [&](const Errors &errors, bool (*pinned)(const Error &)) {
+        QSet<QString> culprits;
+        for (const Error &e : errors) {
+            if (!pinned(e) || !changed.contains(e.pluginFile()))
+                return false;
+            culprits.insert(e.pluginFile());
+        }
+        record.errors.append(errors);
+        dismantle();
+        for (const QString &origin : std::as_const(culprits)) {
+            plan.remove(origin);
+            changed.remove(origin);
+            if (keepPrevious(origin))
+                heldBroken.append(origin);
+        }
+        return true;
+    };
 
-    if (Status loaded = candidate->load(staged.value()); !loaded) {
+    for (;;) {
+        clock.enter(QStringLiteral("stage"));
+        Result<QList<PluginSource>> staged = m_shadows->stage(number, plan.values());
+        clock.lap(QStringLiteral("stage"));
+        if (!staged)
+            return fail(staged.errors());
+        candidate = std::make_unique<Generation>(number);
+
+        clock.enter(QStringLiteral("load"));
+        Status loaded = candidate->load(staged.value());
         clock.lap(QStringLiteral("load"));
-        return fail(loaded.errors());
+        if (!loaded) {
+            // A file that does not load (not a plugin, wrong IID, the loader refuses it, its
+            // registration throws) is broken on its own.
+            if (!isolate(loaded.errors(), [](const Error &) { return true; }))
+                return fail(loaded.errors());
+        } else {
+            clock.enter(QStringLiteral("validate"));
+            const Status valid = candidate->validate();
+            clock.lap(QStringLiteral("validate"));
+            if (valid)
+                break;
+            // A component's own declarations (its key, its factory, what it depends on) are its
+            // file's; cycles, duplicates and ambiguities belong to several files at once.
+            if (!isolate(valid.errors(), [](const Error &e) {
+                    return e.reason() == Error::Reason::InvalidRegistration
+                           || e.reason() == Error::Reason::MissingDependency;
+                }))
+                return fail(valid.errors());
+        }
+        if (nothingToSwap()) {
+            clock.enter(QStringLiteral("cleanup"));
+            m_shadows->remove(number);
+            clock.lap(QStringLiteral("cleanup"));
+            return keepCurrent();
+        }
     }
-    clock.lap(QStringLiteral("load"));
-    if (Status valid = candidate->validate(); !valid) {
-        clock.lap(QStringLiteral("validate"));
-        return fail(valid.errors());
-    }
-    clock.lap(QStringLiteral("validate"));
+
+    clock.enter(QStringLiteral("construct"));
     if (Status built = candidate->construct(); !built) {
         clock.lap(QStringLiteral("construct"));
         return fail(built.errors());
@@ -341,6 +551,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     clock.lap(QStringLiteral("construct"));
 
     if (m_current) {
+        clock.enter(QStringLiteral("carry"));
         Errors saveErrors;
         const auto state = m_current->container().saveState(&saveErrors);
         const StateCarryReport report = candidate->container().restoreState(state);
@@ -349,7 +560,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         record.errors.append(saveErrors);
         record.errors.append(report.errors);
         for (const QString &dropped : report.dropped)
-            qCInfo(lcReload).noquote() << "state dropped:" << dropped;
+            qCInfo(lcReload) << "state dropped:" << dropped;
         clock.lap(QStringLiteral("carry"));
     }
 
@@ -360,12 +571,16 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     record.changed = diff.changed;
     record.rewired = diff.rewired;
 
+    clock.enter(QStringLiteral("swap"));
     // swap: invariant 1 — the candidate is complete (constructed, state restored) before it is
     // published, in one assignment.
-    std::shared_ptr<Generation> old = std::exchange(m_current, candidate);
-    candidate.reset();
-    m_currentHashes = hashes;
-    m_failedHashes.reset();
+    std::shared_ptr<Generation> old
+        = std::exchange(m_current, std::shared_ptr<Generation>(std::move(candidate)));
+    m_currentHashes = planHashes();
+    if (heldBroken.isEmpty())
+        m_failedHashes.reset();
+    else
+        m_failedHashes = hashes; // the same bytes again would fail the same way
     ++m_nextGeneration;
     record.generationAfter = number;
     clock.lap(QStringLiteral("swap"));
@@ -381,15 +596,19 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
                                 << m_options.drainTimeoutMs << "ms; shutting it down anyway";
         const quint64 oldNumber = old->number();
         // Invariant 3: instances die before their library is unloaded.
+        clock.enter(QStringLiteral("shutdown"));
         record.errors.append(old->shutdown().errors());
         clock.lap(QStringLiteral("shutdown"));
+        clock.enter(QStringLiteral("unload"));
         record.errors.append(old->unload().errors());
         old.reset();
         clock.lap(QStringLiteral("unload"));
         // Invariant 4: nothing of the old generation stays on disk.
+        clock.enter(QStringLiteral("cleanup"));
         m_shadows->remove(oldNumber);
         clock.lap(QStringLiteral("cleanup"));
     }
+    noteHeldBack();
     Q_EMIT generationChanged(number);
     return finishAs(ReloadOutcome::Succeeded);
 }

@@ -15,6 +15,13 @@ namespace qreload::app {
 class FolderWatcher;
 class ShadowStore;
 
+//! A plugin file to load in place of a watched one (see Options::restore).
+struct RestoredPlugin
+{
+    QString originPath; //!< the watched file it stands for
+    QString filePath;   //!< the bytes to load
+};
+
 /*!
  * Drives the reload transaction: watches the plugin folders, coalesces file events over a quiet
  * period, and turns the plugin files into a new Generation that replaces the current one only when
@@ -27,6 +34,33 @@ class ShadowStore;
  *  4. no shadow file or mapping accumulates over any number of reloads;
  *  5. one reload runs at a time; changes during a reload cause exactly one follow-up reload;
  *  6. every phase is timed and recorded with its cause.
+ *
+ * What a generation is built from, file by file:
+ *  - A plugin file that disappears on a watched change (deleted, its folder removed or replaced)
+ *    keeps serving: the next generation loads the version the current one loaded (its shadow
+ *    copy) until the file reappears. A manual reload (ReloadCause::Manual) drops it.
+ *  - A plugin file whose new bytes are broken *on their own* blocks only itself: the others'
+ *    changes still reload in the same transaction, its previous version (if it had one) stands
+ *    in, and the record's errors name the file and the cause. Broken on its own means: it cannot
+ *    be staged (unreadable, not an ELF shared library, still incomplete after the retries), it
+ *    does not load (no Qt plugin metadata, wrong IID, the dynamic loader refuses it, its
+ *    registration throws), or validation finds fault with its own components' declarations
+ *    (empty key or no factory, a dependency nothing provides). A file whose previous version
+ *    stands in keeps the graph of the others whole, so a component only it provided stays.
+ *  - Whatever cannot be pinned on one changed file fails the whole candidate, as before, and the
+ *    current generation serves on: a cycle, a duplicate key or route, an ambiguous interface
+ *    (several files take part; reverting one of them would pick which edit to ignore), a
+ *    validation error in a file whose bytes did not change (a changed file took away what it
+ *    needs), a constructor or hook that fails (construction runs the whole graph), and errors
+ *    of files not changed by this reload.
+ *
+ * Outcomes: Succeeded when a new generation is current (its errors list the files held back and
+ * state that could not be carried); Failed when no new generation was made and errors say why
+ * (every changed file was broken, or the whole candidate failed); Skipped when there was nothing
+ * new to load: no content changed, or the only changes are removed files that keep serving or
+ * bytes in Options::quarantine.
+ * The decision then says so: `greeter.so removed; generation 4 keeps serving its 3 components
+ * (Reload to drop them)`.
  */
 class ReloadEngine : public QObject
 {
@@ -46,6 +80,21 @@ public:
         int drainTimeoutMs = 2000;
         //! Keep at most this many records in history() (the UI model keeps its own rows).
         int historyLimit = 1000;
+
+        // A host restarted by its supervisor after a crash continues where the dead one was:
+        //! the number of the first generation this engine builds;
+        quint64 firstGeneration = 1;
+        //! the id of the first record it makes;
+        quint64 firstRecordId = 1;
+        //! the plugin files its first generation is built from instead of the folders' files
+        //! (the dead host's shadow copies of what worked); origin paths stay what records show;
+        QList<RestoredPlugin> restore;
+        //! plugin bytes (origin path -> content hash) that crashed the dead host: never loaded
+        //! again automatically; the previous version of that plugin serves instead, until the
+        //! file changes or the user reloads by hand;
+        QHash<QString, QByteArray> quarantine;
+        //! the first record's decision ("restarted after a crash ...").
+        QString startDecision;
     };
 
     explicit ReloadEngine(Options options, QObject *parent = nullptr);
@@ -83,8 +132,12 @@ public:
     std::shared_ptr<Generation> current() const { return m_current; }
     quint64 generationNumber() const { return m_current ? m_current->number() : 0; }
     const QList<ReloadRecord> &history() const { return m_history; }
+    //! Records of an earlier host, shown before this engine's own (at /_qreload/log).
+    void seedHistory(const QList<ReloadRecord> &records);
     std::optional<ReloadRecord> lastReload() const;
     bool isReloading() const { return m_reloading; }
+    //! The plugin files the current generation loaded: origin, shadow copy and content hash.
+    QList<PluginSource> currentPlugins() const;
     //! File events are waiting for the quiet period (or a retry) to end.
     bool hasPendingEvents() const;
 
@@ -100,6 +153,8 @@ public:
 
 Q_SIGNALS:
     void reloadStarted(qreload::app::ReloadCause cause);
+    //! Emitted right before each phase runs, so a crash can be placed in one.
+    void phaseStarted(quint64 recordId, const QString &phase);
     void reloadFinished(const qreload::app::ReloadRecord &record);
     void generationChanged(quint64 number);
     void watchingChanged(bool watching);

@@ -36,15 +36,16 @@ QString ShadowStore::folder(quint64 generation) const
     return m_root + QStringLiteral("/g") + QString::number(generation);
 }
 
-Result<PluginSnapshot> ShadowStore::snapshot(const QString &path)
+Result<PluginSnapshot> ShadowStore::snapshot(const QString &path, const QString &originPath)
 {
-    if (Status complete = checkLibraryComplete(path); !complete)
+    const QString origin = originPath.isEmpty() ? path : originPath;
+    if (Status complete = checkLibraryComplete(path, origin); !complete)
         return complete.errors();
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Error(Error::Reason::FileNotFound,
-                     QStringLiteral("cannot read: %1").arg(file.errorString()), {}, path);
-    PluginSnapshot snapshot{path, file.readAll(), {}};
+                     QStringLiteral("cannot read: %1").arg(file.errorString()), {}, origin);
+    PluginSnapshot snapshot{origin, file.readAll(), {}};
     snapshot.contentHash
         = QCryptographicHash::hash(snapshot.bytes, QCryptographicHash::Blake2b_256);
     return snapshot;

@@ -36,8 +36,13 @@ public:
 
     QString root() const { return m_root; }
 
-    //! Reads a plugin file as it is now; fails if unreadable or not a complete library yet.
-    static Result<PluginSnapshot> snapshot(const QString &path);
+    /*!
+     * Reads a plugin file as it is now; fails if unreadable or not a complete library yet.
+     * `originPath` (default: `path`) is the watched file the bytes stand for: it names the
+     * snapshot and its errors, when `path` is a shadow copy (a previous version kept serving, or
+     * a dead host's copy restored).
+     */
+    static Result<PluginSnapshot> snapshot(const QString &path, const QString &originPath = {});
     //! Writes the snapshots to the generation's folder and returns what to load.
     Result<QList<PluginSource>> stage(quint64 generation, const QList<PluginSnapshot> &plugins);
     //! Deletes the generation's folder (after its libraries are unloaded).

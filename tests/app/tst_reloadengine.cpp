@@ -32,9 +32,20 @@ private Q_SLOTS:
     void manualReloadRecordsEveryPhase();
     void manyReloadsLeaveNoMappingOrShadowBehind();
     void pausedWatchingDefersChanges();
+    void removedPluginKeepsServing();
+    void removedFolderKeepsServing();
+    void removedPluginKeptWhileOthersReload();
+    void brokenPluginBlocksOnlyItself_data();
+    void brokenPluginBlocksOnlyItself();
+    void brokenProviderKeepsOthersGraphWhole_data();
+    void brokenProviderKeepsOthersGraphWhole();
+    void conflictAmongGoodPluginsFailsWholeReload();
 
 private:
     std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30);
+    //! Runs `change` while watching is paused, so all of it arrives as one reload.
+    template<typename F>
+    static void asOneChange(ReloadEngine &engine, F change);
     static QString body(ReloadEngine &engine, const QString &path = QStringLiteral("/"));
     static int count(const ReloadEngine &engine, ReloadOutcome outcome);
 
@@ -75,6 +86,14 @@ QString tst_ReloadEngine::body(ReloadEngine &engine, const QString &path)
     if (!response)
         return QStringLiteral("<error> ") + joinErrors(response.errors());
     return QString::fromUtf8(response.value().body);
+}
+
+template<typename F>
+void tst_ReloadEngine::asOneChange(ReloadEngine &engine, F change)
+{
+    engine.setWatching(false);
+    change();
+    engine.setWatching(true);
 }
 
 int tst_ReloadEngine::count(const ReloadEngine &engine, ReloadOutcome outcome)
@@ -268,19 +287,26 @@ void tst_ReloadEngine::pluginAddedAndRemoved()
     QCOMPARE(engine->lastReload()->added, QStringList{QStringLiteral("app.services.MyService")});
     QCOMPARE(int(engine->current()->container().components().size()), componentsBefore + 1);
 
+    // A removed file keeps serving until a manual reload drops it.
     QFile::remove(m_folder->file());
-    QTRY_COMPARE(engine->generationNumber(), 3u);
-    QCOMPARE(engine->lastReload()->removed, QStringList{QStringLiteral("app.services.MyService")});
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Skipped), 1);
+    QCOMPARE(engine->generationNumber(), 2u);
+    QCOMPARE(body(*engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+    const ReloadRecord manual = engine->reloadNow();
+    QVERIFY2(manual.ok(), qPrintable(manual.errorText()));
+    QCOMPARE(engine->generationNumber(), 3u);
+    QCOMPARE(manual.removed, QStringList{QStringLiteral("app.services.MyService")});
 
-    // Removing the provider of an interface others need fails and keeps generation 3.
+    // Dropping the provider of an interface others need fails and keeps generation 3.
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
     QFile::remove(m_folder->file(QStringLiteral("repo_plugin.so")));
-    QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 1);
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Skipped), 2);
+    QCOMPARE(engine->reloadNow().outcome, ReloadOutcome::Failed);
     QVERIFY2(
-        engine->history().last().errorText().contains(QStringLiteral("which no plugin provides"))
-            || engine->history().last().errorText().contains(QStringLiteral("no plugin provides")),
+        engine->history().last().errorText().contains(QStringLiteral("which no plugin provides")),
         qPrintable(engine->history().last().errorText()));
     QCOMPARE(engine->generationNumber(), 3u);
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
 }
 
 void tst_ReloadEngine::manualReloadRecordsEveryPhase()
@@ -347,6 +373,285 @@ void tst_ReloadEngine::pausedWatchingDefersChanges()
     QCOMPARE(engine->generationNumber(), 1u);
     engine->setWatching(true);
     QTRY_COMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+}
+
+void tst_ReloadEngine::removedPluginKeepsServing()
+{
+    m_folder->putFixture("greeter_v1");
+    m_folder->putFixture("split_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("split_plugin.so"));
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    QVERIFY(body(*engine, QStringLiteral("/tick")).startsWith(QStringLiteral("stamped ")));
+
+    QVERIFY(QFile::remove(m_folder->file(QStringLiteral("split_plugin.so"))));
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Skipped), 1);
+    const ReloadRecord skipped = engine->history().last();
+    QVERIFY2(skipped.decision.endsWith(QStringLiteral("; split_plugin.so removed; generation 1 "
+                                                      "keeps serving its 2 components (Reload to "
+                                                      "drop them)")),
+             qPrintable(skipped.decision));
+    QCOMPARE(skipped.files, QStringList{m_folder->file(QStringLiteral("split_plugin.so"))});
+    QVERIFY(skipped.errors.isEmpty());
+    // Nothing was lost: the same generation serves both plugins' routes.
+    QCOMPARE(engine->generationNumber(), 1u);
+    QCOMPARE(int(engine->current()->container().components().size()), 3);
+    QVERIFY(body(*engine, QStringLiteral("/tick")).startsWith(QStringLiteral("stamped ")));
+    QCOMPARE(body(*engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+
+    // The file comes back while the greeter changes: a reload as usual.
+    asOneChange(*engine, [&] {
+        m_folder->putFixture("split_plugin", PluginFolder::Write::Linker,
+                             QStringLiteral("split_plugin.so"));
+        m_folder->putFixture("greeter_v2");
+    });
+    QTRY_COMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    QCOMPARE(engine->generationNumber(), 2u);
+    QVERIFY(!engine->lastReload()->decision.contains(QStringLiteral("removed")));
+
+    // Removed again, then a manual reload drops its components.
+    QVERIFY(QFile::remove(m_folder->file(QStringLiteral("split_plugin.so"))));
+    QTRY_VERIFY(!engine->hasPendingEvents()
+                && engine->history().last().outcome == ReloadOutcome::Skipped);
+    QVERIFY2(engine->history().last().decision.contains(
+                 QStringLiteral("split_plugin.so removed; generation 2 keeps serving its 2 "
+                                "components (Reload to drop them)")),
+             qPrintable(engine->history().last().decision));
+    const ReloadRecord manual = engine->reloadNow();
+    QVERIFY2(manual.ok(), qPrintable(manual.errorText()));
+    QCOMPARE(manual.removed,
+             (QStringList{QStringLiteral("split.Clock"), QStringLiteral("split.Stamp")}));
+    QVERIFY(body(*engine, QStringLiteral("/tick")).startsWith(QStringLiteral("<error>")));
+    QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+}
+
+void tst_ReloadEngine::removedFolderKeepsServing()
+{
+    m_folder->putFixture("greeter_v1");
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    m_folder->putFixture("service_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("service_plugin.so"));
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+
+    // A clean rebuild: `rm -rf plugins`, then the same files copied back.
+    QVERIFY(QDir(m_folder->path()).removeRecursively());
+    const auto allKept = [&] {
+        const ReloadRecord &last = engine->history().last();
+        for (const char *name : {"greeter.so", "repo_plugin.so", "service_plugin.so"}) {
+            if (!last.decision.contains(
+                    QStringLiteral("%1 removed; generation 1 keeps serving its 1 component "
+                                   "(Reload to drop them)")
+                        .arg(QLatin1String(name))))
+                return false;
+        }
+        return last.outcome == ReloadOutcome::Skipped;
+    };
+    QTRY_VERIFY2(allKept(), qPrintable(engine->history().last().decision));
+    QCOMPARE(body(*engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+
+    QVERIFY(QDir().mkpath(m_folder->path()));
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    m_folder->putFixture("service_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("service_plugin.so"));
+    m_folder->putFixture("greeter_v1");
+    QTRY_VERIFY(!engine->hasPendingEvents()
+                && engine->history().last().decision.contains(
+                    QStringLiteral("no plugin's content changed")));
+    // No generation without them was ever made.
+    QCOMPARE(engine->generationNumber(), 1u);
+    QCOMPARE(count(*engine, ReloadOutcome::Succeeded), 1);
+    QCOMPARE(count(*engine, ReloadOutcome::Failed), 0);
+
+    // And the folder is watched again.
+    m_folder->putFixture("greeter_v2");
+    QTRY_COMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+}
+
+void tst_ReloadEngine::removedPluginKeptWhileOthersReload()
+{
+    m_folder->putFixture("greeter_v1");
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    m_folder->putFixture("service_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("service_plugin.so"));
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+
+    asOneChange(*engine, [&] {
+        QVERIFY(QFile::remove(m_folder->file(QStringLiteral("repo_plugin.so"))));
+        m_folder->putFixture("greeter_v2");
+    });
+    QTRY_COMPARE(engine->generationNumber(), 2u);
+    const ReloadRecord record = *engine->lastReload();
+    QVERIFY2(record.ok() && record.errors.isEmpty(), qPrintable(record.errorText()));
+    QVERIFY2(record.decision.endsWith(QStringLiteral("; repo_plugin.so removed; generation 2 keeps "
+                                                     "serving its 1 component (Reload to drop "
+                                                     "them)")),
+             qPrintable(record.decision));
+    QCOMPARE(record.changed, QStringList{QStringLiteral("app.services.MyService")});
+    QVERIFY(record.removed.isEmpty());
+    QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    // The catalog still finds the removed plugin's repository: its old code answers.
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+    QCOMPARE(QDir(engine->shadowRoot() + QStringLiteral("/g2")).entryList(QDir::Files),
+             (QStringList{QStringLiteral("greeter.so"), QStringLiteral("repo_plugin.so"),
+                          QStringLiteral("service_plugin.so")}));
+}
+
+void tst_ReloadEngine::brokenPluginBlocksOnlyItself_data()
+{
+    // Every way a file can be broken on its own (a constructor that throws is not one:
+    // construction runs the whole graph, and fails the whole reload as tested above).
+    brokenPluginKeepsOldGenerationServing_data();
+}
+
+void tst_ReloadEngine::brokenPluginBlocksOnlyItself()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, expectedError);
+    const bool throwsInConstructor = expectedError.contains(QStringLiteral("constructor threw"));
+    m_folder->putFixture("greeter_v1");
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    m_folder->putFixture("service_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("service_plugin.so"));
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+
+    // The greeter breaks while another plugin is added: the other change still reloads.
+    asOneChange(*engine, [&] {
+        m_folder->put(bytes, PluginFolder::Write::Linker);
+        m_folder->putFixture("split_plugin", PluginFolder::Write::Linker,
+                             QStringLiteral("split_plugin.so"));
+    });
+    if (throwsInConstructor) {
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload 2 failed")));
+        QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 1);
+        QVERIFY2(engine->history().last().errorText().contains(expectedError),
+                 qPrintable(engine->history().last().errorText()));
+        QCOMPARE(engine->generationNumber(), 1u);
+        QCOMPARE(body(*engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+        QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+        return;
+    }
+    QTRY_COMPARE(engine->generationNumber(), 2u);
+    const ReloadRecord record = *engine->lastReload();
+    QVERIFY(record.ok());
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.errors.first().pluginFile(), m_folder->file());
+    QVERIFY2(record.errorText().contains(expectedError), qPrintable(record.errorText()));
+    QVERIFY2(record.decision.endsWith(QStringLiteral("; greeter.so was not loaded (see errors); "
+                                                     "generation 2 keeps serving its previous "
+                                                     "version")),
+             qPrintable(record.decision));
+    QCOMPARE(record.added,
+             (QStringList{QStringLiteral("split.Clock"), QStringLiteral("split.Stamp")}));
+    QVERIFY(record.removed.isEmpty());
+    // Nothing lost, the greeter's old code answers, the new plugin serves.
+    QCOMPARE(body(*engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+    QVERIFY(body(*engine, QStringLiteral("/tick")).startsWith(QStringLiteral("stamped ")));
+
+    // Fixing the file is picked up as usual.
+    m_folder->putFixture("greeter_v2");
+    QTRY_COMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    QVERIFY(engine->lastReload()->errors.isEmpty());
+}
+
+void tst_ReloadEngine::brokenProviderKeepsOthersGraphWhole_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("expectedError");
+    QTest::addColumn<bool>("loads"); //!< read and hashed (fails when loaded), or not even staged
+    QTest::newRow("not a Qt plugin") << PluginFolder::read(fixtures::plugin("notaplugin"))
+                                     << QStringLiteral("without Qt plugin metadata") << true;
+    QTest::newRow("another application's plugin")
+        << PluginFolder::read(fixtures::plugin("wrongiid")) << QStringLiteral("IID") << true;
+    QTest::newRow("empty file") << QByteArray() << QStringLiteral("the file is empty") << false;
+}
+
+void tst_ReloadEngine::brokenProviderKeepsOthersGraphWhole()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, expectedError);
+    m_folder->putFixture("greeter_v1");
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    m_folder->putFixture("service_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("service_plugin.so"));
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+
+    // Only repo_plugin provides the catalog's IRepository; losing it would fail validation.
+    asOneChange(*engine, [&] {
+        m_folder->put(bytes, PluginFolder::Write::Linker, QStringLiteral("repo_plugin.so"));
+        m_folder->putFixture("greeter_v2");
+    });
+    QTRY_COMPARE(engine->generationNumber(), 2u);
+    const ReloadRecord record = *engine->lastReload();
+    QVERIFY(record.ok());
+    QCOMPARE(record.errors.size(), 1);
+    QCOMPARE(record.errors.first().pluginFile(), m_folder->file(QStringLiteral("repo_plugin.so")));
+    QVERIFY2(record.errorText().contains(expectedError), qPrintable(record.errorText()));
+    QCOMPARE(record.changed, QStringList{QStringLiteral("app.services.MyService")});
+    QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+
+    // The same bytes again: a library that failed to load is not retried; a file that could
+    // not be read is looked at again, and fails again without touching generation 2.
+    QFETCH(bool, loads);
+    if (!loads)
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload 3 failed")));
+    m_folder->put(bytes, PluginFolder::Write::Rename, QStringLiteral("repo_plugin.so"));
+    QTRY_COMPARE(engine->history().size(), 3);
+    QCOMPARE(engine->history().last().outcome,
+             loads ? ReloadOutcome::Skipped : ReloadOutcome::Failed);
+    if (loads)
+        QVERIFY(engine->history().last().decision.contains(QStringLiteral("same content")));
+    else
+        QCOMPARE(engine->history().last().errors.first().pluginFile(),
+                 m_folder->file(QStringLiteral("repo_plugin.so")));
+    QCOMPARE(engine->generationNumber(), 2u);
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+
+    // A manual reload tries the file again, reports it again, and keeps its previous version.
+    const ReloadRecord manual = engine->reloadNow();
+    QVERIFY(manual.ok());
+    QVERIFY2(manual.errorText().contains(expectedError), qPrintable(manual.errorText()));
+    QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+}
+
+void tst_ReloadEngine::conflictAmongGoodPluginsFailsWholeReload()
+{
+    m_folder->putFixture("greeter_v1");
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+
+    // Each file is fine on its own; together they register the same key and route twice. Which
+    // one to leave out is not qreload's to guess: the whole reload fails.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
+    asOneChange(*engine, [&] {
+        m_folder->putFixture("greeter_v2", PluginFolder::Write::Linker,
+                             QStringLiteral("greeter2.so"));
+        m_folder->putFixture("service_plugin", PluginFolder::Write::Linker,
+                             QStringLiteral("service_plugin.so"));
+    });
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 1);
+    const ReloadRecord failed = engine->history().last();
+    QVERIFY2(failed.errorText().contains(QStringLiteral("is registered 2 times")),
+             qPrintable(failed.errorText()));
+    QCOMPARE(engine->generationNumber(), 1u);
+    QCOMPARE(body(*engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+    QVERIFY(body(*engine, QStringLiteral("/items")).startsWith(QStringLiteral("<error>")));
+    QCOMPARE(QDir(engine->shadowRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+             QStringList{QStringLiteral("g1")});
 }
 
 QTEST_GUILESS_MAIN(tst_ReloadEngine)
