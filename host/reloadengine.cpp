@@ -10,7 +10,8 @@
 #include <QLoggingCategory>
 #include <QMap>
 #include <QSet>
-#include <QThread>
+
+#include <mutex>
 
 Q_LOGGING_CATEGORY(lcReload, "qreload.reload")
 
@@ -64,12 +65,34 @@ int componentCount(const Generation &generation, const QString &origin)
 
 } // namespace
 
+namespace detail {
+
+/*!
+ * What the deleter of every handed-out generation shares with the engine. The last holder of a
+ * generation may let go on any thread: the deleter queues the generation here and wakes the
+ * engine's thread, or, once the engine is gone (it shut everything down), frees it itself.
+ */
+struct GenerationReleases
+{
+    std::mutex mutex;
+    ReloadEngine *engine = nullptr;
+    QList<Generation *> released;
+    Generation *retiringNow = nullptr; //!< the engine retires this one itself, right now
+};
+
+} // namespace detail
+
 ReloadEngine::ReloadEngine(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
     , m_shadows(std::make_unique<ShadowStore>(m_options.shadowRoot))
     , m_watcher(std::make_unique<FolderWatcher>(QStringList{QStringLiteral("*.so")}))
+    , m_releases(std::make_shared<detail::GenerationReleases>())
 {
+    m_releases->engine = this;
+    m_clock.start();
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, &ReloadEngine::onDrainTimeout);
     qRegisterMetaType<ReloadRecord>();
     qRegisterMetaType<FileEvent>();
     m_nextGeneration = qMax<quint64>(1, m_options.firstGeneration);
@@ -90,16 +113,123 @@ ReloadEngine::ReloadEngine(Options options, QObject *parent)
 ReloadEngine::~ReloadEngine()
 {
     m_quietTimer.stop();
+    m_drainTimer.stop();
     m_watcher.reset();
-    if (m_current) {
-        const quint64 number = m_current->number();
-        for (const Error &error : m_current->shutdown().errors())
-            qCWarning(lcReload).noquote() << error.toString();
-        for (const Error &error : m_current->unload().errors())
-            qCWarning(lcReload).noquote() << error.toString();
-        m_current.reset();
-        m_shadows->remove(number);
+    // Everything is shut down and unloaded here, synchronously, whoever still holds a pointer
+    // (as after a drain timeout). Holders that let go meanwhile only queue their generation.
+    for (Retiring &retiring : m_retiring) {
+        if (!retiring.retired) {
+            retiring.retired = true;
+            for (const Error &error : retire(*retiring.generation))
+                qCWarning(lcReload).noquote() << error.toString();
+        }
     }
+    if (m_current) {
+        for (const Error &error : retire(*m_current))
+            qCWarning(lcReload).noquote() << error.toString();
+    }
+    // From now on a holder that lets go frees its (retired) generation itself.
+    QList<Generation *> released;
+    {
+        std::lock_guard lock(m_releases->mutex);
+        m_releases->engine = nullptr;
+        released = std::exchange(m_releases->released, {});
+    }
+    for (Generation *generation : std::as_const(released))
+        delete generation;
+    m_retiring.clear();
+    m_current.reset();
+}
+
+std::shared_ptr<Generation> ReloadEngine::share(std::unique_ptr<Generation> generation)
+{
+    return std::shared_ptr<Generation>(
+        generation.release(), [releases = m_releases](Generation *released) {
+            std::unique_lock lock(releases->mutex);
+            if (releases->retiringNow == released)
+                return; // the engine is retiring it in this very call
+            if (!releases->engine) {
+                lock.unlock();
+                delete released; // the engine shut it down when it was destroyed
+                return;
+            }
+            releases->released.append(released);
+            if (releases->released.size() == 1)
+                QMetaObject::invokeMethod(releases->engine, &ReloadEngine::onGenerationsReleased,
+                                          Qt::QueuedConnection);
+        });
+}
+
+Errors ReloadEngine::retire(Generation &generation)
+{
+    // Invariant 3: instances die before their library is unloaded.
+    Errors errors = generation.shutdown().errors();
+    errors.append(generation.unload().errors());
+    // Invariant 4: nothing of the generation stays on disk.
+    m_shadows->remove(generation.number());
+    return errors;
+}
+
+int ReloadEngine::retiringGenerations() const
+{
+    return int(std::count_if(m_retiring.cbegin(), m_retiring.cend(),
+                             [](const Retiring &r) { return !r.retired; }));
+}
+
+void ReloadEngine::onGenerationsReleased()
+{
+    QList<Generation *> released;
+    {
+        std::lock_guard lock(m_releases->mutex);
+        released = std::exchange(m_releases->released, {});
+    }
+    for (Generation *generation : std::as_const(released)) {
+        const auto it = std::find_if(m_retiring.begin(), m_retiring.end(),
+                                     [&](const Retiring &r) { return r.generation == generation; });
+        if (it != m_retiring.end()) {
+            const Retiring retiring = *it;
+            m_retiring.erase(it);
+            if (!retiring.retired) {
+                for (const Error &error : retire(*generation))
+                    qCWarning(lcReload).noquote() << error.toString();
+            }
+            delete generation;
+            if (!retiring.retired)
+                Q_EMIT generationRetired(retiring.number, false);
+        } else {
+            delete generation; // never current: nothing else to do
+        }
+    }
+    scheduleDrainTimeout();
+}
+
+void ReloadEngine::onDrainTimeout()
+{
+    const qint64 now = m_clock.elapsed();
+    for (Retiring &retiring : m_retiring) {
+        if (retiring.retired || retiring.deadline > now)
+            continue;
+        qCWarning(lcReload) << "generation" << retiring.number << "still in use after"
+                            << m_options.drainTimeoutMs << "ms; shutting it down anyway";
+        retiring.retired = true;
+        for (const Error &error : retire(*retiring.generation))
+            qCWarning(lcReload).noquote() << error.toString();
+        Q_EMIT generationRetired(retiring.number, true);
+    }
+    scheduleDrainTimeout();
+}
+
+void ReloadEngine::scheduleDrainTimeout()
+{
+    qint64 next = -1;
+    for (const Retiring &retiring : m_retiring) {
+        if (!retiring.retired && (next < 0 || retiring.deadline < next))
+            next = retiring.deadline;
+    }
+    if (next < 0)
+        m_drainTimer.stop();
+    else
+        m_drainTimer.start(int(qMax<qint64>(0, next - m_clock.elapsed())));
 }
 
 ReloadRecord ReloadEngine::start()
@@ -574,8 +704,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     clock.enter(QStringLiteral("swap"));
     // swap: invariant 1 — the candidate is complete (constructed, state restored) before it is
     // published, in one assignment.
-    std::shared_ptr<Generation> old
-        = std::exchange(m_current, std::shared_ptr<Generation>(std::move(candidate)));
+    std::shared_ptr<Generation> old = std::exchange(m_current, share(std::move(candidate)));
     m_currentHashes = planHashes();
     if (heldBroken.isEmpty())
         m_failedHashes.reset();
@@ -585,28 +714,43 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     record.generationAfter = number;
     clock.lap(QStringLiteral("swap"));
 
-    if (old) {
-        // drain: a request that started on the old generation finishes on it.
-        QElapsedTimer drain;
-        drain.start();
-        while (old.use_count() > 1 && drain.elapsed() < m_options.drainTimeoutMs)
-            QThread::msleep(1);
-        if (old.use_count() > 1)
-            qCWarning(lcReload) << "generation" << old->number() << "still in use after"
-                                << m_options.drainTimeoutMs << "ms; shutting it down anyway";
-        const quint64 oldNumber = old->number();
+    if (old && old.use_count() == 1) {
+        // Nothing else holds it (the common case): retire it now, timed in this record.
+        Generation *retiring = old.get();
+        {
+            std::lock_guard lock(m_releases->mutex);
+            m_releases->retiringNow = retiring;
+        }
+        old.reset(); // the deleter leaves it to us
+        {
+            std::lock_guard lock(m_releases->mutex);
+            m_releases->retiringNow = nullptr;
+        }
+        const quint64 oldNumber = retiring->number();
         // Invariant 3: instances die before their library is unloaded.
         clock.enter(QStringLiteral("shutdown"));
-        record.errors.append(old->shutdown().errors());
+        record.errors.append(retiring->shutdown().errors());
         clock.lap(QStringLiteral("shutdown"));
         clock.enter(QStringLiteral("unload"));
-        record.errors.append(old->unload().errors());
-        old.reset();
+        record.errors.append(retiring->unload().errors());
+        delete retiring;
         clock.lap(QStringLiteral("unload"));
         // Invariant 4: nothing of the old generation stays on disk.
         clock.enter(QStringLiteral("cleanup"));
         m_shadows->remove(oldNumber);
         clock.lap(QStringLiteral("cleanup"));
+        Q_EMIT generationRetired(oldNumber, false);
+    } else if (old) {
+        // drain: requests that started on the old generation finish on it. It is retired when
+        // the last of them lets go (the deleter calls back), or after the drain timeout.
+        record.decision += QStringLiteral("; generation %1 is still in use: it is shut down when "
+                                          "its last request finishes (at most %2 ms)")
+                               .arg(old->number())
+                               .arg(m_options.drainTimeoutMs);
+        m_retiring.push_back(
+            Retiring{old.get(), old->number(), m_clock.elapsed() + m_options.drainTimeoutMs});
+        old.reset();
+        scheduleDrainTimeout();
     }
     noteHeldBack();
     Q_EMIT generationChanged(number);

@@ -4,16 +4,21 @@
 
 #include <qreload/generation.h>
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
 
 #include <memory>
+#include <vector>
 
 namespace qreload::app {
 
 class FolderWatcher;
 class ShadowStore;
+namespace detail {
+struct GenerationReleases;
+}
 
 //! A plugin file to load in place of a watched one (see Options::restore).
 struct RestoredPlugin
@@ -34,6 +39,15 @@ struct RestoredPlugin
  *  4. no shadow file or mapping accumulates over any number of reloads;
  *  5. one reload runs at a time; changes during a reload cause exactly one follow-up reload;
  *  6. every phase is timed and recorded with its cause.
+ *
+ * Draining: a replaced generation is shut down, unloaded and its shadow copies deleted as soon as
+ * nothing holds it: within the reload when no request holds it (the record then times shutdown,
+ * unload and cleanup); otherwise when its last holder lets go of the shared_ptr (on any thread;
+ * the work is queued to the engine's thread), or after Options::drainTimeoutMs, whichever comes
+ * first. Nothing waits or sleeps meanwhile; generationRetired() reports each. A generation
+ * retired by the timeout is shut down and unloaded while still held: its holder's lookups then
+ * fail with ShutDown, and the object itself is freed when the holder lets go. The destructor
+ * shuts down and unloads every generation at once, held or not.
  *
  * What a generation is built from, file by file:
  *  - A plugin file that disappears on a watched change (deleted, its folder removed or replaced)
@@ -76,7 +90,10 @@ public:
         int incompleteRetries = 20;
         //! Where shadow copies go; empty: a private folder under the system temp folder.
         QString shadowRoot;
-        //! How long the old generation may be held by in-flight requests before shutdown.
+        /*!
+         * How long a replaced generation may stay held by in-flight requests. After that it is
+         * shut down and unloaded anyway (a warning, and generationRetired(number, true)).
+         */
         int drainTimeoutMs = 2000;
         //! Keep at most this many records in history() (the UI model keeps its own rows).
         int historyLimit = 1000;
@@ -136,6 +153,8 @@ public:
     void seedHistory(const QList<ReloadRecord> &records);
     std::optional<ReloadRecord> lastReload() const;
     bool isReloading() const { return m_reloading; }
+    //! Replaced generations still held by in-flight requests, waiting to be shut down.
+    int retiringGenerations() const;
     //! The plugin files the current generation loaded: origin, shadow copy and content hash.
     QList<PluginSource> currentPlugins() const;
     //! File events are waiting for the quiet period (or a retry) to end.
@@ -157,12 +176,32 @@ Q_SIGNALS:
     void phaseStarted(quint64 recordId, const QString &phase);
     void reloadFinished(const qreload::app::ReloadRecord &record);
     void generationChanged(quint64 number);
+    /*!
+     * A replaced generation was shut down, unloaded and its shadow copies deleted: when its last
+     * holder let go (timedOut false), or after Options::drainTimeoutMs while still held (true).
+     */
+    void generationRetired(quint64 number, bool timedOut);
     void watchingChanged(bool watching);
     //! A raw event arrived (before the quiet period). For live "something changed" feedback.
     void fileEventObserved(const qreload::app::FileEvent &event);
 
 private:
+    struct Retiring
+    {
+        Generation *generation;
+        quint64 number;
+        qint64 deadline;      //!< m_clock time after which it is shut down anyway
+        bool retired = false; //!< shut down and unloaded; freed when its holder lets go
+    };
+
     void onQuietPeriodOver();
+    //! Makes `generation` shareable; the last holder to let go hands it back to the engine.
+    std::shared_ptr<Generation> share(std::unique_ptr<Generation> generation);
+    void onGenerationsReleased();
+    void onDrainTimeout();
+    void scheduleDrainTimeout();
+    //! Shuts down and unloads a generation and deletes its shadow copies; returns the errors.
+    Errors retire(Generation &generation);
     ReloadRecord runTransaction(ReloadRecord record, bool skipWhenUnchanged);
     void finish(ReloadRecord &record);
 
@@ -173,6 +212,10 @@ private:
     QList<FileEvent> m_pendingEvents;
     int m_incompleteAttempts = 0;
     std::shared_ptr<Generation> m_current;
+    std::shared_ptr<detail::GenerationReleases> m_releases; // shared with every holder's deleter
+    std::vector<Retiring> m_retiring;
+    QTimer m_drainTimer;
+    QElapsedTimer m_clock;
     QHash<QString, QByteArray>
         m_currentHashes; // origin path -> content hash of the current generation
     std::optional<QHash<QString, QByteArray>> m_failedHashes; // files of the last failed reload

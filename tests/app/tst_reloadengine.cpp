@@ -6,6 +6,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <thread>
+
 using namespace qreload;
 using namespace qreload::app;
 
@@ -40,13 +42,19 @@ private Q_SLOTS:
     void brokenProviderKeepsOthersGraphWhole_data();
     void brokenProviderKeepsOthersGraphWhole();
     void conflictAmongGoodPluginsFailsWholeReload();
+    void heldGenerationRetiresWhenReleased_data();
+    void heldGenerationRetiresWhenReleased();
+    void heldPastDrainTimeoutIsShutDown();
+    void destroyedEngineShutsDownHeldGenerations();
 
 private:
-    std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30);
+    std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30, int drainTimeoutMs = 2000);
     //! Runs `change` while watching is paused, so all of it arrives as one reload.
     template<typename F>
     static void asOneChange(ReloadEngine &engine, F change);
     static QString body(ReloadEngine &engine, const QString &path = QStringLiteral("/"));
+    static QString body(const std::shared_ptr<Generation> &generation,
+                        const QString &path = QStringLiteral("/"));
     static int count(const ReloadEngine &engine, ReloadOutcome outcome);
 
     std::unique_ptr<PluginFolder> m_folder;
@@ -65,19 +73,24 @@ void tst_ReloadEngine::cleanup()
     m_shadows.reset();
 }
 
-std::unique_ptr<ReloadEngine> tst_ReloadEngine::makeEngine(int quietPeriodMs)
+std::unique_ptr<ReloadEngine> tst_ReloadEngine::makeEngine(int quietPeriodMs, int drainTimeoutMs)
 {
     ReloadEngine::Options options;
     options.pluginDirs = {m_folder->path()};
     options.quietPeriodMs = quietPeriodMs;
     options.incompleteRetries = 3;
     options.shadowRoot = m_shadows->path();
+    options.drainTimeoutMs = drainTimeoutMs;
     return std::make_unique<ReloadEngine>(options);
 }
 
 QString tst_ReloadEngine::body(ReloadEngine &engine, const QString &path)
 {
-    const std::shared_ptr<Generation> generation = engine.current();
+    return body(engine.current(), path);
+}
+
+QString tst_ReloadEngine::body(const std::shared_ptr<Generation> &generation, const QString &path)
+{
     if (!generation)
         return QStringLiteral("<no generation>");
     Request request;
@@ -652,6 +665,113 @@ void tst_ReloadEngine::conflictAmongGoodPluginsFailsWholeReload()
     QVERIFY(body(*engine, QStringLiteral("/items")).startsWith(QStringLiteral("<error>")));
     QCOMPARE(QDir(engine->shadowRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
              QStringList{QStringLiteral("g1")});
+}
+
+void tst_ReloadEngine::heldGenerationRetiresWhenReleased_data()
+{
+    QTest::addColumn<bool>("onAnotherThread");
+    QTest::newRow("released on the engine's thread") << false;
+    QTest::newRow("released on another thread") << true;
+}
+
+void tst_ReloadEngine::heldGenerationRetiresWhenReleased()
+{
+    QFETCH(bool, onAnotherThread);
+    m_folder->putFixture("greeter_v1");
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    QSignalSpy retired(engine.get(), &ReloadEngine::generationRetired);
+
+    // An in-flight request holds generation 1 while generation 2 replaces it.
+    std::shared_ptr<Generation> held = engine->current();
+    m_folder->putFixture("greeter_v2");
+    const ReloadRecord record = engine->reloadNow();
+    QVERIFY2(record.ok(), qPrintable(record.errorText()));
+    QVERIFY2(record.decision.contains(QStringLiteral("generation 1 is still in use")),
+             qPrintable(record.decision));
+    // The reload did not wait for it, and did not shut it down under the request.
+    QCOMPARE(engine->retiringGenerations(), 1);
+    QVERIFY(!held->container().isShutDown());
+    QCOMPARE(body(held), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    QVERIFY(mappingsOf(QStringLiteral("/g1/")) > 0);
+    QVERIFY(retired.isEmpty());
+
+    // A third generation while 1 is still held: 2 retires at once, 1 keeps waiting.
+    QVERIFY(engine->reloadNow().ok());
+    QCOMPARE(retired.size(), 1);
+    QCOMPARE(retired.first(), (QVariantList{quint64(2), false}));
+    QCOMPARE(engine->retiringGenerations(), 1);
+
+    // The request finishes: generation 1 is shut down, unloaded and deleted (invariants 3, 4).
+    if (onAnotherThread) {
+        std::thread request([held = std::move(held)]() mutable { held.reset(); });
+        request.join();
+    } else {
+        held.reset();
+    }
+    QTRY_COMPARE(engine->retiringGenerations(), 0);
+    QCOMPARE(retired.size(), 2);
+    QCOMPARE(retired.last(), (QVariantList{quint64(1), false}));
+    QCOMPARE(mappingsOf(QStringLiteral("/g1/")), 0);
+    QCOMPARE(mappingsOf(QStringLiteral("/g2/")), 0);
+    QCOMPARE(QDir(engine->shadowRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+             QStringList{QStringLiteral("g3")});
+    QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+}
+
+void tst_ReloadEngine::heldPastDrainTimeoutIsShutDown()
+{
+    m_folder->putFixture("greeter_v1");
+    auto engine = makeEngine(30, 50);
+    QVERIFY(engine->start().ok());
+    QSignalSpy retired(engine.get(), &ReloadEngine::generationRetired);
+
+    std::shared_ptr<Generation> held = engine->current();
+    m_folder->putFixture("greeter_v2");
+    QVERIFY(engine->reloadNow().ok());
+    QCOMPARE(engine->retiringGenerations(), 1);
+
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral(
+                             "generation 1 still in use after 50 ms; shutting it down anyway")));
+    QTRY_COMPARE(retired.size(), 1);
+    QCOMPARE(retired.first(), (QVariantList{quint64(1), true}));
+    QCOMPARE(engine->retiringGenerations(), 0);
+    // Shut down and unloaded under its holder, which now gets a clear error instead of old code.
+    QVERIFY(held->container().isShutDown());
+    QVERIFY2(body(held).contains(QStringLiteral("shut down")), qPrintable(body(held)));
+    QCOMPARE(mappingsOf(QStringLiteral("/g1/")), 0);
+    QCOMPARE(QDir(engine->shadowRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+             QStringList{QStringLiteral("g2")});
+
+    // Letting go afterwards frees it, and retires nothing twice.
+    held.reset();
+    QCoreApplication::processEvents();
+    QCOMPARE(retired.size(), 1);
+    QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+}
+
+void tst_ReloadEngine::destroyedEngineShutsDownHeldGenerations()
+{
+    m_folder->putFixture("greeter_v1");
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    const QString root = engine->shadowRoot();
+    std::shared_ptr<Generation> first = engine->current();
+    QVERIFY(engine->reloadNow().ok());
+    std::shared_ptr<Generation> second = engine->current();
+    QCOMPARE(engine->retiringGenerations(), 1);
+
+    // The destructor does not wait: everything is shut down and unloaded, held or not.
+    engine.reset();
+    QVERIFY(first->container().isShutDown());
+    QVERIFY(second->container().isShutDown());
+    QCOMPARE(mappingsOf(root), 0);
+    QCOMPARE(QDir(root).entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList());
+    // The holders free what they hold, without the engine.
+    first.reset();
+    std::thread([second = std::move(second)]() mutable { second.reset(); }).join();
 }
 
 QTEST_GUILESS_MAIN(tst_ReloadEngine)
