@@ -2,6 +2,8 @@
 
 #include "componentendpoint.h"
 #include "connectionguard.h"
+#include "crashhandler.h"
+#include "generationsnapshot.h"
 #include "guardedtcpserver.h"
 #include "reloadengine.h"
 
@@ -62,6 +64,23 @@ bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *erro
             *error = QStringLiteral("cannot listen on %1:%2: %3")
                          .arg(host.toString())
                          .arg(port)
+                         .arg(server->errorString());
+        delete server;
+        return false;
+    }
+    bind(server);
+    m_host = host;
+    m_port = server->serverPort();
+    return true;
+}
+
+bool PreviewServer::adopt(qintptr listeningDescriptor, const QHostAddress &host, QString *error)
+{
+    auto *server = new GuardedTcpServer(m_limits, this);
+    if (!server->setSocketDescriptor(listeningDescriptor)) {
+        if (error)
+            *error = QStringLiteral("cannot serve on the inherited socket %1: %2")
+                         .arg(listeningDescriptor)
                          .arg(server->errorString());
         delete server;
         return false;
@@ -155,47 +174,18 @@ QJsonObject PreviewServer::status() const
     o.insert(QLatin1String("quietPeriodMs"), m_engine->quietPeriodMs());
     o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_engine->pluginDirs()));
     o.insert(QLatin1String("shadowFolder"), m_engine->shadowRoot());
-    QJsonArray components;
-    QJsonArray plugins;
-    if (generation) {
-        for (const ComponentInfo &c : generation->container().components()) {
-            QJsonArray dependencies;
-            QJsonArray dependencyDetails;
-            for (const Dependency &d : c.dependencies) {
-                dependencies.append(d.display());
-                dependencyDetails.append(
-                    QJsonObject{{QLatin1String("kind"), Dependency::kindName(d.kind)},
-                                {QLatin1String("target"), d.target},
-                                {QLatin1String("qualifier"), d.qualifier}});
-            }
-            components.append(QJsonObject{
-                {QLatin1String("key"), c.key},
-                {QLatin1String("className"), c.className},
-                {QLatin1String("pluginFile"), c.pluginFile},
-                {QLatin1String("dependencies"), dependencies},
-                {QLatin1String("dependencyDetails"), dependencyDetails},
-                {QLatin1String("interfaces"), QJsonArray::fromStringList(c.interfaces)},
-                {QLatin1String("scope"), c.scope == Scope::Singleton ? QStringLiteral("singleton")
-                                                                     : QStringLiteral("prototype")},
-                {QLatin1String("lazy"), c.creation == Creation::Lazy},
-                {QLatin1String("created"), c.created},
-                {QLatin1String("routes"), QJsonArray::fromStringList(c.routes)},
-                {QLatin1String("carriesState"), c.stateVersion >= 0},
-            });
-        }
-        for (const PluginSource &p : generation->plugins()) {
-            plugins.append(QJsonObject{
-                {QLatin1String("file"), p.originPath},
-                {QLatin1String("contentHash"), QString::fromLatin1(p.contentHash.toHex())}});
-        }
-    }
-    o.insert(QLatin1String("components"), components);
-    o.insert(QLatin1String("plugins"), plugins);
+    o.insert(QLatin1String("serving"), true);
+    const QJsonObject snapshot
+        = (generation ? GenerationSnapshot::of(*generation) : GenerationSnapshot{}).statusJson();
+    o.insert(QLatin1String("components"), snapshot.value(QLatin1String("components")));
+    o.insert(QLatin1String("plugins"), snapshot.value(QLatin1String("plugins")));
     if (const std::optional<ReloadRecord> last = m_engine->lastReload())
         o.insert(QLatin1String("lastReload"), last->toJson());
     else
         o.insert(QLatin1String("lastReload"), QJsonValue::Null);
     o.insert(QLatin1String("reloads"), qint64(m_engine->history().size()));
+    for (auto it = m_supervisorStatus.constBegin(); it != m_supervisorStatus.constEnd(); ++it)
+        o.insert(it.key(), it.value());
     return o;
 }
 
@@ -264,6 +254,20 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                 const ReloadRecord record = m_engine->reloadNow(ReloadCause::Manual);
                 replyJson(QJsonDocument(record.toJson()), record.ok() ? 200 : 500);
             }
+        } else if (path == QLatin1String("/_qreload/restart") && m_restart) {
+            if (method != "POST") {
+                replyText(QStringLiteral("use POST to restart the host"), 405);
+            } else if (!hasSessionToken(request)) {
+                replyText(QStringLiteral("a valid X-QReload-Token header is required"), 403);
+            } else {
+                replyJson(QJsonDocument(QJsonObject{
+                              {QLatin1String("restarting"), true},
+                              {QLatin1String("note"),
+                               QStringLiteral("a new host starts on the current plugins; state "
+                                              "that lived only in this one is lost")}}),
+                          202);
+                m_restart();
+            }
         } else if (ComponentEndpoint::handles(encodedPath)) {
             const ComponentEndpoint::Answer answer
                 = ComponentEndpoint(generation.get())
@@ -292,7 +296,11 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     componentRequest.query = request.query();
     componentRequest.body = request.body();
     componentRequest.headers = request.headers();
+    // If the route's code crashes, the host's crash handler answers this socket with a 502.
+    CrashHandler::setRequest(socket->socketDescriptor(),
+                             QString::fromLatin1(method) + QLatin1Char(' ') + path);
     const Result<Response> response = generation->container().serve(componentRequest);
+    CrashHandler::clearRequest();
     if (response) {
         const Response &r = response.value();
         reply(method == "HEAD" ? QByteArray() : r.body, r.contentType, r.status);

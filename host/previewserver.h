@@ -4,6 +4,9 @@
 
 #include <QAbstractHttpServer>
 #include <QHostAddress>
+#include <QJsonObject>
+
+#include <functional>
 #include <QUrl>
 
 namespace qreload::app {
@@ -35,6 +38,15 @@ public:
 
     //! Listens on host:port (port 0 picks a free one). On failure, *error says why.
     bool listen(const QHostAddress &host, quint16 port, QString *error);
+    /*!
+     * Serves on a listening socket made by someone else (the supervisor, which keeps it while a
+     * host restarts, so connections wait in its backlog). `host` is the address it listens on.
+     */
+    bool adopt(qintptr listeningDescriptor, const QHostAddress &host, QString *error);
+    //! Fields the supervisor adds to /_qreload/status (host process, crash loop, warnings).
+    void setSupervisorStatus(const QJsonObject &fields) { m_supervisorStatus = fields; }
+    //! What POST /_qreload/restart does (ask the supervisor for a new host); unset: 404.
+    void setRestartHandler(std::function<void()> handler) { m_restart = std::move(handler); }
     /*!
      * Sets the HTTP limits; they apply to new connections at once and, for the body limit and
      * the idle timeout, to open ones. On a value that is not usable, returns false and *error
@@ -69,6 +81,8 @@ private:
     quint16 m_port = 0;
     ConnectionLimits m_limits;
     QString m_token;
+    QJsonObject m_supervisorStatus;
+    std::function<void()> m_restart;
 };
 
 } // namespace qreload::app

@@ -3,6 +3,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <array>
+
 namespace qreload::app {
 
 QString causeName(ReloadCause cause)
@@ -14,6 +16,8 @@ QString causeName(ReloadCause cause)
         return QStringLiteral("files");
     case ReloadCause::Manual:
         return QStringLiteral("manual");
+    case ReloadCause::Crash:
+        return QStringLiteral("crash");
     }
     return {};
 }
@@ -27,8 +31,15 @@ QString outcomeName(ReloadOutcome outcome)
         return QStringLiteral("failed");
     case ReloadOutcome::Skipped:
         return QStringLiteral("skipped");
+    case ReloadOutcome::Crashed:
+        return QStringLiteral("crashed");
     }
     return {};
+}
+
+QString CrashInfo::what() const
+{
+    return signalName.isEmpty() ? QStringLiteral("exit code %1").arg(exitCode) : signalName;
 }
 
 static QString severityName(Diagnostic::Severity severity)
@@ -174,7 +185,136 @@ QJsonObject ReloadRecord::toJson() const
                      {QLatin1String("diagnostics"), diagnostics},
                  });
     }
+    if (crash) {
+        o.insert(QLatin1String("crash"),
+                 QJsonObject{
+                     {QLatin1String("signal"), crash->signalName},
+                     {QLatin1String("exitCode"), crash->exitCode},
+                     {QLatin1String("phase"), crash->phase},
+                     {QLatin1String("component"), crash->component},
+                     {QLatin1String("request"), crash->request},
+                     {QLatin1String("backtrace"), QJsonArray::fromStringList(crash->backtrace)},
+                     {QLatin1String("stderr"), QJsonArray::fromStringList(crash->stderrTail)},
+                     {QLatin1String("restart"), crash->restart},
+                 });
+    }
     return o;
+}
+
+namespace {
+
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList list;
+    for (const QJsonValue &item : value.toArray())
+        list.append(item.toString());
+    return list;
+}
+
+template<typename Enum, size_t N>
+Enum enumFromName(const QString &name, const std::array<Enum, N> &values,
+                  QString (*nameOf)(Enum), Enum fallback)
+{
+    for (Enum value : values) {
+        if (nameOf(value) == name)
+            return value;
+    }
+    return fallback;
+}
+
+Error::Reason reasonFromName(const QString &name)
+{
+    for (int i = 0; i <= int(Error::Reason::HostCrashed); ++i) {
+        if (Error::reasonName(Error::Reason(i)) == name)
+            return Error::Reason(i);
+    }
+    return Error::Reason::None;
+}
+
+} // namespace
+
+ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
+{
+    ReloadRecord r;
+    r.id = quint64(o.value(QLatin1String("id")).toInteger());
+    r.startedAt = QDateTime::fromString(o.value(QLatin1String("startedAt")).toString(),
+                                        Qt::ISODateWithMs);
+    r.cause = enumFromName(o.value(QLatin1String("cause")).toString(),
+                           std::array{ReloadCause::Startup, ReloadCause::Files,
+                                      ReloadCause::Manual, ReloadCause::Crash},
+                           &causeName, ReloadCause::Manual);
+    r.outcome = enumFromName(o.value(QLatin1String("outcome")).toString(),
+                             std::array{ReloadOutcome::Succeeded, ReloadOutcome::Failed,
+                                        ReloadOutcome::Skipped, ReloadOutcome::Crashed},
+                             &outcomeName, ReloadOutcome::Failed);
+    r.files = stringList(o.value(QLatin1String("files")));
+    r.decision = o.value(QLatin1String("decision")).toString();
+    r.generationBefore = quint64(o.value(QLatin1String("generationBefore")).toInteger());
+    r.generationAfter = quint64(o.value(QLatin1String("generationAfter")).toInteger());
+    r.totalMs = o.value(QLatin1String("totalMs")).toDouble();
+    const QJsonObject phaseMs = o.value(QLatin1String("phases")).toObject();
+    for (const QString &name : stringList(o.value(QLatin1String("phaseOrder"))))
+        r.phases.append(PhaseTiming{name, phaseMs.value(name).toDouble()});
+    for (const QJsonValue &value : o.value(QLatin1String("errors")).toArray()) {
+        const QJsonObject e = value.toObject();
+        r.errors.append(Error(reasonFromName(e.value(QLatin1String("reason")).toString()),
+                              e.value(QLatin1String("message")).toString(),
+                              e.value(QLatin1String("component")).toString(),
+                              e.value(QLatin1String("pluginFile")).toString()));
+    }
+    for (const QJsonValue &value : o.value(QLatin1String("events")).toArray()) {
+        const QJsonObject e = value.toObject();
+        r.events.append(FileEvent{
+            QDateTime::fromString(e.value(QLatin1String("at")).toString(), Qt::ISODateWithMs),
+            e.value(QLatin1String("path")).toString(), e.value(QLatin1String("kind")).toString()});
+    }
+    r.carriedState = stringList(o.value(QLatin1String("carriedState")));
+    r.droppedState = stringList(o.value(QLatin1String("droppedState")));
+    r.added = stringList(o.value(QLatin1String("added")));
+    r.removed = stringList(o.value(QLatin1String("removed")));
+    r.changed = stringList(o.value(QLatin1String("changed")));
+    r.rewired = stringList(o.value(QLatin1String("rewired")));
+    if (o.contains(QLatin1String("build"))) {
+        const QJsonObject b = o.value(QLatin1String("build")).toObject();
+        BuildInfo build;
+        build.command = b.value(QLatin1String("command")).toString();
+        build.workingDirectory = b.value(QLatin1String("workingDirectory")).toString();
+        build.sources = stringList(b.value(QLatin1String("sources")));
+        build.exitCode = b.value(QLatin1String("exitCode")).toInt();
+        build.timedOut = b.value(QLatin1String("timedOut")).toBool();
+        build.cancelled = b.value(QLatin1String("cancelled")).toBool();
+        build.ms = b.value(QLatin1String("ms")).toDouble();
+        build.output = b.value(QLatin1String("output")).toString();
+        for (const QJsonValue &value : b.value(QLatin1String("diagnostics")).toArray()) {
+            const QJsonObject d = value.toObject();
+            Diagnostic diagnostic;
+            diagnostic.file = d.value(QLatin1String("file")).toString();
+            diagnostic.line = d.value(QLatin1String("line")).toInt();
+            diagnostic.column = d.value(QLatin1String("column")).toInt();
+            diagnostic.severity = enumFromName(
+                d.value(QLatin1String("severity")).toString(),
+                std::array{Diagnostic::Severity::Error, Diagnostic::Severity::Warning,
+                           Diagnostic::Severity::Note},
+                &severityName, Diagnostic::Severity::Error);
+            diagnostic.message = d.value(QLatin1String("message")).toString();
+            build.diagnostics.append(diagnostic);
+        }
+        r.build = build;
+    }
+    if (o.contains(QLatin1String("crash"))) {
+        const QJsonObject c = o.value(QLatin1String("crash")).toObject();
+        CrashInfo crash;
+        crash.signalName = c.value(QLatin1String("signal")).toString();
+        crash.exitCode = c.value(QLatin1String("exitCode")).toInt();
+        crash.phase = c.value(QLatin1String("phase")).toString();
+        crash.component = c.value(QLatin1String("component")).toString();
+        crash.request = c.value(QLatin1String("request")).toString();
+        crash.backtrace = stringList(c.value(QLatin1String("backtrace")));
+        crash.stderrTail = stringList(c.value(QLatin1String("stderr")));
+        crash.restart = c.value(QLatin1String("restart")).toString();
+        r.crash = crash;
+    }
+    return r;
 }
 
 } // namespace qreload::app

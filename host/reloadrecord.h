@@ -18,6 +18,7 @@ enum class ReloadCause {
     Startup, //!< the first generation, built when qreload starts
     Files,   //!< watched plugin files (or, in source mode, sources and a build) changed
     Manual,  //!< the user asked (toolbar, Ctrl+R, CLI, POST /_qreload/reload)
+    Crash,   //!< the host process died outside a reload (serving a request, or a plugin thread)
 };
 
 //! How a reload ended.
@@ -25,6 +26,7 @@ enum class ReloadOutcome {
     Succeeded, //!< a new generation is current
     Failed,    //!< the reload failed; the previous generation keeps serving
     Skipped,   //!< file events, but no plugin's content changed: nothing to do
+    Crashed,   //!< the host process died (during the reload, or serving); see ReloadRecord::crash
 };
 
 QString causeName(ReloadCause cause);
@@ -77,6 +79,23 @@ struct BuildInfo
     bool failed() const { return exitCode != 0 || timedOut || cancelled; }
 };
 
+//! What the supervisor learnt about a host process that died.
+struct CrashInfo
+{
+    QString signalName;   //!< "SIGSEGV", "SIGABRT", ...; empty when the host exited without one
+    int exitCode = 0;     //!< the exit code when there was no signal (exit(0), 127, ...)
+    QString phase;        //!< the reload phase it died in (stage, load, construct, ...), or
+                          //!< "serving" when it died outside a reload
+    QString component;    //!< the component being created or destroyed, if any
+    QString request;      //!< the request being served ("GET /"), if any
+    QStringList backtrace; //!< symbolized frames of the crashing thread, innermost first
+    QStringList stderrTail; //!< the host's last stderr lines
+    QString restart;       //!< what the supervisor did: restarted on which plugins, or stopped
+
+    //! "SIGSEGV" or "exit code 0"
+    QString what() const;
+};
+
 /*!
  * Everything known about one reload: why it ran, what happened in each phase and how long it
  * took. The reload log, the status endpoint and headless output are all views of these records.
@@ -102,6 +121,7 @@ struct ReloadRecord
     QStringList removed;      //!< component keys gone from this generation
     QStringList changed;      //!< component keys whose plugin file changed
     QStringList rewired;      //!< component keys whose dependencies (or their providers) changed
+    std::optional<CrashInfo> crash; //!< set when outcome is Crashed
 
     bool ok() const { return outcome == ReloadOutcome::Succeeded; }
     //! The build ran and failed, timed out or was cancelled.
@@ -118,6 +138,8 @@ struct ReloadRecord
     //! "stage 0.2 ms, load 1.1 ms, ..."
     QString phaseSummary() const;
     QJsonObject toJson() const;
+    //! The inverse of toJson() (the host sends records to the supervisor this way).
+    static ReloadRecord fromJson(const QJsonObject &json);
 };
 
 } // namespace qreload::app

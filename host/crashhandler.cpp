@@ -1,0 +1,222 @@
+#include "crashhandler.h"
+
+#include "crasharea.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+namespace qreload::app {
+
+namespace {
+
+CrashArea *g_area = nullptr;
+std::atomic<int> g_requestFd{-1};
+std::atomic<bool> g_normalExit{false};
+// The 502 answer for the request being served, prepared outside the handler (which may not
+// allocate): everything but the signal's name and the end of the page.
+char g_reply[2048];
+std::atomic<size_t> g_replyLength{0};
+
+constexpr int FatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+
+void copyText(char *to, size_t size, const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    const size_t n = std::min(size - 1, size_t(utf8.size()));
+    std::memcpy(to, utf8.constData(), n);
+    to[n] = '\0';
+}
+
+void writeAll(int fd, const char *data, size_t length)
+{
+    while (length > 0) {
+        const ssize_t n = ::write(fd, data, length);
+        if (n <= 0)
+            return;
+        data += n;
+        length -= size_t(n);
+    }
+}
+
+void captureFrames(void *faultPc)
+{
+    void *frames[CrashArea::MaxFrames + 8];
+    const int count = ::backtrace(frames, CrashArea::MaxFrames + 8);
+    int first = 0;
+    // Start at the faulting instruction: the frames before it are this handler and the kernel's
+    // signal trampoline.
+    if (faultPc) {
+        for (int i = 0; i < count; ++i) {
+            if (frames[i] == faultPc) {
+                first = i;
+                break;
+            }
+        }
+    }
+    int n = 0;
+    for (int i = first; i < count && n < CrashArea::MaxFrames; ++i)
+        g_area->frames[n++] = reinterpret_cast<std::uint64_t>(frames[i]);
+    g_area->frameCount = n;
+}
+
+void captureMaps()
+{
+    const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    size_t length = 0;
+    while (length < sizeof(g_area->maps)) {
+        const ssize_t n = ::read(fd, g_area->maps + length, sizeof(g_area->maps) - length);
+        if (n <= 0)
+            break;
+        length += size_t(n);
+    }
+    ::close(fd);
+    g_area->mapsLength = std::uint32_t(length);
+}
+
+void onFatalSignal(int signal, siginfo_t *, void *context)
+{
+    if (g_area) {
+        g_area->signal = signal;
+        void *pc = nullptr;
+#if defined(__x86_64__)
+        if (context)
+            pc = reinterpret_cast<void *>(
+                static_cast<ucontext_t *>(context)->uc_mcontext.gregs[REG_RIP]);
+#endif
+        captureFrames(pc);
+        captureMaps();
+    }
+    const int fd = g_requestFd.exchange(-1);
+    if (fd >= 0) {
+        writeAll(fd, g_reply, g_replyLength.load());
+        const char *name = ::sigabbrev_np(signal);
+        writeAll(fd, "SIG", 3);
+        if (name)
+            writeAll(fd, name, std::strlen(name));
+        static const char end[]
+            = "</b>. qreload restarts it on the current plugins; the console's reload log "
+              "shows the backtrace.</p>\n";
+        writeAll(fd, end, sizeof(end) - 1);
+        ::shutdown(int(fd), SHUT_RDWR);
+    }
+    // SA_RESETHAND restored the default action: raising again ends the process with this signal
+    // once the handler returns, so the supervisor sees it in the exit status.
+    ::raise(signal);
+}
+
+void onExit()
+{
+    if (!g_area || g_normalExit.load())
+        return;
+    g_area->exitCalled = 1;
+    captureFrames(nullptr);
+    captureMaps();
+}
+
+} // namespace
+
+bool CrashHandler::install(const QString &areaPath, QString *error)
+{
+    const QByteArray path = areaPath.toLocal8Bit();
+    const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || ::ftruncate(fd, sizeof(CrashArea)) != 0) {
+        if (error)
+            *error = QStringLiteral("cannot create %1: %2")
+                         .arg(areaPath, QString::fromLocal8Bit(std::strerror(errno)));
+        if (fd >= 0)
+            ::close(fd);
+        return false;
+    }
+    void *mapped = ::mmap(nullptr, sizeof(CrashArea), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (mapped == MAP_FAILED) {
+        if (error)
+            *error = QStringLiteral("cannot map %1: %2")
+                         .arg(areaPath, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    g_area = static_cast<CrashArea *>(mapped);
+    std::memcpy(g_area->magic, CrashArea::MagicValue, sizeof(g_area->magic));
+
+    // backtrace() loads libgcc's unwinder on first use: do that now, not in the handler.
+    void *warmUp[4];
+    ::backtrace(warmUp, 4);
+
+    // The handler must run even when the stack is exhausted (unbounded recursion).
+    static char alternateStack[256 * 1024];
+    stack_t stack{};
+    stack.ss_sp = alternateStack;
+    stack.ss_size = sizeof(alternateStack);
+    ::sigaltstack(&stack, nullptr);
+
+    struct sigaction action{};
+    action.sa_sigaction = onFatalSignal;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    for (int signal : FatalSignals)
+        ::sigaction(signal, &action, nullptr);
+    std::atexit(onExit);
+    return true;
+}
+
+void CrashHandler::setPhase(quint64 recordId, const QString &phase)
+{
+    if (!g_area)
+        return;
+    g_area->recordId = recordId;
+    copyText(g_area->phase, sizeof(g_area->phase), phase);
+    if (recordId == 0)
+        g_area->component[0] = '\0';
+}
+
+void CrashHandler::setComponent(const QString &key)
+{
+    if (g_area)
+        copyText(g_area->component, sizeof(g_area->component), key);
+}
+
+void CrashHandler::setRequest(qintptr fd, const QString &request)
+{
+    if (g_area)
+        copyText(g_area->request, sizeof(g_area->request), request);
+    const QByteArray head
+        = "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html; charset=utf-8\r\n"
+          "Cache-Control: no-store\r\nConnection: close\r\n\r\n"
+          "<!doctype html>\n<title>502 · qreload: the plugin host crashed</title>\n"
+          "<h1>502 · the plugin host crashed</h1>\n<p>While serving <code>"
+          + request.toHtmlEscaped().toUtf8().left(1024) + "</code> the plugin code got <b>";
+    g_requestFd.store(-1);
+    std::memcpy(g_reply, head.constData(), size_t(head.size()));
+    g_replyLength.store(size_t(head.size()));
+    g_requestFd.store(int(fd));
+}
+
+void CrashHandler::clearRequest()
+{
+    g_requestFd.store(-1);
+    if (g_area)
+        g_area->request[0] = '\0';
+}
+
+void CrashHandler::markNormalExit()
+{
+    g_normalExit.store(true);
+}
+
+CrashArea *CrashHandler::area()
+{
+    return g_area;
+}
+
+} // namespace qreload::app

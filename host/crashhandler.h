@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+
+namespace qreload::app {
+
+struct CrashArea;
+
+/*!
+ * Installs the host's fatal-signal handlers (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, on
+ * an alternate stack so a stack overflow is caught too) and an exit() hook, and keeps the
+ * breadcrumbs of the CrashArea up to date. One per host process.
+ *
+ * When a request is being served, the handler also answers it with a short `502` page naming the
+ * crash before the process dies, so the browser does not just see a reset connection.
+ */
+class CrashHandler
+{
+public:
+    //! Maps `areaPath` (created or truncated) and installs the handlers. False, with *error, if
+    //! the file cannot be mapped; the host then runs without breadcrumbs.
+    static bool install(const QString &areaPath, QString *error);
+
+    static void setPhase(quint64 recordId, const QString &phase);
+    static void setComponent(const QString &key);
+    //! The request served now on socket `fd` (-1: none) and its "METHOD /path".
+    static void setRequest(qintptr fd, const QString &request);
+    static void clearRequest();
+    //! qreload-host exits on purpose from here on: exit() is not a crash.
+    static void markNormalExit();
+    //! The mapped area (tests); null before install().
+    static CrashArea *area();
+};
+
+} // namespace qreload::app

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <QCborMap>
+#include <QDataStream>
+#include <QObject>
+
+class QLocalSocket;
+
+namespace qreload::app {
+
+/*!
+ * The supervisor <-> host message channel: one QLocalSocket carrying CBOR maps.
+ *
+ * Each message is a QCborMap with a "type" string (see HostProtocol); it is framed by QDataStream
+ * (a QCborValue is written as its CBOR bytes with a length) and read with QDataStream transactions,
+ * so a message split over several reads is waited for, never parsed by hand. The first message
+ * each side sends is "hello" with HostProtocol::Version; a peer of another version is refused.
+ */
+class HostChannel : public QObject
+{
+    Q_OBJECT
+
+public:
+    //! Takes over `socket` (reparented to the channel).
+    explicit HostChannel(QLocalSocket *socket, QObject *parent = nullptr);
+    ~HostChannel() override;
+
+    void send(const QCborMap &message);
+    //! Writes what is buffered now, without waiting for the peer (before a risky step).
+    void flush();
+    bool isConnected() const;
+    QLocalSocket *socket() const { return m_socket; }
+    //! Blocks until one message arrives (host start-up only); nullopt on timeout or disconnect.
+    std::optional<QCborMap> waitForMessage(int timeoutMs);
+    //! Emits received() for messages that arrived while waitForMessage() ran (they make no
+    //! further readyRead).
+    void processPending() { readAll(); }
+
+Q_SIGNALS:
+    void received(const QCborMap &message);
+    void disconnected();
+
+private:
+    std::optional<QCborMap> readOne();
+    void readAll();
+
+    QLocalSocket *m_socket;
+    QDataStream m_in;
+    QDataStream m_out;
+    bool m_waiting = false;
+};
+
+//! Message types and field names of the protocol, written once.
+namespace HostProtocol {
+//! Bumped on any incompatible change; both sides check it in "hello".
+constexpr int Version = 1;
+
+// host -> supervisor
+inline const QString Hello = QStringLiteral("hello");                 // version, pid
+inline const QString ReloadStarted = QStringLiteral("reloadStarted"); // cause
+inline const QString ReloadFinished = QStringLiteral("reloadFinished"); // record (JSON form)
+inline const QString Generation = QStringLiteral("generation");       // snapshot
+inline const QString Watching = QStringLiteral("watching");           // on
+inline const QString FileEvent = QStringLiteral("fileEvent");         // at, path, kind
+inline const QString Retired = QStringLiteral("retired");             // number, timedOut
+inline const QString Reply = QStringLiteral("reply");                 // id, ok, value|error
+inline const QString Restart = QStringLiteral("restart");             // POST /_qreload/restart
+
+// supervisor -> host
+inline const QString Configure = QStringLiteral("configure"); // options (first message)
+inline const QString Reload = QStringLiteral("reload");       // cause, events, decision, build
+inline const QString Record = QStringLiteral("record");       // a reload that never reached plugins
+inline const QString Hold = QStringLiteral("hold");           // on: plugin events wait for a build
+inline const QString Pause = QStringLiteral("pause");         // on: watching paused
+inline const QString QuietPeriod = QStringLiteral("quietPeriod"); // ms
+inline const QString Details = QStringLiteral("details");     // id, key
+inline const QString Status = QStringLiteral("status");       // supervisor fields of the status
+inline const QString Quit = QStringLiteral("quit");
+} // namespace HostProtocol
+
+} // namespace qreload::app
