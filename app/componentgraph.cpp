@@ -21,9 +21,15 @@ QString ComponentNode::stateName() const
 ComponentGraph ComponentGraph::snapshot(const Container &container, quint64 number,
                                         const ReloadRecord *last, const ComponentGraph *previous)
 {
+    return snapshot(container.components(), container.edges(), number, last, previous);
+}
+
+ComponentGraph ComponentGraph::snapshot(const QList<ComponentInfo> &infos,
+                                        const QList<ComponentEdge> &edges, quint64 number,
+                                        const ReloadRecord *last, const ComponentGraph *previous)
+{
     ComponentGraph graph;
     graph.generation = number;
-    const QList<ComponentInfo> infos = container.components();
     graph.nodes.reserve(infos.size());
     for (const ComponentInfo &info : infos) {
         ComponentNode node;
@@ -39,7 +45,7 @@ ComponentGraph ComponentGraph::snapshot(const Container &container, quint64 numb
         node.created = info.created;
         graph.nodes.append(node);
     }
-    for (const ComponentEdge &edge : container.edges())
+    for (const ComponentEdge &edge : edges)
         graph.links.append(ComponentLink{edge.from, edge.to, edge.dependency.display()});
 
     if (!last)

@@ -60,6 +60,11 @@ struct ComponentGraph
     static ComponentGraph snapshot(const Container &container, quint64 number,
                                    const ReloadRecord *last = nullptr,
                                    const ComponentGraph *previous = nullptr);
+    //! The same from what the host reported of a generation (GenerationSnapshot).
+    static ComponentGraph snapshot(const QList<ComponentInfo> &components,
+                                   const QList<ComponentEdge> &edges, quint64 number,
+                                   const ReloadRecord *last = nullptr,
+                                   const ComponentGraph *previous = nullptr);
 
     int indexOf(const QString &key) const;
     const ComponentNode *node(const QString &key) const;

@@ -1,17 +1,24 @@
 #include "headlessreporter.h"
 
-#include "reloadengine.h"
+#include "hostproxy.h"
 
 #include <QJsonDocument>
 
 namespace qreload::app {
 
-HeadlessReporter::HeadlessReporter(ReloadEngine *engine, Format format, FILE *out, QObject *parent)
+HeadlessReporter::HeadlessReporter(HostProxy *engine, Format format, FILE *out, QObject *parent)
     : QObject(parent)
     , m_format(format)
     , m_out(out)
 {
-    connect(engine, &ReloadEngine::reloadFinished, this, &HeadlessReporter::report);
+    connect(engine, &HostProxy::reloadFinished, this, &HeadlessReporter::report);
+    // A crash loop stops the restarts: say so once, with what to do.
+    connect(engine, &HostProxy::hostStateChanged, this, [this, engine](HostProxy::HostState state) {
+        if (state != HostProxy::HostState::Stopped || m_format == Format::Json)
+            return;
+        std::fprintf(m_out, "qreload: %s\n", qPrintable(engine->hostStateText()));
+        std::fflush(m_out);
+    });
 }
 
 QString HeadlessReporter::textLine(const ReloadRecord &record)
@@ -71,6 +78,12 @@ QString HeadlessReporter::textLine(const ReloadRecord &record)
     }
     case ReloadOutcome::Skipped:
         line += QStringLiteral("skipped: %1").arg(record.decision);
+        break;
+    case ReloadOutcome::Crashed:
+        line += QStringLiteral("CRASHED: %1").arg(record.decision);
+        if (record.crash && !record.crash->backtrace.isEmpty())
+            line += QStringLiteral("\n    ")
+                    + record.crash->backtrace.mid(0, 6).join(QStringLiteral("\n    "));
         break;
     }
     return line;

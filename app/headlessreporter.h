@@ -8,7 +8,7 @@
 
 namespace qreload::app {
 
-class ReloadEngine;
+class HostProxy;
 
 /*!
  * Writes one line per reload to a stream (stdout in `qreload --headless`): cause, outcome,
@@ -21,7 +21,7 @@ class HeadlessReporter : public QObject
 public:
     enum class Format { Text, Json };
 
-    HeadlessReporter(ReloadEngine *engine, Format format, FILE *out = stdout,
+    HeadlessReporter(HostProxy *engine, Format format, FILE *out = stdout,
                      QObject *parent = nullptr);
 
     //! The text line for a record (without the trailing newline).

@@ -1,6 +1,6 @@
 #include "reloadlogmodel.h"
 
-#include "reloadengine.h"
+#include "hostproxy.h"
 
 #include <QLocale>
 
@@ -263,10 +263,10 @@ void ReloadLogModel::dropOldest(int count)
     endRemoveRows();
 }
 
-void ReloadLogModel::follow(ReloadEngine *engine)
+void ReloadLogModel::follow(HostProxy *engine)
 {
     append(engine->history());
-    connect(engine, &ReloadEngine::reloadFinished, this,
+    connect(engine, &HostProxy::reloadFinished, this,
             [this](const ReloadRecord &record) { append(record); });
 }
 

@@ -8,7 +8,7 @@
 
 namespace qreload::app {
 
-class ReloadEngine;
+class HostProxy;
 
 /*!
  * The reload log: one row per ReloadRecord, oldest first. Rows are only ever appended (or the
@@ -76,7 +76,7 @@ public:
      * Shows the engine's history and appends every record it finishes from now on. The engine
      * must outlive the model or be destroyed first (the connection ends with either).
      */
-    void follow(ReloadEngine *engine);
+    void follow(HostProxy *engine);
 
 private:
     struct Row

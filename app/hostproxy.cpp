@@ -1,0 +1,670 @@
+#include "hostproxy.h"
+
+#include "crashreport.h"
+#include "hostchannel.h"
+#include "shadowstore.h"
+#include "standbyserver.h"
+
+#include <QCborArray>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QPointer>
+#include <QMetaEnum>
+
+#include <cstdio>
+#include <fcntl.h>
+
+Q_LOGGING_CATEGORY(lcSupervisor, "qreload.supervisor")
+
+namespace qreload::app {
+
+namespace {
+
+constexpr int MinimumTokenLength = 16;
+
+QString makeSessionToken()
+{
+    // A fixed token from the environment lets scripts call the POST endpoints without reading
+    // qreload's output; otherwise each session makes a random one.
+    const QString fixed = qEnvironmentVariable("QRELOAD_TOKEN");
+    if (fixed.size() >= MinimumTokenLength)
+        return fixed;
+    if (!fixed.isEmpty())
+        qWarning("qreload: QRELOAD_TOKEN is shorter than %d characters; using a random token",
+                 MinimumTokenLength);
+    QByteArray token(16, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
+                                         reinterpret_cast<quint32 *>(token.data() + token.size()));
+    return QString::fromLatin1(token.toHex());
+}
+
+QCborArray eventsToCbor(const QList<FileEvent> &events)
+{
+    QCborArray array;
+    for (const FileEvent &e : events)
+        array.append(QCborMap{{QStringLiteral("at"), QCborValue(e.at)},
+                              {QStringLiteral("path"), e.path},
+                              {QStringLiteral("kind"), e.kind}});
+    return array;
+}
+
+QCborValue recordToCbor(const ReloadRecord &record)
+{
+    return QCborValue::fromJsonValue(record.toJson());
+}
+
+} // namespace
+
+HostProxy::HostProxy(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_token(makeSessionToken())
+{
+    qRegisterMetaType<ReloadRecord>();
+    qRegisterMetaType<FileEvent>();
+    if (m_options.hostExecutable.isEmpty())
+        m_options.hostExecutable
+            = QCoreApplication::applicationDirPath() + QStringLiteral("/qreload-host");
+    m_runtime = std::make_unique<QTemporaryDir>(
+        QDir::tempPath() + QStringLiteral("/qreload-supervisor-")
+        + QString::number(QCoreApplication::applicationPid()) + QStringLiteral("-XXXXXX"));
+}
+
+HostProxy::~HostProxy()
+{
+    stopHost();
+}
+
+void HostProxy::stopHost()
+{
+    if (!m_process)
+        return;
+    QProcess *process = std::exchange(m_process, nullptr);
+    process->disconnect(this);
+    if (m_channel && m_channel->isConnected()) {
+        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Quit}});
+        m_channel->flush();
+    }
+    // A host quits in milliseconds (its generation is shut down, its shadows removed); one stuck
+    // in plugin code is killed.
+    if (!process->waitForFinished(3000)) {
+        process->kill();
+        process->waitForFinished(1000);
+    }
+    delete process;
+    delete std::exchange(m_channel, nullptr);
+}
+
+bool HostProxy::listen(QString *error)
+{
+    m_standby = std::make_unique<StandbyServer>(this);
+    auto *listener = new QTcpServer;
+    if (!listener->listen(m_options.host, m_options.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_options.host.toString())
+                     .arg(m_options.port)
+                     .arg(listener->errorString());
+        delete listener;
+        return false;
+    }
+    // The standby server answers only while no host runs: until then the host accepts.
+    listener->pauseAccepting();
+    m_standby->bind(listener);
+    m_listener = listener;
+    m_port = listener->serverPort();
+
+    m_local = std::make_unique<QLocalServer>();
+    m_local->setSocketOptions(QLocalServer::UserAccessOption);
+    const QString name = m_runtime->filePath(QStringLiteral("host.sock"));
+    if (!m_local->listen(name)) {
+        *error = QStringLiteral("cannot open the host channel %1: %2")
+                     .arg(name, m_local->errorString());
+        return false;
+    }
+    connect(m_local.get(), &QLocalServer::newConnection, this, &HostProxy::onNewConnection);
+    return true;
+}
+
+void HostProxy::start()
+{
+    launch(Launch{{}, {}, QStringLiteral("first generation")});
+}
+
+void HostProxy::restartHost()
+{
+    m_crashTimes.clear();
+    m_stopReason.clear();
+    const Launch next{{}, {},
+                      QStringLiteral("host restarted by hand, on the current plugin files; state "
+                                     "that lived only in the old host is lost")};
+    if (!m_process) {
+        launch(next);
+        return;
+    }
+    // The old host shuts its generation down (hooks run) and exits; the new one starts then.
+    // One stuck in plugin code is killed: the console never waits for it.
+    m_restartAfterExit = next;
+    if (m_channel && m_configured)
+        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Quit}});
+    QPointer<QProcess> process(m_process);
+    QTimer::singleShot(2000, this, [process] {
+        if (process)
+            process->kill();
+    });
+}
+
+void HostProxy::launch(const Launch &launch)
+{
+    m_pendingLaunch = launch;
+    m_configured = false;
+    m_reloading = false;
+    m_stderrTail.clear();
+    m_crashFile = m_runtime->filePath(QStringLiteral("crash-%1").arg(++m_launches));
+    QFile::remove(m_crashFile);
+    if (m_listener)
+        m_listener->pauseAccepting();
+
+    m_process = new QProcess(this);
+    m_process->setProcessChannelMode(QProcess::ForwardedOutputChannel);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QRELOAD_TOKEN"), m_token);
+    m_process->setProcessEnvironment(environment);
+    const int fd = m_listener ? int(m_listener->socketDescriptor()) : -1;
+    m_process->setChildProcessModifier([fd] {
+        // The listening socket is close-on-exec like every socket Qt makes: keep it for the host.
+        if (fd >= 0)
+            ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+    });
+    connect(m_process, &QProcess::readyReadStandardError, this, [this] {
+        const QByteArray data = m_process->readAllStandardError();
+        std::fwrite(data.constData(), 1, size_t(data.size()), stderr);
+        std::fflush(stderr);
+        m_stderrPartial += data;
+        qsizetype newline;
+        while ((newline = m_stderrPartial.indexOf('\n')) >= 0) {
+            m_stderrTail.append(QString::fromLocal8Bit(m_stderrPartial.left(newline)));
+            m_stderrPartial.remove(0, newline + 1);
+        }
+        while (m_stderrTail.size() > m_options.stderrLines)
+            m_stderrTail.removeFirst();
+    });
+    connect(m_process, &QProcess::finished, this, &HostProxy::onHostFinished);
+    connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        m_stopReason = QStringLiteral("cannot start %1: %2")
+                           .arg(m_options.hostExecutable, m_process->errorString());
+        qCWarning(lcSupervisor).noquote() << m_stopReason;
+        m_process->deleteLater();
+        m_process = nullptr;
+        setState(HostState::Stopped);
+        if (m_listener)
+            m_listener->resumeAccepting();
+    });
+    setState(HostState::Starting);
+    m_process->start(m_options.hostExecutable,
+                     {QStringLiteral("--connect"), m_local->fullServerName(),
+                      QStringLiteral("--listen-fd"), QString::number(fd),
+                      QStringLiteral("--crash-file"), m_crashFile});
+}
+
+void HostProxy::onNewConnection()
+{
+    while (QLocalSocket *socket = m_local->nextPendingConnection()) {
+        if (m_channel) {
+            // One host at a time: a connection from a host we no longer wait for is dropped.
+            delete m_channel;
+            m_channel = nullptr;
+        }
+        m_channel = new HostChannel(socket, this);
+        connect(m_channel, &HostChannel::received, this, &HostProxy::onMessage);
+    }
+}
+
+void HostProxy::send(const QCborMap &message)
+{
+    if (m_channel && m_configured)
+        m_channel->send(message);
+    else
+        m_queue.append(message);
+}
+
+void HostProxy::onMessage(const QCborMap &m)
+{
+    const QString type = m.value(QStringLiteral("type")).toString();
+    if (type == HostProtocol::Hello) {
+        if (m.value(QStringLiteral("version")).toInteger() != HostProtocol::Version) {
+            qCWarning(lcSupervisor).noquote()
+                << "qreload-host speaks protocol" << m.value(QStringLiteral("version")).toInteger()
+                << "but this qreload speaks" << HostProtocol::Version;
+        }
+        QCborArray history;
+        for (const ReloadRecord &record : m_history)
+            history.append(recordToCbor(record));
+        QCborArray restore;
+        for (const PluginSource &p : m_pendingLaunch.restore)
+            restore.append(QCborMap{{QStringLiteral("origin"), p.originPath},
+                                    {QStringLiteral("file"), p.loadPath}});
+        QCborMap quarantine;
+        for (auto it = m_pendingLaunch.quarantine.constBegin();
+             it != m_pendingLaunch.quarantine.constEnd(); ++it)
+            quarantine.insert(it.key(), it.value());
+        QCborArray dirs;
+        for (const QString &dir : m_options.pluginDirs)
+            dirs.append(dir);
+        m_channel->send(QCborMap{
+            {QStringLiteral("type"), HostProtocol::Configure},
+            {QStringLiteral("version"), HostProtocol::Version},
+            {QStringLiteral("pluginDirs"), dirs},
+            {QStringLiteral("quietPeriodMs"), m_options.quietPeriodMs},
+            {QStringLiteral("firstGeneration"), qint64(m_lastGeneration + 1)},
+            {QStringLiteral("firstRecordId"), qint64(m_nextRecordId)},
+            {QStringLiteral("history"), history},
+            {QStringLiteral("restore"), restore},
+            {QStringLiteral("quarantine"), quarantine},
+            {QStringLiteral("startDecision"), m_pendingLaunch.decision},
+            {QStringLiteral("watching"), m_watching},
+            {QStringLiteral("held"), m_held},
+            {QStringLiteral("host"), m_options.host.toString()},
+            {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())},
+        });
+        m_configured = true;
+        for (const QCborMap &queued : std::exchange(m_queue, {}))
+            m_channel->send(queued);
+        setState(HostState::Running);
+        pushStatus();
+    } else if (type == HostProtocol::ReloadStarted) {
+        m_reloading = true;
+        m_reloadCause = m.value(QStringLiteral("cause")).toString() == QLatin1String("manual")
+                            ? ReloadCause::Manual
+                            : ReloadCause::Files;
+        Q_EMIT reloadStarted(m_reloadCause);
+    } else if (type == HostProtocol::ReloadFinished) {
+        m_reloading = false;
+        appendRecord(ReloadRecord::fromJson(
+            m.value(QStringLiteral("record")).toJsonValue().toObject()));
+    } else if (type == HostProtocol::Generation) {
+        const quint64 before = m_generation.number;
+        m_generation = GenerationSnapshot::fromCbor(m.value(QStringLiteral("snapshot")).toMap());
+        m_lastGeneration = qMax(m_lastGeneration, m_generation.number);
+        if (!m_deadShadowRoot.isEmpty()) {
+            // The new host staged its own copies of the restored files: the dead host's go.
+            QDir(std::exchange(m_deadShadowRoot, {})).removeRecursively();
+        }
+        if (m_generation.number != before)
+            Q_EMIT generationChanged(m_generation.number);
+    } else if (type == HostProtocol::Watching) {
+        m_watching = m.value(QStringLiteral("on")).toBool();
+        Q_EMIT watchingChanged(m_watching);
+    } else if (type == HostProtocol::FileEvent) {
+        Q_EMIT fileEventObserved(FileEvent{m.value(QStringLiteral("at")).toDateTime(),
+                                           m.value(QStringLiteral("path")).toString(),
+                                           m.value(QStringLiteral("kind")).toString()});
+    } else if (type == HostProtocol::Reply) {
+        const auto done = m_pending.take(m.value(QStringLiteral("id")).toInteger());
+        if (done)
+            done(m.value(QStringLiteral("value")).toJsonValue().toObject());
+    } else if (type == HostProtocol::Restart) {
+        QMetaObject::invokeMethod(this, &HostProxy::restartHost, Qt::QueuedConnection);
+    }
+}
+
+void HostProxy::appendRecord(const ReloadRecord &record)
+{
+    m_history.append(record);
+    while (m_history.size() > m_options.historyLimit)
+        m_history.removeFirst();
+    m_nextRecordId = qMax(m_nextRecordId, record.id + 1);
+    m_lastGeneration = qMax(m_lastGeneration, record.generationAfter);
+    Q_EMIT reloadFinished(record);
+}
+
+QStringList HostProxy::pluginFiles() const
+{
+    QStringList files;
+    for (const QString &dir : m_options.pluginDirs) {
+        for (const QFileInfo &info :
+             QDir(dir).entryInfoList({QStringLiteral("*.so")}, QDir::Files, QDir::Name))
+            files.append(info.absoluteFilePath());
+    }
+    return files;
+}
+
+QHash<QString, QByteArray> HostProxy::changedSince(const QList<PluginSource> &good) const
+{
+    // The plugin files as they are now, where they differ from what worked: the bytes that
+    // crashed the host, not to be loaded again until they change.
+    QHash<QString, QByteArray> goodHashes;
+    for (const PluginSource &p : good)
+        goodHashes.insert(p.originPath, p.contentHash);
+    QHash<QString, QByteArray> changed;
+    for (const QString &file : pluginFiles()) {
+        const Result<PluginSnapshot> snapshot = ShadowStore::snapshot(file);
+        if (snapshot && goodHashes.value(file) != snapshot.value().contentHash)
+            changed.insert(file, snapshot.value().contentHash);
+    }
+    return changed;
+}
+
+void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
+{
+    QProcess *dead = std::exchange(m_process, nullptr);
+    dead->deleteLater();
+    delete std::exchange(m_channel, nullptr);
+    m_configured = false;
+    m_pending.clear();
+    if (std::optional<Launch> next = std::exchange(m_restartAfterExit, std::nullopt)) {
+        QFile::remove(m_crashFile);
+        launch(*next);
+        return;
+    }
+
+    const std::optional<CrashReport> report = CrashReport::read(m_crashFile);
+    QFile::remove(m_crashFile);
+    CrashInfo crash;
+    const int signal = report && report->signal
+                           ? report->signal
+                           : (status == QProcess::CrashExit ? exitCode : 0);
+    if (signal)
+        crash.signalName = CrashReport::signalName(signal);
+    else
+        crash.exitCode = exitCode;
+    const bool duringReload = m_reloading || (report && report->recordId != 0);
+    if (report) {
+        crash.phase = report->phase;
+        crash.component = report->component;
+        crash.request = report->request;
+        crash.backtrace = report->backtrace;
+    }
+    if (!duringReload)
+        crash.phase = crash.request.isEmpty() ? QStringLiteral("running")
+                                              : QStringLiteral("serving");
+    else if (crash.phase.isEmpty())
+        crash.phase = QStringLiteral("reload");
+    if (!m_stderrPartial.isEmpty())
+        m_stderrTail.append(QString::fromLocal8Bit(std::exchange(m_stderrPartial, {})));
+    crash.stderrTail = m_stderrTail;
+
+    // What worked: the plugins of the generation that served (their shadow copies are still on
+    // disk: the dead host never got to remove them).
+    const QList<PluginSource> good = m_generation.plugins;
+    if (!good.isEmpty())
+        m_deadShadowRoot = QFileInfo(QFileInfo(good.first().loadPath).absolutePath())
+                               .absolutePath();
+    const QHash<QString, QByteArray> quarantine
+        = duringReload ? changedSince(good) : QHash<QString, QByteArray>{};
+
+    ReloadRecord record;
+    record.id = m_nextRecordId;
+    record.startedAt = QDateTime::currentDateTime();
+    record.cause = duringReload ? m_reloadCause : ReloadCause::Crash;
+    record.outcome = ReloadOutcome::Crashed;
+    record.generationBefore = m_generation.number;
+    record.generationAfter = m_generation.number;
+    record.files = quarantine.keys();
+    record.files.sort();
+
+    QString where;
+    if (!crash.component.isEmpty())
+        where = QStringLiteral(" while %1 %2 (phase %3)")
+                    .arg(crash.phase == QLatin1String("shutdown") ? QStringLiteral("destroying")
+                                                                  : QStringLiteral("creating"),
+                         crash.component, crash.phase);
+    else if (duringReload)
+        where = QStringLiteral(" during the reload's %1 phase").arg(crash.phase);
+    else if (!crash.request.isEmpty())
+        where = QStringLiteral(" while serving %1").arg(crash.request);
+    else
+        where = QStringLiteral(" outside any reload or request (a plugin's own thread?)");
+
+    // Crash loops: stop restarting after crashLoopLimit crashes within the window.
+    ++m_crashes;
+    m_crashTimes.append(QDeadlineTimer(m_options.crashLoopWindowMs));
+    m_crashTimes.removeIf([](const QDeadlineTimer &t) { return t.hasExpired(); });
+    const bool loop = m_crashTimes.size() >= m_options.crashLoopLimit;
+    if (loop) {
+        m_stopReason = QStringLiteral("%1 crashes within %2 s: not restarting; fix the code, then "
+                                      "Restart (console), POST /_qreload/restart, or reload")
+                           .arg(m_crashTimes.size())
+                           .arg(m_options.crashLoopWindowMs / 1000);
+        crash.restart = QStringLiteral("not restarted (crash loop: %1)").arg(m_stopReason);
+    } else if (duringReload && !good.isEmpty()) {
+        crash.restart = QStringLiteral("restarted on the last plugins that worked (generation %1's "
+                                       "files)")
+                            .arg(m_generation.number);
+    } else {
+        crash.restart = QStringLiteral("restarted on the current plugins");
+    }
+    QStringList names;
+    for (const QString &file : record.files)
+        names.append(QFileInfo(file).fileName());
+    record.decision = QStringLiteral("qreload-host (the plugin process) died of %1%2; %3. State "
+                                     "that lived only in the dead host is lost.")
+                          .arg(crash.what(), where, crash.restart);
+    QString message = QStringLiteral("the plugin host died of %1%2").arg(crash.what(), where);
+    if (!crash.backtrace.isEmpty())
+        message += QStringLiteral(" at %1").arg(crash.backtrace.first().section(QLatin1Char(' '), 1));
+    if (!names.isEmpty())
+        message += QStringLiteral("; %1 will not be loaded again until it changes")
+                       .arg(names.join(QStringLiteral(", ")));
+    record.errors.append(Error(Error::Reason::HostCrashed, message, crash.component,
+                               names.value(0)));
+    record.crash = crash;
+    qCWarning(lcSupervisor).noquote() << record.decision;
+    m_reloading = false;
+    appendRecord(record);
+
+    if (loop) {
+        setState(HostState::Stopped);
+        m_listener->resumeAccepting();
+        pushStatus();
+        return;
+    }
+    launch(Launch{duringReload ? good : QList<PluginSource>{}, quarantine,
+                  duringReload ? QStringLiteral("restarted after a crash, on the last plugins that "
+                                                "worked")
+                               : QStringLiteral("restarted after a crash, on the current plugins")});
+}
+
+void HostProxy::reloadNow(ReloadCause cause)
+{
+    if (m_state == HostState::Stopped) {
+        restartHost();
+        return;
+    }
+    send(QCborMap{{QStringLiteral("type"), HostProtocol::Reload},
+                  {QStringLiteral("cause"), causeName(cause)}});
+}
+
+void HostProxy::reloadForEvents(const QList<FileEvent> &events, const QString &decision,
+                                std::optional<BuildInfo> build)
+{
+    if (m_state == HostState::Stopped) {
+        // New plugin files after a crash loop: try them in a fresh host.
+        restartHost();
+        return;
+    }
+    QCborMap message{{QStringLiteral("type"), HostProtocol::Reload},
+                     {QStringLiteral("events"), eventsToCbor(events)},
+                     {QStringLiteral("decision"), decision}};
+    if (build) {
+        ReloadRecord carrier;
+        carrier.build = build;
+        message.insert(QStringLiteral("build"),
+                       QCborValue::fromJsonValue(carrier.toJson().value(QLatin1String("build"))));
+    }
+    send(message);
+}
+
+void HostProxy::recordWithoutReload(const QList<FileEvent> &events, const QString &decision,
+                                    ReloadOutcome outcome, std::optional<BuildInfo> build,
+                                    Errors errors)
+{
+    ReloadRecord record;
+    record.id = m_nextRecordId;
+    record.startedAt = QDateTime::currentDateTime();
+    record.cause = ReloadCause::Files;
+    record.events = events;
+    record.decision = decision;
+    record.build = std::move(build);
+    record.outcome = outcome;
+    record.errors = std::move(errors);
+    record.generationBefore = record.generationAfter = m_generation.number;
+    if (m_state == HostState::Running || m_state == HostState::Starting) {
+        // The host numbers and keeps it, so /_qreload/log has it in order.
+        send(QCborMap{{QStringLiteral("type"), HostProtocol::Record},
+                      {QStringLiteral("record"), recordToCbor(record)}});
+    } else {
+        ++m_nextRecordId;
+        appendRecord(record);
+    }
+}
+
+void HostProxy::setHeldForBuild(bool held)
+{
+    if (m_held == held)
+        return;
+    m_held = held;
+    send(QCborMap{{QStringLiteral("type"), HostProtocol::Hold}, {QStringLiteral("on"), held}});
+}
+
+void HostProxy::setWatching(bool watching)
+{
+    if (m_watching == watching)
+        return;
+    m_watching = watching;
+    send(QCborMap{{QStringLiteral("type"), HostProtocol::Pause}, {QStringLiteral("on"), !watching}});
+    Q_EMIT watchingChanged(watching);
+}
+
+void HostProxy::setQuietPeriodMs(int ms)
+{
+    m_options.quietPeriodMs = qMax(0, ms);
+    send(QCborMap{{QStringLiteral("type"), HostProtocol::QuietPeriod},
+                  {QStringLiteral("ms"), m_options.quietPeriodMs}});
+}
+
+std::optional<ReloadRecord> HostProxy::lastReload() const
+{
+    for (auto it = m_history.crbegin(); it != m_history.crend(); ++it) {
+        if (it->outcome != ReloadOutcome::Skipped)
+            return *it;
+    }
+    return std::nullopt;
+}
+
+void HostProxy::requestDetails(const QString &key, std::function<void(const QJsonObject &)> done)
+{
+    if (m_state != HostState::Running) {
+        done(QJsonObject{{QLatin1String("error"), QStringLiteral("no host is running")}});
+        return;
+    }
+    const qint64 id = m_nextRequest++;
+    m_pending.insert(id, std::move(done));
+    send(QCborMap{{QStringLiteral("type"), HostProtocol::Details},
+                  {QStringLiteral("id"), id},
+                  {QStringLiteral("key"), key}});
+}
+
+QUrl HostProxy::url() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(m_options.host.isLoopback() || m_options.host.isNull()
+                        || m_options.host == QHostAddress::Any
+                        || m_options.host == QHostAddress::AnyIPv6
+                    ? QStringLiteral("127.0.0.1")
+                    : m_options.host.toString());
+    url.setPort(m_port);
+    url.setPath(QStringLiteral("/"));
+    return url;
+}
+
+qint64 HostProxy::hostPid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QString HostProxy::hostStateText() const
+{
+    switch (m_state) {
+    case HostState::NotStarted:
+        return QStringLiteral("host not started");
+    case HostState::Starting:
+        return QStringLiteral("host starting");
+    case HostState::Running:
+        return QStringLiteral("host pid %1").arg(hostPid());
+    case HostState::Stopped:
+        return QStringLiteral("host stopped: %1").arg(m_stopReason);
+    }
+    return {};
+}
+
+void HostProxy::setState(HostState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT hostStateChanged(state);
+}
+
+void HostProxy::setWarnings(const QStringList &warnings)
+{
+    if (m_warnings == warnings)
+        return;
+    m_warnings = warnings;
+    pushStatus();
+}
+
+QJsonObject HostProxy::supervisorStatus() const
+{
+    return QJsonObject{
+        {QLatin1String("host"),
+         QJsonObject{{QLatin1String("state"),
+                      QString::fromLatin1(QMetaEnum::fromType<HostState>().valueToKey(int(m_state)))
+                          .toLower()},
+                     {QLatin1String("pid"), hostPid()},
+                     {QLatin1String("crashes"), m_crashes},
+                     {QLatin1String("crashLoop"), m_state == HostState::Stopped},
+                     {QLatin1String("stopReason"), m_stopReason}}},
+        {QLatin1String("warnings"), QJsonArray::fromStringList(m_warnings)},
+    };
+}
+
+void HostProxy::pushStatus()
+{
+    if (m_channel && m_configured)
+        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Status},
+                                 {QStringLiteral("status"),
+                                  QCborValue::fromJsonValue(supervisorStatus())}});
+}
+
+QJsonObject HostProxy::status() const
+{
+    QJsonObject o = m_generation.statusJson();
+    o.insert(QLatin1String("url"), url().toString());
+    o.insert(QLatin1String("watching"), m_watching);
+    o.insert(QLatin1String("quietPeriodMs"), m_options.quietPeriodMs);
+    o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_options.pluginDirs));
+    o.insert(QLatin1String("serving"), m_state == HostState::Running);
+    if (const std::optional<ReloadRecord> last = lastReload())
+        o.insert(QLatin1String("lastReload"), last->toJson());
+    else
+        o.insert(QLatin1String("lastReload"), QJsonValue::Null);
+    o.insert(QLatin1String("reloads"), qint64(m_history.size()));
+    const QJsonObject supervisor = supervisorStatus();
+    for (auto it = supervisor.constBegin(); it != supervisor.constEnd(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+} // namespace qreload::app

@@ -1,0 +1,84 @@
+#include "standbyserver.h"
+
+#include "hostproxy.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTcpSocket>
+
+namespace qreload::app {
+
+StandbyServer::StandbyServer(HostProxy *proxy)
+    : m_proxy(proxy)
+{}
+
+bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    const auto reply = [&](const QByteArray &body, const QByteArray &type, int status) {
+        responder.write(body,
+                        {{"Content-Type", type},
+                         {"Cache-Control", "no-store"},
+                         {"Connection", "close"},
+                         {"X-QReload-Generation", QByteArray::number(m_proxy->generationNumber())}},
+                        QHttpServerResponder::StatusCode(status));
+        socket->disconnectFromHost();
+    };
+    QByteArray host = request.value("Host");
+    if (const qsizetype colon = host.lastIndexOf(':'); colon > 0 && !host.endsWith(']'))
+        host.truncate(colon);
+    const bool loopbackName = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+    if (!loopbackName && QHostAddress(QString::fromLatin1(host)) != m_proxy->host()) {
+        reply("Host header not allowed\n", "text/plain; charset=utf-8", 421);
+        return true;
+    }
+    const QString path = request.url().path();
+    const bool post = request.method() == QHttpServerRequest::Method::Post;
+    if (path == QLatin1String("/_qreload/status")) {
+        reply(QJsonDocument(m_proxy->status()).toJson(), "application/json", 200);
+    } else if (path == QLatin1String("/_qreload/log")) {
+        QJsonArray records;
+        for (const ReloadRecord &record : m_proxy->history())
+            records.append(record.toJson());
+        reply(QJsonDocument(records).toJson(), "application/json", 200);
+    } else if (path == QLatin1String("/_qreload/restart") || path == QLatin1String("/_qreload/reload")) {
+        if (!post) {
+            reply("use POST\n", "text/plain; charset=utf-8", 405);
+        } else if (request.value("X-QReload-Token") != m_proxy->sessionToken().toLatin1()) {
+            reply("a valid X-QReload-Token header is required\n", "text/plain; charset=utf-8",
+                  403);
+        } else {
+            reply(QJsonDocument(QJsonObject{{QLatin1String("restarting"), true}}).toJson(),
+                  "application/json", 202);
+            QMetaObject::invokeMethod(m_proxy, &HostProxy::restartHost, Qt::QueuedConnection);
+        }
+    } else {
+        QString last;
+        if (const std::optional<ReloadRecord> record = m_proxy->lastReload();
+            record && record->crash) {
+            last = QStringLiteral("<p>Last crash: %1</p>").arg(record->errorText().toHtmlEscaped());
+            if (!record->crash->backtrace.isEmpty())
+                last += QStringLiteral("<pre>%1</pre>")
+                            .arg(record->crash->backtrace.mid(0, 8)
+                                     .join(QLatin1Char('\n'))
+                                     .toHtmlEscaped());
+        }
+        const QString page
+            = QStringLiteral("<!doctype html>\n<title>503 · qreload: plugin host stopped</title>\n"
+                             "<h1>503 · the plugin host is stopped</h1>\n<p>%1</p>\n%2")
+                  .arg(m_proxy->hostStateText().toHtmlEscaped(), last);
+        reply(page.toUtf8(), "text/html; charset=utf-8", 503);
+    }
+    return true;
+}
+
+void StandbyServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    makeResponder(request, socket)
+        .write(QByteArray("not found\n"), {{"Content-Type", "text/plain"}},
+               QHttpServerResponder::StatusCode::NotFound);
+}
+
+} // namespace qreload::app

@@ -1,0 +1,78 @@
+#pragma once
+
+// A supervisor (HostProxy) with a real qreload-host child process, for tests that drive qreload
+// as the console and headless mode do: through the proxy's signals and the preview port.
+
+#include "hostproxy.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+struct HttpReply
+{
+    int status = 0;
+    QByteArray body;
+    QByteArray generation;
+    QByteArray contentType;
+};
+
+class SupervisedHost
+{
+public:
+    //! Starts a host on `pluginDirs` and waits for its first record.
+    explicit SupervisedHost(QStringList pluginDirs, int quietPeriodMs = 30)
+    {
+        qreload::app::HostProxy::Options options;
+        options.pluginDirs = std::move(pluginDirs);
+        options.quietPeriodMs = quietPeriodMs;
+        options.hostExecutable = QStringLiteral(QRELOAD_HOST_BINARY);
+        proxy = std::make_unique<qreload::app::HostProxy>(options);
+        QString error;
+        if (!proxy->listen(&error))
+            qFatal("cannot listen: %s", qPrintable(error));
+        QObject::connect(proxy.get(), &qreload::app::HostProxy::reloadFinished,
+                         [this](const qreload::app::ReloadRecord &r) { records.append(r); });
+        proxy->start();
+    }
+    ~SupervisedHost() { proxy.reset(); }
+
+    //! Waits until `count` records arrived (true) or 15 s passed.
+    bool waitForRecords(qsizetype count)
+    {
+        return QTest::qWaitFor([&] { return records.size() >= count; }, 15000);
+    }
+    const qreload::app::ReloadRecord &last() const { return records.last(); }
+
+    HttpReply send(const QByteArray &method, const QString &path,
+                   const QList<QPair<QByteArray, QByteArray>> &headers = {},
+                   const QByteArray &body = {})
+    {
+        QNetworkRequest request(proxy->url().resolved(QUrl(path)));
+        for (const auto &[name, value] : headers)
+            request.setRawHeader(name, value);
+        QNetworkReply *reply = network.sendCustomRequest(request, method, body);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            finished.wait(15000);
+        HttpReply out;
+        out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        out.body = reply->readAll();
+        out.generation = reply->rawHeader("X-QReload-Generation");
+        out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+        reply->deleteLater();
+        return out;
+    }
+    HttpReply get(const QString &path) { return send("GET", path); }
+    HttpReply post(const QString &path)
+    {
+        return send("POST", path, {{"X-QReload-Token", proxy->sessionToken().toLatin1()}});
+    }
+
+    std::unique_ptr<qreload::app::HostProxy> proxy;
+    QList<qreload::app::ReloadRecord> records;
+    QNetworkAccessManager network;
+};

@@ -1,0 +1,253 @@
+// The supervisor and its host process: a crash in plugin code is a failed reload, the previous
+// code serves again, and qreload itself never goes down.
+
+#include "pluginfolder.h"
+#include "supervisedhost.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace qreload;
+using namespace qreload::app;
+
+class tst_HostProcess : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void servesFromAChildProcess();
+    void crashDuringReloadRollsBack_data();
+    void crashDuringReloadRollsBack();
+    void crashedBytesAreNotRetried();
+    void crashWhileServingAnswers502();
+    void undefinedSymbolIsALoadError();
+    void crashLoopStopsRestartsUntilRestartedByHand();
+    void logSurvivesTheHost();
+    void strayThreadNeverTakesTheSupervisorDown();
+
+private:
+    void startOn(const char *variant);
+
+    std::unique_ptr<PluginFolder> m_folder;
+    std::unique_ptr<SupervisedHost> m_host;
+};
+
+void tst_HostProcess::init()
+{
+    m_folder = std::make_unique<PluginFolder>();
+}
+
+void tst_HostProcess::cleanup()
+{
+    m_host.reset();
+    m_folder.reset();
+}
+
+void tst_HostProcess::startOn(const char *variant)
+{
+    m_folder->putFixture(variant);
+    m_host = std::make_unique<SupervisedHost>(QStringList{m_folder->path()});
+    QVERIFY(m_host->waitForRecords(1));
+    QVERIFY2(m_host->last().ok(), qPrintable(m_host->last().errorText()));
+    QTRY_COMPARE(m_host->proxy->hostState(), HostProxy::HostState::Running);
+}
+
+void tst_HostProcess::servesFromAChildProcess()
+{
+    startOn("greeter_v1");
+    QCOMPARE(m_host->get(QStringLiteral("/")).body, QByteArray("<h1>Hello, Version 1!</h1>"));
+    // The plugin runs in the host, not here.
+    QCOMPARE(mappingsOf(QStringLiteral("greeter")), 0);
+    QVERIFY(m_host->proxy->hostPid() > 0);
+    QVERIFY(m_host->proxy->hostPid() != QCoreApplication::applicationPid());
+    const QJsonObject status
+        = QJsonDocument::fromJson(m_host->get(QStringLiteral("/_qreload/status")).body).object();
+    QCOMPARE(status.value(QLatin1String("host")).toObject().value(QLatin1String("state")).toString(),
+             QStringLiteral("running"));
+    QCOMPARE(status.value(QLatin1String("host")).toObject().value(QLatin1String("pid")).toInteger(),
+             m_host->proxy->hostPid());
+    QCOMPARE(m_host->proxy->generation().components.size(), 1);
+    QCOMPARE(m_host->proxy->generation().components.first().key,
+             QStringLiteral("app.services.MyService"));
+}
+
+void tst_HostProcess::crashDuringReloadRollsBack_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::addColumn<QString>("what");
+    QTest::addColumn<QString>("frame"); // a function the backtrace must name
+    QTest::newRow("null dereference") << QByteArray("crash_null_ctor") << "SIGSEGV"
+                                      << "MyService::MyService";
+    QTest::newRow("abort") << QByteArray("crash_abort_ctor") << "SIGABRT" << "MyService::MyService";
+    QTest::newRow("exit(0)") << QByteArray("crash_exit_ctor") << "exit code 0"
+                             << "MyService::MyService";
+    QTest::newRow("stack overflow") << QByteArray("crash_stack_overflow") << "SIGSEGV" << "recurse";
+    QTest::newRow("terminate from noexcept")
+        << QByteArray("crash_terminate") << "SIGABRT" << "MyService::MyService";
+}
+
+void tst_HostProcess::crashDuringReloadRollsBack()
+{
+    QFETCH(QByteArray, variant);
+    QFETCH(QString, what);
+    QFETCH(QString, frame);
+    startOn("greeter_v1");
+    const qint64 firstPid = m_host->proxy->hostPid();
+
+    m_folder->putFixture(variant.constData());
+    QVERIFY(m_host->waitForRecords(2));
+    const ReloadRecord crashed = m_host->records.at(1);
+    QCOMPARE(crashed.outcome, ReloadOutcome::Crashed);
+    QVERIFY(crashed.crash);
+    QCOMPARE(crashed.crash->what(), what);
+    QCOMPARE(crashed.crash->phase, QStringLiteral("construct"));
+    QVERIFY2(crashed.errorText().contains(what), qPrintable(crashed.errorText()));
+    QVERIFY2(crashed.errorText().contains(QLatin1String("greeter.so")),
+             qPrintable(crashed.errorText()));
+    QVERIFY2(crashed.decision.contains(QLatin1String("state that lived only in the dead host is "
+                                                     "lost"),
+                                       Qt::CaseInsensitive),
+             qPrintable(crashed.decision));
+    QVERIFY2(crashed.crash->backtrace.join(QLatin1Char('\n')).contains(frame),
+             qPrintable(crashed.crash->backtrace.join(QLatin1Char('\n'))));
+    QCOMPARE(crashed.generationBefore, 1u);
+
+    // A new host serves the code that worked, as a new generation.
+    QVERIFY(m_host->waitForRecords(3));
+    QVERIFY2(m_host->last().ok(), qPrintable(m_host->last().errorText()));
+    QVERIFY(m_host->last().decision.contains(QLatin1String("last plugins that worked")));
+    QCOMPARE(m_host->last().generationAfter, 2u);
+    QCOMPARE(m_host->get(QStringLiteral("/")).body, QByteArray("<h1>Hello, Version 1!</h1>"));
+    QVERIFY(m_host->proxy->hostPid() != firstPid);
+}
+
+void tst_HostProcess::crashedBytesAreNotRetried()
+{
+    startOn("greeter_v1");
+    m_folder->putFixture("crash_null_ctor");
+    QVERIFY(m_host->waitForRecords(3)); // crashed, restarted
+    QCOMPARE(m_host->records.at(1).outcome, ReloadOutcome::Crashed);
+    // Another plugin appears: the crashing bytes stay out, the previous greeter serves on.
+    m_folder->putFixture("inspectable", PluginFolder::Write::Linker, QStringLiteral("other.so"));
+    QVERIFY(m_host->waitForRecords(4));
+    QVERIFY2(m_host->last().ok(), qPrintable(m_host->last().errorText()));
+    QVERIFY2(m_host->last().decision.contains(QLatin1String("greeter.so not loaded: these bytes crashed the last host")),
+             qPrintable(m_host->last().decision));
+    QCOMPARE(m_host->get(QStringLiteral("/")).body, QByteArray("<h1>Hello, Version 1!</h1>"));
+    // New bytes get their chance.
+    m_folder->putFixture("greeter_v2");
+    QTRY_COMPARE_WITH_TIMEOUT(m_host->get(QStringLiteral("/")).body,
+                              QByteArray("<h1>This is Version 2!</h1>"), 10000);
+}
+
+void tst_HostProcess::crashWhileServingAnswers502()
+{
+    startOn("greeter_v1");
+    m_folder->putFixture("crash_route_segv");
+    QVERIFY(m_host->waitForRecords(2));
+    QVERIFY2(m_host->last().ok(), qPrintable(m_host->last().errorText()));
+
+    const HttpReply crashed = m_host->get(QStringLiteral("/"));
+    QCOMPARE(crashed.status, 502);
+    QVERIFY2(crashed.body.contains("SIGSEGV"), crashed.body.constData());
+    QVERIFY(crashed.body.contains("GET /"));
+    QVERIFY(m_host->waitForRecords(3));
+    const ReloadRecord record = m_host->records.at(2);
+    QCOMPARE(record.outcome, ReloadOutcome::Crashed);
+    QCOMPARE(record.cause, ReloadCause::Crash);
+    QCOMPARE(record.crash->phase, QStringLiteral("serving"));
+    QCOMPARE(record.crash->request, QStringLiteral("GET /"));
+    QVERIFY2(record.crash->backtrace.join(QLatin1Char('\n')).contains(QLatin1String("MyService")),
+             qPrintable(record.crash->backtrace.join(QLatin1Char('\n'))));
+    // The host restarts on the current plugins: everything but the crashing route answers.
+    QVERIFY(m_host->waitForRecords(4));
+    QVERIFY(m_host->last().ok());
+    QCOMPARE(m_host->get(QStringLiteral("/_qreload/status")).status, 200);
+}
+
+void tst_HostProcess::undefinedSymbolIsALoadError()
+{
+    startOn("greeter_v1");
+    m_folder->putFixture("crash_undefined_symbol");
+    QVERIFY(m_host->waitForRecords(2));
+    const ReloadRecord failed = m_host->last();
+    QCOMPARE(failed.outcome, ReloadOutcome::Failed); // not a crash: the loader refused it
+    QVERIFY2(failed.errorText().contains(QLatin1String("connectToDatabase()")),
+             qPrintable(failed.errorText()));
+    QVERIFY2(failed.errorText().contains(QLatin1String("greeter.so")),
+             qPrintable(failed.errorText()));
+    QCOMPARE(m_host->get(QStringLiteral("/")).body, QByteArray("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(m_host->proxy->crashCount(), 0);
+}
+
+void tst_HostProcess::crashLoopStopsRestartsUntilRestartedByHand()
+{
+    startOn("crash_route_segv");
+    for (int crash = 1; crash <= 3; ++crash) {
+        QCOMPARE(m_host->get(QStringLiteral("/")).status, 502);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return m_host->proxy->crashCount() == crash
+                       && m_host->proxy->hostState() != HostProxy::HostState::Starting;
+            },
+            15000));
+    }
+    QCOMPARE(m_host->proxy->hostState(), HostProxy::HostState::Stopped);
+    QVERIFY(m_host->proxy->hostStateText().contains(QLatin1String("3 crashes within 10 s")));
+    QVERIFY(m_host->last().crash->restart.contains(QLatin1String("not restarted")));
+
+    // The supervisor answers on the port meanwhile: status says so, pages get a 503.
+    const QJsonObject status
+        = QJsonDocument::fromJson(m_host->get(QStringLiteral("/_qreload/status")).body).object();
+    QVERIFY(status.value(QLatin1String("host")).toObject().value(QLatin1String("crashLoop")).toBool());
+    QCOMPARE(status.value(QLatin1String("serving")).toBool(true), false);
+    const HttpReply page = m_host->get(QStringLiteral("/"));
+    QCOMPARE(page.status, 503);
+    QVERIFY2(page.body.contains("SIGSEGV"), page.body.constData());
+    QCOMPARE(m_host->send("POST", QStringLiteral("/_qreload/restart")).status, 403);
+
+    // Fixed code, then a restart by hand.
+    m_folder->putFixture("greeter_v2");
+    QCOMPARE(m_host->post(QStringLiteral("/_qreload/restart")).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_host->proxy->hostState(), HostProxy::HostState::Running, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_host->get(QStringLiteral("/")).body,
+                              QByteArray("<h1>This is Version 2!</h1>"), 10000);
+}
+
+void tst_HostProcess::logSurvivesTheHost()
+{
+    startOn("greeter_v1");
+    m_folder->putFixture("crash_null_ctor");
+    QVERIFY(m_host->waitForRecords(3));
+    const QJsonArray log
+        = QJsonDocument::fromJson(m_host->get(QStringLiteral("/_qreload/log")).body).array();
+    QCOMPARE(log.size(), 3);
+    QStringList outcomes;
+    quint64 previousId = 0;
+    for (const QJsonValue &record : log) {
+        outcomes.append(record.toObject().value(QLatin1String("outcome")).toString());
+        const quint64 id = quint64(record.toObject().value(QLatin1String("id")).toInteger());
+        QVERIFY(id > previousId);
+        previousId = id;
+    }
+    QCOMPARE(outcomes, (QStringList{"ok", "crashed", "ok"}));
+    QVERIFY(!log.at(1).toObject().value(QLatin1String("crash")).toObject().isEmpty());
+}
+
+void tst_HostProcess::strayThreadNeverTakesTheSupervisorDown()
+{
+    startOn("crash_stray_thread");
+    m_folder->putFixture("greeter_v2");
+    // The thread runs plugin code after its library is unloaded: the host may die of it, or
+    // keep the library mapped and warn. Either way this process lives and v2 serves.
+    QTRY_COMPARE_WITH_TIMEOUT(m_host->get(QStringLiteral("/")).body,
+                              QByteArray("<h1>This is Version 2!</h1>"), 15000);
+}
+
+QTEST_GUILESS_MAIN(tst_HostProcess)
+#include "tst_hostprocess.moc"
