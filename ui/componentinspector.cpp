@@ -1,11 +1,13 @@
 #include "componentinspector.h"
 
-#include "reloadengine.h"
+#include "hostproxy.h"
 
 #include <qreload/componentdetails.h>
 
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
 #include <QLabel>
 #include <QMetaMethod>
 #include <QMetaProperty>
@@ -17,28 +19,29 @@ namespace qreload::ui {
 
 namespace {
 
-QString valueText(const QVariant &value)
+//! A value as the host sent it: JSON made from built-in types (plugin-defined types were turned
+//! into text there, before they left the generation).
+QString valueText(const QJsonValue &value)
 {
-    if (!value.isValid())
-        return QStringLiteral("(invalid)");
-    if (value.canConvert<QString>() && value.metaType().id() != QMetaType::QVariantList
-        && value.metaType().id() != QMetaType::QVariantMap)
+    switch (value.type()) {
+    case QJsonValue::String:
         return value.toString();
-    const QJsonDocument json = QJsonDocument::fromVariant(value);
-    if (!json.isNull())
-        return QString::fromUtf8(json.toJson(QJsonDocument::Compact));
-    if (value.metaType().flags() & QMetaType::PointerToQObject) {
-        const QObject *object = value.value<QObject *>();
-        return object ? QStringLiteral("%1(%2)").arg(
-                   QString::fromLatin1(object->metaObject()->className()), object->objectName())
-                      : QStringLiteral("null");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Undefined:
+        return QStringLiteral("(invalid)");
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    default:
+        return value.toVariant().toString();
     }
-    return QStringLiteral("(%1)").arg(QString::fromLatin1(value.typeName()));
 }
 
 } // namespace
 
-ComponentInspector::ComponentInspector(app::ReloadEngine *engine, QWidget *parent)
+ComponentInspector::ComponentInspector(app::HostProxy *engine, QWidget *parent)
     : QWidget(parent)
     , m_engine(engine)
     , m_title(new QLabel(this))
@@ -101,33 +104,19 @@ void ComponentInspector::refresh()
         m_title->setText(tr("Select a component in the graph"));
         return;
     }
-    // Held only for this function: an inspector must not keep an old generation alive.
-    const std::shared_ptr<Generation> generation = m_engine->current();
-    if (!generation) {
+    const app::GenerationSnapshot &generation = m_engine->generation();
+    if (generation.isEmpty()) {
         m_title->setText(tr("%1: no generation is loaded").arg(m_key));
         return;
     }
-    const Container &container = generation->container();
-    std::optional<ComponentInfo> info;
-    for (const ComponentInfo &candidate : container.components()) {
-        if (candidate.key == m_key) {
-            info = candidate;
-            break;
-        }
-    }
+    const ComponentInfo *info = generation.component(m_key);
     if (!info) {
-        m_title->setText(
-            tr("%1 is not part of generation %2").arg(m_key).arg(generation->number()));
+        m_title->setText(tr("%1 is not part of generation %2").arg(m_key).arg(generation.number));
         return;
     }
-    m_title->setText(tr("%1 — generation %2").arg(m_key).arg(generation->number()));
+    m_title->setText(tr("%1 — generation %2").arg(m_key).arg(generation.number));
 
     QTreeWidgetItem *general = section(tr("Component"));
-    const auto add = [](QTreeWidgetItem *parent, const QString &name, const QString &value) {
-        auto *item = new QTreeWidgetItem(parent, {name, value});
-        item->setToolTip(1, value);
-        return item;
-    };
     add(general, tr("Key"), info->key);
     add(general, tr("Class"), info->className);
     add(general, tr("Plugin file"), info->pluginFile);
@@ -156,54 +145,65 @@ void ComponentInspector::refresh()
             add(routes, route, {});
     }
 
-    QObject *instance = container.existingInstance(m_key);
-    if (!instance) {
-        // Lazy and not used yet: what its class offers, without creating it.
-        const Result<ComponentDetails> details = container.details(m_key);
-        QTreeWidgetItem *properties = section(tr("Properties"));
-        properties->setData(0, Qt::UserRole, QStringLiteral("properties"));
-        if (!details || details.value().properties.isEmpty()) {
-            add(properties, tr("(no instance yet: lazy components are created on first use)"), {});
-        }
-        if (!details)
-            return;
-        for (const ComponentDetails::Property &property : details.value().properties)
-            add(properties, property.name, tr("(not created yet)"))->setToolTip(0, property.type);
-        QTreeWidgetItem *methods = section(tr("Invokable methods"));
-        for (const ComponentDetails::Method &method : details.value().methods) {
-            if (method.kind != ComponentDetails::Method::Kind::Signal)
-                add(methods, method.signature, method.returnType);
-        }
-        if (methods->childCount() == 0)
-            add(methods, tr("(none)"), {});
-        return;
-    }
-    const QMetaObject *meta = instance->metaObject();
+    // Properties and methods live in the host: ask it (never creating the component), and show
+    // the answer if this is still the component on display.
     QTreeWidgetItem *properties = section(tr("Properties"));
     properties->setData(0, Qt::UserRole, QStringLiteral("properties"));
-    for (int i = QObject::staticMetaObject.propertyCount(); i < meta->propertyCount(); ++i) {
-        const QMetaProperty property = meta->property(i);
-        auto *item = add(properties, QString::fromLatin1(property.name()),
-                         valueText(property.read(instance)));
-        item->setToolTip(0, QString::fromLatin1(property.typeName()));
-    }
-    for (const QByteArray &name : instance->dynamicPropertyNames())
-        add(properties, QString::fromUtf8(name), valueText(instance->property(name)));
-    if (!instance->objectName().isEmpty())
-        add(properties, QStringLiteral("objectName"), instance->objectName());
+    add(properties, tr("(asking the host…)"), {});
+    const QString key = m_key;
+    const quint64 number = generation.number;
+    QPointer<ComponentInspector> self(this);
+    m_engine->requestDetails(key, [self, key, number](const QJsonObject &answer) {
+        if (self && self->m_key == key && self->m_engine->generationNumber() == number)
+            self->showDetails(answer);
+    });
+}
 
+void ComponentInspector::showDetails(const QJsonObject &answer)
+{
+    QTreeWidgetItem *properties = nullptr;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        if (m_tree->topLevelItem(i)->data(0, Qt::UserRole) == QLatin1String("properties"))
+            properties = m_tree->topLevelItem(i);
+    }
+    if (!properties)
+        return;
+    qDeleteAll(properties->takeChildren());
+    if (answer.contains(QLatin1String("error"))) {
+        add(properties, tr("(details unavailable: %1)").arg(answer.value(QLatin1String("error")).toString()),
+            {});
+        return;
+    }
+    const QJsonObject details = answer.value(QLatin1String("details")).toObject();
+    const bool instantiated = details.value(QLatin1String("instantiated")).toBool();
+    const QJsonArray propertyList = details.value(QLatin1String("properties")).toArray();
+    if (!instantiated && propertyList.isEmpty())
+        add(properties, tr("(no instance yet: lazy components are created on first use)"), {});
+    for (const QJsonValue &value : propertyList) {
+        const QJsonObject property = value.toObject();
+        auto *item = add(properties, property.value(QLatin1String("name")).toString(),
+                         instantiated ? valueText(property.value(QLatin1String("value")))
+                                      : tr("(not created yet)"));
+        item->setToolTip(0, property.value(QLatin1String("type")).toString());
+    }
     QTreeWidgetItem *methods = section(tr("Invokable methods"));
-    for (int i = QObject::staticMetaObject.methodCount(); i < meta->methodCount(); ++i) {
-        const QMetaMethod method = meta->method(i);
-        if (method.methodType() != QMetaMethod::Method && method.methodType() != QMetaMethod::Slot)
+    for (const QJsonValue &value : details.value(QLatin1String("methods")).toArray()) {
+        const QJsonObject method = value.toObject();
+        if (method.value(QLatin1String("kind")).toString() == QLatin1String("signal"))
             continue;
-        if (method.access() != QMetaMethod::Public)
-            continue;
-        add(methods, QString::fromLatin1(method.methodSignature()),
-            QString::fromLatin1(method.typeName()));
+        add(methods, method.value(QLatin1String("signature")).toString(),
+            method.value(QLatin1String("returnType")).toString());
     }
     if (methods->childCount() == 0)
         add(methods, tr("(none)"), {});
+}
+
+QTreeWidgetItem *ComponentInspector::add(QTreeWidgetItem *parent, const QString &name,
+                                         const QString &value)
+{
+    auto *item = new QTreeWidgetItem(parent, {name, value});
+    item->setToolTip(1, value);
+    return item;
 }
 
 } // namespace qreload::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QLabel;
@@ -7,7 +8,7 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace qreload::app {
-class ReloadEngine;
+class HostProxy;
 }
 
 namespace qreload::ui {
@@ -23,7 +24,7 @@ class ComponentInspector : public QWidget
     Q_OBJECT
 
 public:
-    explicit ComponentInspector(qreload::app::ReloadEngine *engine, QWidget *parent = nullptr);
+    explicit ComponentInspector(qreload::app::HostProxy *engine, QWidget *parent = nullptr);
 
     QString key() const { return m_key; }
     QTreeWidget *tree() const { return m_tree; }
@@ -37,8 +38,10 @@ public Q_SLOTS:
 
 private:
     QTreeWidgetItem *section(const QString &title);
+    static QTreeWidgetItem *add(QTreeWidgetItem *parent, const QString &name, const QString &value);
+    void showDetails(const QJsonObject &answer);
 
-    qreload::app::ReloadEngine *m_engine;
+    qreload::app::HostProxy *m_engine;
     QString m_key;
     QLabel *m_title;
     QTreeWidget *m_tree;

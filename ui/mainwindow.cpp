@@ -6,9 +6,8 @@
 #include "componentgraphview.h"
 #include "componentinspector.h"
 #include "previewpanel.h"
-#include "previewserver.h"
 #include "reloaddetailsview.h"
-#include "reloadengine.h"
+#include "hostproxy.h"
 #include "reloadlogmodel.h"
 #include "reloadlogview.h"
 #include "settingsdialog.h"
@@ -84,10 +83,9 @@ CodeEditor::Marker markerFor(Diagnostic::Severity severity)
 
 } // namespace
 
-MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *parent)
+MainWindow::MainWindow(HostProxy *engine, QWidget *parent)
     : QMainWindow(parent)
     , m_engine(engine)
-    , m_server(server)
     , m_log(new ReloadLogModel(this))
 {
     initConsoleResources();
@@ -102,11 +100,11 @@ MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *par
     createStatusBar();
 
     m_log->follow(engine);
-    connect(engine, &ReloadEngine::reloadStarted, this, &MainWindow::onReloadStarted);
-    connect(engine, &ReloadEngine::reloadFinished, this, &MainWindow::onReloadFinished);
-    connect(engine, &ReloadEngine::generationChanged, this, &MainWindow::updateStatus);
-    connect(engine, &ReloadEngine::watchingChanged, this, &MainWindow::onWatchingChanged);
-    connect(engine, &ReloadEngine::fileEventObserved, this, &MainWindow::onFileEvent);
+    connect(engine, &HostProxy::reloadStarted, this, &MainWindow::onReloadStarted);
+    connect(engine, &HostProxy::reloadFinished, this, &MainWindow::onReloadFinished);
+    connect(engine, &HostProxy::generationChanged, this, &MainWindow::updateStatus);
+    connect(engine, &HostProxy::watchingChanged, this, &MainWindow::onWatchingChanged);
+    connect(engine, &HostProxy::fileEventObserved, this, &MainWindow::onFileEvent);
     connect(m_graph, &ComponentGraphView::componentSelected, m_inspector,
             &ComponentInspector::showComponent);
     connect(m_graph, &ComponentGraphView::componentSelected, this, [this] {
@@ -123,8 +121,7 @@ MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *par
     m_theme = ConsoleTheme::fromName(settings.value(QLatin1String(ThemeKey)).toString());
     if (m_theme != ConsoleTheme::Mode::System)
         ConsoleTheme::apply(m_theme);
-    if (server)
-        m_preview->setBaseUrl(server->url());
+    m_preview->setBaseUrl(engine->url());
     const QString previewPath = settings.value(QLatin1String(PreviewPathKey)).toString();
     if (!previewPath.isEmpty())
         m_preview->setPath(previewPath);
@@ -139,7 +136,7 @@ MainWindow::MainWindow(ReloadEngine *engine, PreviewServer *server, QWidget *par
     refreshGraph();
     updateRoutes();
     updateStatus();
-    if (engine->current() && m_preview->autoRefresh())
+    if (!engine->generation().isEmpty() && m_preview->autoRefresh())
         m_preview->refresh();
 }
 
@@ -169,6 +166,21 @@ void MainWindow::attachSourceMode(SourceMode *sourceMode)
                                 ? config.sourceDirs.join(QStringLiteral(", "))
                                 : QDir::toNativeSeparators(config.projectDir);
     setWindowTitle(tr("qreload — %1 (source mode)").arg(project));
+    // Project warnings (a missing folder, a broken link) stay in the status bar until fixed.
+    auto *warnings = statusBar()->findChild<QLabel *>(QStringLiteral("projectWarnings"));
+    if (!warnings) {
+        warnings = new QLabel(statusBar());
+        warnings->setObjectName(QStringLiteral("projectWarnings"));
+        statusBar()->addPermanentWidget(warnings);
+    }
+    const auto showWarnings = [this, warnings](const QStringList &list) {
+        warnings->setText(list.size() == 1 ? tr("⚠ %1").arg(list.first())
+                                           : tr("⚠ %n project warnings", nullptr, int(list.size())));
+        warnings->setToolTip(list.join(QLatin1Char('\n')));
+        warnings->setVisible(!list.isEmpty());
+    };
+    connect(sourceMode, &SourceMode::warningsChanged, this, showWarnings);
+    showWarnings(sourceMode->warnings());
     onWatchingChanged(m_engine->isWatching());
     setBuildRunning(sourceMode->isBuilding());
 }
@@ -242,12 +254,12 @@ void MainWindow::createActions()
     QMenu *reload = menuBar()->addMenu(tr("&Reload"));
     reload->addAction(m_reloadAction);
     reload->addAction(m_pauseAction);
-    if (m_server) {
+    if (m_engine) {
         // The session token guards the preview server's POST endpoints against other pages and
         // programs; scripts of your own get it here (or from QRELOAD_TOKEN, or headless output).
         reload->addSeparator();
         QAction *copyToken = reload->addAction(tr("Copy API &token"), this, [this] {
-            QGuiApplication::clipboard()->setText(m_server->sessionToken());
+            QGuiApplication::clipboard()->setText(m_engine->sessionToken());
             statusBar()->showMessage(
                 tr("Copied the session token: send it as X-QReload-Token to POST /_qreload/…"),
                 5000);
@@ -256,7 +268,7 @@ void MainWindow::createActions()
         QAction *copyCurl = reload->addAction(tr("Copy reload &command"), this, [this] {
             QGuiApplication::clipboard()->setText(
                 QStringLiteral("curl -X POST -H 'X-QReload-Token: %1' %2_qreload/reload")
-                    .arg(m_server->sessionToken(), m_server->url().toString()));
+                    .arg(m_engine->sessionToken(), m_engine->url().toString()));
             statusBar()->showMessage(tr("Copied a curl command that reloads this qreload"), 5000);
         });
         copyCurl->setObjectName(QStringLiteral("copyReloadCommandAction"));
@@ -355,8 +367,8 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_busyLabel);
     statusBar()->addPermanentWidget(m_busy);
     statusBar()->addPermanentWidget(m_urlLabel);
-    if (m_server) {
-        const QString url = m_server->url().toString();
+    if (m_engine) {
+        const QString url = m_engine->url().toString();
         m_urlLabel->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(url.toHtmlEscaped()));
         m_urlLabel->setToolTip(tr("Open the preview server in the browser"));
     } else {
@@ -409,7 +421,7 @@ void MainWindow::requestReload()
 
 void MainWindow::showSettings()
 {
-    auto *dialog = new SettingsDialog(m_engine, m_server, m_sourceMode, m_theme, this);
+    auto *dialog = new SettingsDialog(m_engine, m_sourceMode, m_theme, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::applied, this, [this, dialog] { setTheme(dialog->theme()); });
     dialog->open();
@@ -627,24 +639,25 @@ void MainWindow::onReloadFinished(const ReloadRecord &record)
 
 void MainWindow::refreshGraph()
 {
-    const std::shared_ptr<Generation> generation = m_engine->current();
-    if (!generation) {
+    const GenerationSnapshot &generation = m_engine->generation();
+    if (generation.isEmpty()) {
         if (m_graphRecord)
             m_graph->setGraph(ComponentGraph{});
         return;
     }
     const ReloadRecord *record = m_graphRecord ? &*m_graphRecord : nullptr;
-    m_graph->setGraph(ComponentGraph::snapshot(generation->container(), generation->number(),
-                                               record, m_previousGraph.get()));
+    m_graph->setGraph(ComponentGraph::snapshot(generation.components, generation.edges,
+                                               generation.number, record,
+                                               m_previousGraph.get()));
 }
 
 void MainWindow::updateRoutes()
 {
-    const std::shared_ptr<Generation> generation = m_engine->current();
-    if (!generation)
+    const GenerationSnapshot &generation = m_engine->generation();
+    if (generation.isEmpty())
         return;
     QStringList paths;
-    for (const ComponentInfo &info : generation->container().components()) {
+    for (const ComponentInfo &info : generation.components) {
         for (const QString &route : info.routes) {
             // "GET /path": offer GET routes; a prefix route "/api/*" is offered as "/api/".
             if (!route.startsWith(QLatin1String("GET ")))
@@ -661,12 +674,13 @@ void MainWindow::updateRoutes()
 
 void MainWindow::updateStatus()
 {
-    const std::shared_ptr<Generation> generation = m_engine->current();
-    m_generationLabel->setText(generation ? tr("Generation %1").arg(generation->number())
-                                          : tr("No generation"));
-    m_componentsLabel->setText(generation ? tr("%n component(s)", nullptr,
-                                               int(generation->container().components().size()))
-                                          : QString());
+    const GenerationSnapshot &generation = m_engine->generation();
+    m_generationLabel->setText(!generation.isEmpty()
+                                   ? tr("Generation %1").arg(generation.number)
+                                   : tr("No generation"));
+    m_componentsLabel->setText(
+        !generation.isEmpty() ? tr("%n component(s)", nullptr, int(generation.components.size()))
+                              : QString());
     QString last;
     QString style;
     if (m_lastRecord) {

@@ -16,8 +16,7 @@ class QProgressBar;
 class QTimer;
 
 namespace qreload::app {
-class ReloadEngine;
-class PreviewServer;
+class HostProxy;
 class ReloadLogModel;
 class SourceMode;
 struct ComponentGraph;
@@ -46,8 +45,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    MainWindow(qreload::app::ReloadEngine *engine, qreload::app::PreviewServer *server,
-               QWidget *parent = nullptr);
+    MainWindow(qreload::app::HostProxy *engine, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     /*!
@@ -129,8 +127,7 @@ private:
     QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget,
                          Qt::DockWidgetArea area);
 
-    qreload::app::ReloadEngine *m_engine;
-    qreload::app::PreviewServer *m_server;
+    qreload::app::HostProxy *m_engine;
     qreload::app::ReloadLogModel *m_log;
     QPointer<qreload::app::SourceMode> m_sourceMode;
 

@@ -1,7 +1,6 @@
 #include "settingsdialog.h"
 
-#include "previewserver.h"
-#include "reloadengine.h"
+#include "hostproxy.h"
 #include "sourcemode.h"
 
 #include <QComboBox>
@@ -15,7 +14,7 @@
 
 namespace qreload::ui {
 
-SettingsDialog::SettingsDialog(app::ReloadEngine *engine, app::PreviewServer *server,
+SettingsDialog::SettingsDialog(app::HostProxy *engine,
                                app::SourceMode *sourceMode, ConsoleTheme::Mode theme,
                                QWidget *parent)
     : QDialog(parent)
@@ -52,10 +51,10 @@ SettingsDialog::SettingsDialog(app::ReloadEngine *engine, app::PreviewServer *se
     form->addRow(tr("Plugin folders:"),
                  readOnly(engine->pluginDirs().join(QStringLiteral("; ")), restart));
     form->addRow(tr("Preview host:"),
-                 readOnly(server ? server->host().toString() : tr("(not running)"),
+                 readOnly(engine->host().toString(),
                           restart + tr(" (--host)")));
     form->addRow(tr("Preview port:"),
-                 readOnly(server ? QString::number(server->port()) : tr("(not running)"),
+                 readOnly(QString::number(engine->port()),
                           restart + tr(" (--port)")));
     if (sourceMode) {
         m_build = new QLineEdit(sourceMode->buildCommandTemplate(), this);

@@ -11,8 +11,7 @@ class QPushButton;
 class QSpinBox;
 
 namespace qreload::app {
-class ReloadEngine;
-class PreviewServer;
+class HostProxy;
 class SourceMode;
 } // namespace qreload::app
 
@@ -30,7 +29,7 @@ class SettingsDialog : public QDialog
 
 public:
     //! `sourceMode` may be null (plugin folders only): the build command is then read-only.
-    SettingsDialog(qreload::app::ReloadEngine *engine, qreload::app::PreviewServer *server,
+    SettingsDialog(qreload::app::HostProxy *engine,
                    qreload::app::SourceMode *sourceMode, ConsoleTheme::Mode theme,
                    QWidget *parent = nullptr);
 
@@ -55,7 +54,7 @@ Q_SIGNALS:
 private:
     void validate();
 
-    qreload::app::ReloadEngine *m_engine;
+    qreload::app::HostProxy *m_engine;
     qreload::app::SourceMode *m_sourceMode;
     QSpinBox *m_quiet;
     QComboBox *m_theme;
