@@ -102,7 +102,10 @@ public:
     T &value() { return *m_value; }
     const T &value() const { return *m_value; }
     T takeValue() { return std::move(*m_value); }
-    const Errors &errors() const { return m_errors; }
+    const Errors &errors() const & { return m_errors; }
+    // By value from a temporary: `for (const Error &e : load().errors())` would otherwise
+    // iterate the list of a Result destroyed before the loop body runs.
+    Errors errors() && { return std::move(m_errors); }
 
 private:
     std::optional<T> m_value;
@@ -122,7 +125,9 @@ public:
     {}
     bool ok() const { return m_errors.isEmpty(); }
     explicit operator bool() const { return ok(); }
-    const Errors &errors() const { return m_errors; }
+    const Errors &errors() const & { return m_errors; }
+    // By value from a temporary, as Result::errors().
+    Errors errors() && { return std::move(m_errors); }
 
 private:
     Errors m_errors;
