@@ -16,6 +16,7 @@
 #include <QtEndian>
 
 #include <cxxabi.h>
+#include <link.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -79,23 +80,34 @@ struct AddressRange
     quintptr end = 0;
 };
 
-//! The address ranges /proc/self/maps shows for the file at `path`.
-QList<AddressRange> mappingsOf(const QByteArray &maps, const QString &path)
+/*!
+ * The loadable segments of the library the dynamic loader lists under one of `names` (the names
+ * it was opened by); empty when it lists none (it left). dl_iterate_phdr walks the loader's own
+ * list: a few microseconds, where reading /proc/self/maps costs ~100.
+ */
+QList<AddressRange> loadedSegments(const QList<QByteArray> &names)
 {
-    const QByteArray name = QFile::encodeName(path);
-    const QByteArray deleted = name + " (deleted)";
-    QList<AddressRange> out;
-    for (const QByteArray &line : maps.split('\n')) {
-        if (!line.endsWith(name) && !line.endsWith(deleted))
-            continue;
-        const qsizetype dash = line.indexOf('-');
-        const qsizetype space = line.indexOf(' ');
-        if (dash < 0 || space < dash)
-            continue;
-        out.append({quintptr(line.left(dash).toULongLong(nullptr, 16)),
-                    quintptr(line.mid(dash + 1, space - dash - 1).toULongLong(nullptr, 16))});
-    }
-    return out;
+    struct Search
+    {
+        const QList<QByteArray> *names;
+        QList<AddressRange> segments;
+    } search{&names, {}};
+    dl_iterate_phdr(
+        [](dl_phdr_info *info, size_t, void *data) -> int {
+            auto *search = static_cast<Search *>(data);
+            if (!info->dlpi_name || !search->names->contains(QByteArray(info->dlpi_name)))
+                return 0;
+            for (int i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr) &segment = info->dlpi_phdr[i];
+                if (segment.p_type == PT_LOAD)
+                    search->segments.append(
+                        {quintptr(info->dlpi_addr + segment.p_vaddr),
+                         quintptr(info->dlpi_addr + segment.p_vaddr + segment.p_memsz)});
+            }
+            return 1;
+        },
+        &search);
+    return search.segments;
 }
 
 bool isMapped(const QByteArray &maps, const QString &path)
@@ -384,20 +396,26 @@ Status Generation::unload()
     if (QCoreApplication::instance())
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 
-    const QByteArray mapsBefore = processMaps();
-    QStringList unloaded;
+    struct Unloaded
+    {
+        QString path;      //!< as the loader was given it
+        QString shownPath; //!< as /proc/self/maps shows it
+        QList<QByteArray> names;
+    };
+    QList<Unloaded> unloaded;
     for (auto it = m_loaders.rbegin(); it != m_loaders.rend(); ++it) {
         QPluginLoader &loader = **it;
         if (!loader.isLoaded())
             continue;
-        // /proc/self/maps shows the path the loader resolved.
-        const QString path = QFileInfo(loader.fileName()).canonicalFilePath().isEmpty()
-                                 ? loader.fileName()
-                                 : QFileInfo(loader.fileName()).canonicalFilePath();
+        const QString path = loader.fileName();
+        // The loader lists the library by the name it was opened with; /proc/self/maps shows
+        // the resolved path.
+        const QString resolved = QFileInfo(path).canonicalFilePath();
+        const QList<QByteArray> names{QFile::encodeName(path), QFile::encodeName(resolved)};
         // Collected before the library's own destructors run: those may unregister converters
         // for its types (Qt's registerConverter() does so with a static guard), and doing that
         // looks the types up, which would register them again if they were already forgotten.
-        const QList<int> types = typesRegisteredFrom(mappingsOf(mapsBefore, path));
+        const QList<int> types = typesRegisteredFrom(loadedSegments(names));
         QSet<const QtPrivate::QMetaTypeInterface *> aliases;
         if (!types.isEmpty()) {
             const QSet<int> ids(types.cbegin(), types.cend());
@@ -421,23 +439,28 @@ Status Generation::unload()
         forgetRegisteredTypes(types);
         for (const QtPrivate::QMetaTypeInterface *alias : std::as_const(aliases))
             const_cast<QtPrivate::QMetaTypeInterface *>(alias)->typeId.storeRelease(0);
-        unloaded.append(path);
+        unloaded.append({path, resolved.isEmpty() ? path : resolved, names});
     }
     m_loaders.clear();
 
     // Invariant 3: unloaded libraries leave the address space. Something that still holds one
     // (a thread_local with a destructor on a live thread, a library linking it) keeps its code
     // and data mapped until the process exits: worth a warning, since each reload adds a copy.
-    const QByteArray mapsAfter = processMaps();
-    for (const QString &path : std::as_const(unloaded)) {
-        if (!isMapped(mapsAfter, path))
+    // The loader's list says whether it left; /proc/self/maps confirms what stayed.
+    QByteArray maps;
+    for (const Unloaded &library : std::as_const(unloaded)) {
+        if (loadedSegments(library.names).isEmpty())
+            continue;
+        if (maps.isEmpty())
+            maps = processMaps();
+        if (!isMapped(maps, library.shownPath))
             continue;
         const Error error(Error::Reason::LibraryStillLoaded,
                           QStringLiteral("the library stayed in memory after it was unloaded "
                                          "(%1): something keeps it loaded, such as a thread_local "
                                          "object with a destructor, or a library that links it")
-                              .arg(path),
-                          {}, originOf(path));
+                              .arg(library.shownPath),
+                          {}, originOf(library.path));
         qCWarning(lcContainer).noquote() << error.toString();
         errors.append(error);
     }
