@@ -362,7 +362,8 @@ Status Generation::load(const QList<PluginSource> &plugins)
                                 QStringLiteral("the plugin's root object does not implement %1")
                                     .arg(QLatin1String(QRELOAD_PROVIDER_IID)),
                                 {}, shown));
-            loader->unload();
+            // Its code ran (static initialisers, the root object): unloaded like any other.
+            unloadLibrary(*loader, &errors);
             continue;
         }
         Registry registry(shown);
@@ -396,50 +397,10 @@ Status Generation::unload()
     if (QCoreApplication::instance())
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 
-    struct Unloaded
-    {
-        QString path;      //!< as the loader was given it
-        QString shownPath; //!< as /proc/self/maps shows it
-        QList<QByteArray> names;
-    };
-    QList<Unloaded> unloaded;
+    QList<UnloadedLibrary> unloaded;
     for (auto it = m_loaders.rbegin(); it != m_loaders.rend(); ++it) {
-        QPluginLoader &loader = **it;
-        if (!loader.isLoaded())
-            continue;
-        const QString path = loader.fileName();
-        // The loader lists the library by the name it was opened with; /proc/self/maps shows
-        // the resolved path.
-        const QString resolved = QFileInfo(path).canonicalFilePath();
-        const QList<QByteArray> names{QFile::encodeName(path), QFile::encodeName(resolved)};
-        // Collected before the library's own destructors run: those may unregister converters
-        // for its types (Qt's registerConverter() does so with a static guard), and doing that
-        // looks the types up, which would register them again if they were already forgotten.
-        const QList<int> types = typesRegisteredFrom(loadedSegments(names));
-        QSet<const QtPrivate::QMetaTypeInterface *> aliases;
-        if (!types.isEmpty()) {
-            const QSet<int> ids(types.cbegin(), types.cend());
-            QMutexLocker lock(&g_liveMutex);
-            for (Generation *other : std::as_const(g_live)) {
-                if (other == this)
-                    continue;
-                for (const QMetaObject *meta : other->m_container.metaObjects())
-                    collectAliases(meta, ids, &aliases);
-            }
-        }
-        if (!loader.unload()) {
-            errors.append(Error(Error::Reason::LoadFailed,
-                                QStringLiteral("could not unload: %1").arg(loader.errorString()),
-                                {}, originOf(path)));
-            continue;
-        }
-        // Types of the library left in Qt's registry would point into unmapped memory: looking
-        // up any of their names (QMetaType::fromName, registering a type of the same name in the
-        // next version) would read it.
-        forgetRegisteredTypes(types);
-        for (const QtPrivate::QMetaTypeInterface *alias : std::as_const(aliases))
-            const_cast<QtPrivate::QMetaTypeInterface *>(alias)->typeId.storeRelease(0);
-        unloaded.append({path, resolved.isEmpty() ? path : resolved, names});
+        if (std::optional<UnloadedLibrary> library = unloadLibrary(**it, &errors))
+            unloaded.append(*library);
     }
     m_loaders.clear();
 
@@ -448,7 +409,7 @@ Status Generation::unload()
     // and data mapped until the process exits: worth a warning, since each reload adds a copy.
     // The loader's list says whether it left; /proc/self/maps confirms what stayed.
     QByteArray maps;
-    for (const Unloaded &library : std::as_const(unloaded)) {
+    for (const UnloadedLibrary &library : std::as_const(unloaded)) {
         if (loadedSegments(library.names).isEmpty())
             continue;
         if (maps.isEmpty())
@@ -465,6 +426,46 @@ Status Generation::unload()
         errors.append(error);
     }
     return errors;
+}
+
+std::optional<Generation::UnloadedLibrary> Generation::unloadLibrary(QPluginLoader &loader,
+                                                                     Errors *errors)
+{
+    if (!loader.isLoaded())
+        return std::nullopt;
+    const QString path = loader.fileName();
+    // The loader lists the library by the name it was opened with; /proc/self/maps shows the
+    // resolved path.
+    const QString resolved = QFileInfo(path).canonicalFilePath();
+    const QList<QByteArray> names{QFile::encodeName(path), QFile::encodeName(resolved)};
+    // Collected before the library's own destructors run: those may unregister converters for
+    // its types (Qt's registerConverter() does so with a static guard), and doing that looks the
+    // types up, which would register them again if they were already forgotten.
+    const QList<int> types = typesRegisteredFrom(loadedSegments(names));
+    QSet<const QtPrivate::QMetaTypeInterface *> aliases;
+    if (!types.isEmpty()) {
+        const QSet<int> ids(types.cbegin(), types.cend());
+        QMutexLocker lock(&g_liveMutex);
+        for (Generation *other : std::as_const(g_live)) {
+            if (other == this)
+                continue;
+            for (const QMetaObject *meta : other->m_container.metaObjects())
+                collectAliases(meta, ids, &aliases);
+        }
+    }
+    if (!loader.unload()) {
+        errors->append(Error(Error::Reason::LoadFailed,
+                             QStringLiteral("could not unload: %1").arg(loader.errorString()), {},
+                             originOf(path)));
+        return std::nullopt;
+    }
+    // Types of the library left in Qt's registry would point into unmapped memory: looking up any
+    // of their names (QMetaType::fromName, registering a type of the same name in the next
+    // version) would read it.
+    forgetRegisteredTypes(types);
+    for (const QtPrivate::QMetaTypeInterface *alias : std::as_const(aliases))
+        const_cast<QtPrivate::QMetaTypeInterface *>(alias)->typeId.storeRelease(0);
+    return UnloadedLibrary{path, resolved.isEmpty() ? path : resolved, names};
 }
 
 QString Generation::originOf(const QString &loadPath) const

@@ -6,6 +6,7 @@
 #include <QDateTime>
 
 #include <memory>
+#include <optional>
 
 class QPluginLoader;
 
@@ -69,6 +70,18 @@ public:
     QDateTime createdAt() const { return m_createdAt; }
 
 private:
+    struct UnloadedLibrary
+    {
+        QString path;            //!< as the loader was given it
+        QString shownPath;       //!< as /proc/self/maps shows it
+        QList<QByteArray> names; //!< what the dynamic loader may list it as
+    };
+    /*!
+     * Unloads one library and removes its types from Qt's metatype registry (and the ids other
+     * generations' same-named types share with them). Nullopt if it was not loaded or the
+     * loader refused (then an error is appended).
+     */
+    std::optional<UnloadedLibrary> unloadLibrary(QPluginLoader &loader, Errors *errors);
     //! The watched file a loaded copy was made from.
     QString originOf(const QString &loadPath) const;
 
