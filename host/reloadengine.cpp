@@ -301,6 +301,13 @@ void ReloadEngine::setHeldForBuild(bool held)
         m_quietTimer.start(m_options.quietPeriodMs);
 }
 
+void ReloadEngine::setConstructionObserver(ConstructionObserver observer)
+{
+    m_observer = std::move(observer);
+    if (m_current)
+        m_current->setConstructionObserver(m_observer);
+}
+
 void ReloadEngine::seedHistory(const QList<ReloadRecord> &records)
 {
     m_history = records + m_history;
@@ -521,8 +528,9 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
             continue;
         }
         const PluginSnapshot &snapshot = fresh[origin];
+        // A restored file is the bytes that worked, never the quarantined ones.
         if (const auto q = m_options.quarantine.constFind(origin);
-            q != m_options.quarantine.constEnd()) {
+            !readFrom.contains(origin) && q != m_options.quarantine.constEnd()) {
             if (*q == snapshot.contentHash) {
                 // The bytes that crashed the last host: never loaded again automatically.
                 quarantined.append({origin, keepPrevious(origin)});
@@ -642,6 +650,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         if (!staged)
             return fail(staged.errors());
         candidate = std::make_unique<Generation>(number);
+        if (m_observer)
+            candidate->setConstructionObserver(m_observer);
 
         clock.enter(QStringLiteral("load"));
         Status loaded = candidate->load(staged.value());

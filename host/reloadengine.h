@@ -164,6 +164,9 @@ public:
     void setWatching(bool watching);
     int quietPeriodMs() const { return m_options.quietPeriodMs; }
     void setQuietPeriodMs(int ms);
+    //! Told which plugin code each generation runs next (crash breadcrumbs of a host process);
+    //! applies to the current generation and every later one.
+    void setConstructionObserver(ConstructionObserver observer);
     QStringList pluginDirs() const { return m_options.pluginDirs; }
     //! The plugin files that would make the next generation, sorted.
     QStringList pluginFiles() const;
@@ -226,6 +229,7 @@ private:
     std::optional<ReloadCause> m_followUp;
     bool m_watching = true;
     bool m_heldForBuild = false;
+    ConstructionObserver m_observer;
 };
 
 } // namespace qreload::app

@@ -1,7 +1,9 @@
 #include "pluginfolder.h"
 
 #include <reloadengine.h>
+#include <shadowstore.h>
 
+#include <QCryptographicHash>
 #include <QDirIterator>
 #include <QSignalSpy>
 #include <QTest>
@@ -46,6 +48,11 @@ private Q_SLOTS:
     void heldGenerationRetiresWhenReleased();
     void heldPastDrainTimeoutIsShutDown();
     void destroyedEngineShutsDownHeldGenerations();
+    void restartedHostContinuesNumbersAndHistory();
+    void restoreBuildsFirstGenerationFromLastWorkingFiles();
+    void quarantinedBytesAreNotLoadedAgainAutomatically_data();
+    void quarantinedBytesAreNotLoadedAgainAutomatically();
+    void phasesAreAnnouncedBeforeTheyRun();
 
 private:
     std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30, int drainTimeoutMs = 2000);
@@ -772,6 +779,185 @@ void tst_ReloadEngine::destroyedEngineShutsDownHeldGenerations()
     // The holders free what they hold, without the engine.
     first.reset();
     std::thread([second = std::move(second)]() mutable { second.reset(); }).join();
+}
+
+void tst_ReloadEngine::restartedHostContinuesNumbersAndHistory()
+{
+    m_folder->putFixture("greeter_v1");
+    ReloadEngine::Options options;
+    options.pluginDirs = {m_folder->path()};
+    options.quietPeriodMs = 30;
+    options.shadowRoot = m_shadows->path();
+    options.firstGeneration = 7;
+    options.firstRecordId = 40;
+    ReloadEngine engine(options);
+    ReloadRecord earlier;
+    earlier.id = 39;
+    earlier.cause = ReloadCause::Files;
+    earlier.outcome = ReloadOutcome::Succeeded;
+    earlier.generationBefore = 5;
+    earlier.generationAfter = 6;
+    engine.seedHistory({earlier});
+
+    const ReloadRecord first = engine.start();
+    QVERIFY2(first.ok(), qPrintable(first.errorText()));
+    QCOMPARE(first.id, 40u);
+    QCOMPARE(engine.generationNumber(), 7u);
+    QVERIFY(QDir(engine.shadowRoot() + QStringLiteral("/g7")).exists());
+    const ReloadRecord second = engine.reloadNow();
+    QCOMPARE(second.id, 41u);
+    QCOMPARE(second.generationBefore, 7u);
+    QCOMPARE(engine.generationNumber(), 8u);
+    // The earlier host's record comes first, as /_qreload/log shows it.
+    QCOMPARE(engine.history().size(), 3);
+    QCOMPARE(engine.history().first().id, 39u);
+    QCOMPARE(engine.history().first().generationAfter, 6u);
+    QCOMPARE(engine.history().last().id, 41u);
+}
+
+void tst_ReloadEngine::restoreBuildsFirstGenerationFromLastWorkingFiles()
+{
+    // The folder holds the bytes that crashed the last host; its shadow copy of the last
+    // greeter that worked (version 2) is what the new host starts on.
+    m_folder->putFixture("greeter_throws");
+    m_folder->putFixture("repo_plugin", PluginFolder::Write::Linker,
+                         QStringLiteral("repo_plugin.so"));
+    QTemporaryDir dead;
+    QVERIFY(QDir().mkpath(dead.filePath(QStringLiteral("g4"))));
+    const QString lastGood = dead.filePath(QStringLiteral("g4/greeter.so"));
+    QVERIFY(QFile::copy(fixtures::plugin("greeter_v2"), lastGood));
+    const QString lastGoodRepo = dead.filePath(QStringLiteral("g4/repo_plugin.so"));
+    QVERIFY(QFile::copy(fixtures::plugin("repo_plugin"), lastGoodRepo));
+
+    ReloadEngine::Options options;
+    options.pluginDirs = {m_folder->path()};
+    options.quietPeriodMs = 30;
+    options.shadowRoot = m_shadows->path();
+    options.firstGeneration = 5;
+    options.restore = {{m_folder->file(), lastGood},
+                       {m_folder->file(QStringLiteral("repo_plugin.so")), lastGoodRepo}};
+    options.startDecision = QStringLiteral("restarted after a crash on the last plugins that "
+                                           "worked");
+    ReloadEngine engine(options);
+    const ReloadRecord first = engine.start();
+    QVERIFY2(first.ok(), qPrintable(first.errorText()));
+    QCOMPARE(first.decision, options.startDecision);
+    QCOMPARE(first.files,
+             (QStringList{m_folder->file(), m_folder->file(QStringLiteral("repo_plugin.so"))}));
+    QCOMPARE(engine.generationNumber(), 5u);
+    QCOMPARE(body(engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+
+    // Records, status and hashes speak of the watched files; the bytes were staged into this
+    // engine's own shadow store, and the dead host's copies are left as they were.
+    const QList<PluginSource> plugins = engine.currentPlugins();
+    QCOMPARE(plugins.size(), 2);
+    QCOMPARE(plugins.first().originPath, m_folder->file());
+    QCOMPARE(plugins.first().loadPath, engine.shadowRoot() + QStringLiteral("/g5/greeter.so"));
+    QCOMPARE(plugins.first().contentHash, ShadowStore::snapshot(lastGood).value().contentHash);
+    QCOMPARE(engine.current()->container().components().first().pluginFile, m_folder->file());
+    QVERIFY(QFile::exists(lastGood));
+
+    // Later reloads read the folder again.
+    m_folder->putFixture("greeter_v1");
+    QTRY_COMPARE(body(engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+    QCOMPARE(engine.lastReload()->files, QStringList{m_folder->file()});
+}
+
+void tst_ReloadEngine::quarantinedBytesAreNotLoadedAgainAutomatically_data()
+{
+    QTest::addColumn<bool>("manual");
+    QTest::newRow("cleared by new bytes") << false;
+    QTest::newRow("cleared by a manual reload") << true;
+}
+
+void tst_ReloadEngine::quarantinedBytesAreNotLoadedAgainAutomatically()
+{
+    QFETCH(bool, manual);
+    // greeter_throws stands for bytes that crashed the last host (it only throws, safely). They
+    // are still in the folder; the new host starts on the dead host's copy of version 1.
+    const QByteArray crashed = PluginFolder::read(fixtures::plugin("greeter_throws"));
+    m_folder->put(crashed, PluginFolder::Write::Linker);
+    QTemporaryDir dead;
+    const QString lastGood = dead.filePath(QStringLiteral("greeter.so"));
+    QVERIFY(QFile::copy(fixtures::plugin("greeter_v1"), lastGood));
+    ReloadEngine::Options options;
+    options.pluginDirs = {m_folder->path()};
+    options.quietPeriodMs = 30;
+    options.shadowRoot = m_shadows->path();
+    options.restore = {{m_folder->file(), lastGood}};
+    options.quarantine.insert(m_folder->file(),
+                              QCryptographicHash::hash(crashed, QCryptographicHash::Blake2b_256));
+    ReloadEngine engine(options);
+    QVERIFY(engine.start().ok());
+    QCOMPARE(body(engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+
+    // A watched change to exactly those bytes is skipped, and says why.
+    m_folder->put(crashed, PluginFolder::Write::Rename);
+    QTRY_COMPARE(count(engine, ReloadOutcome::Skipped), 1);
+    const ReloadRecord skipped = engine.history().last();
+    QVERIFY2(skipped.decision.contains(QStringLiteral(
+                 "; greeter.so not loaded: these bytes crashed the last host, and are loaded "
+                 "again only when the file changes or on a manual reload (generation 1 keeps "
+                 "serving its previous version)")),
+             qPrintable(skipped.decision));
+    QCOMPARE(skipped.files, QStringList{m_folder->file()});
+    QVERIFY(skipped.errors.isEmpty());
+    QCOMPARE(engine.generationNumber(), 1u);
+    QCOMPARE(body(engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));
+
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
+    if (manual) {
+        // The user asks for the files as they are: the bytes are tried (and fail safely here).
+        const ReloadRecord tried = engine.reloadNow();
+        QCOMPARE(tried.outcome, ReloadOutcome::Failed);
+        QVERIFY2(tried.errorText().contains(QStringLiteral("database unreachable")),
+                 qPrintable(tried.errorText()));
+    } else {
+        // New bytes clear it; the crashed bytes coming back later are tried like any others.
+        m_folder->putFixture("greeter_v2");
+        QTRY_COMPARE(body(engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+        m_folder->put(crashed, PluginFolder::Write::Linker);
+        QTRY_COMPARE(count(engine, ReloadOutcome::Failed), 1);
+        QVERIFY2(
+            engine.history().last().errorText().contains(QStringLiteral("database unreachable")),
+            qPrintable(engine.history().last().errorText()));
+    }
+    QCOMPARE(body(engine), manual ? QStringLiteral("<h1>Hello, Version 1!</h1>")
+                                  : QStringLiteral("<h1>This is Version 2!</h1>"));
+}
+
+void tst_ReloadEngine::phasesAreAnnouncedBeforeTheyRun()
+{
+    m_folder->putFixture("greeter_v1");
+    auto engine = makeEngine();
+    QStringList seen; // "started" and the phases, in the order they were announced
+    quint64 announcedId = 0;
+    connect(engine.get(), &ReloadEngine::reloadStarted, this,
+            [&] { seen.append(QStringLiteral("started")); });
+    connect(engine.get(), &ReloadEngine::phaseStarted, this,
+            [&](quint64 recordId, const QString &phase) {
+                announcedId = recordId;
+                // Announced before it runs: no timing of it exists yet in the record.
+                seen.append(phase);
+            });
+    const ReloadRecord first = engine->start();
+    QVERIFY(first.ok());
+    QCOMPARE(seen,
+             (QStringList{"started", "stage", "stage", "load", "validate", "construct", "swap"}));
+    QCOMPARE(announcedId, first.id);
+
+    seen.clear();
+    const ReloadRecord record = engine->reloadNow();
+    QVERIFY(record.ok());
+    QCOMPARE(announcedId, record.id);
+    QCOMPARE(seen, (QStringList{"started", "stage", "stage", "load", "validate", "construct",
+                                "carry", "swap", "shutdown", "unload", "cleanup"}));
+    QStringList timed;
+    for (const PhaseTiming &phase : record.phases)
+        timed.append(phase.name);
+    seen.removeDuplicates();
+    seen.removeFirst();
+    QCOMPARE(timed, seen);
 }
 
 QTEST_GUILESS_MAIN(tst_ReloadEngine)
