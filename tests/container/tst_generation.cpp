@@ -545,6 +545,11 @@ void tst_Generation::pluginTypesDoNotOutliveTheirLibrary()
             = current.invoke(key, QStringLiteral("swatchFor"), {QVariant(2)});
         QVERIFY2(forMode.ok(), qPrintable(qreload::joinErrors(forMode.errors())));
         QCOMPARE(forMode.value().toMap().value(QStringLiteral("hue")), QVariant(240));
+        // An enum argument may be given as the key that details show.
+        const qreload::Result<QVariant> forKey = current.invoke(
+            key, QStringLiteral("swatchFor"), {QVariant(QStringLiteral("HighContrast"))});
+        QVERIFY2(forKey.ok(), qPrintable(qreload::joinErrors(forKey.errors())));
+        QCOMPARE(forKey.value(), forMode.value());
         const qreload::Result<QVariant> brushResult
             = current.invoke(key, QStringLiteral("currentBrush"));
         QVERIFY(brushResult.ok());
