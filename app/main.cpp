@@ -2,10 +2,11 @@
 // server, then runs the console, or headless when asked to (or when there is no display).
 
 #include "headlessreporter.h"
+#include "hostproxy.h"
+#include "instancelock.h"
 #include "mainwindow.h"
-#include "previewserver.h"
 #include "projectconfig.h"
-#include "reloadengine.h"
+#include "projectscaffold.h"
 #include "shadowstore.h"
 #include "sourcemode.h"
 
@@ -73,6 +74,8 @@ int main(int argc, char *argv[])
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
+    if (arguments.value(1) == QLatin1String("new")) // qreload new <dir> [--name <name>]
+        return ProjectScaffold::run(arguments.mid(1));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -118,9 +121,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption logFormatOption(QStringLiteral("log-format"),
                                              QStringLiteral("Headless log lines: text or json."),
                                              QStringLiteral("format"), QStringLiteral("text"));
+    const QCommandLineOption forceOption(
+        QStringLiteral("force"),
+        QStringLiteral("Run even when another qreload runs on the same project."));
     parser.addOptions({headlessOption, pluginsOption, portOption, hostOption, quietOption,
                        logFormatOption, sourcesOption, buildOption, buildTimeoutOption,
-                       noBuildOption});
+                       noBuildOption, forceOption});
     parser.addPositionalArgument(
         QStringLiteral("project"),
         QStringLiteral("A project folder (holding qreload.json) or config file. Default: the "
@@ -179,6 +185,24 @@ int main(int argc, char *argv[])
         config = std::move(*loaded);
     }
 
+    // One qreload per project: a second one would run builds in the same build folder.
+    std::unique_ptr<InstanceLock> lock;
+    if (!config.projectDir.isEmpty()) {
+        lock = std::make_unique<InstanceLock>(config.projectDir);
+        switch (lock->acquire(parser.isSet(forceOption))) {
+        case InstanceLock::Outcome::HeldByOther:
+            std::fprintf(stderr, "%s\n", qPrintable(lock->message()));
+            return InstanceLock::AlreadyRunningExitCode;
+        case InstanceLock::Outcome::Acquired:
+            break;
+        case InstanceLock::Outcome::TookOverStale:
+        case InstanceLock::Outcome::Forced:
+        case InstanceLock::Outcome::Unavailable:
+            fail(lock->message());
+            break;
+        }
+    }
+
     // Command-line options override the project's values.
     bool ok = false;
     if (parser.isSet(portOption)) {
@@ -224,6 +248,7 @@ int main(int argc, char *argv[])
         config.buildCommand = {parser.value(buildOption)};
         config.buildThroughShell = true;
         config.buildTargets.clear();
+        config.configuresBuildDir = false; // the command builds whatever it builds
         if (config.buildWorkingDir.isEmpty())
             config.buildWorkingDir = QDir::currentPath();
         if (config.sourceDirs.isEmpty())
@@ -246,8 +271,12 @@ int main(int argc, char *argv[])
                             "qreload.json"));
         return 2;
     }
+    if (const QString problem = SourceMode::buildFolderProblem(config); !problem.isEmpty()) {
+        fail(problem);
+        return 2;
+    }
 
-    ReloadEngine::Options options;
+    HostProxy::Options options;
     options.pluginDirs = config.pluginDirs;
     for (const QString &dir : options.pluginDirs) {
         if (!QFileInfo(dir).isDir())
@@ -256,35 +285,41 @@ int main(int argc, char *argv[])
                          qPrintable(dir));
     }
     options.quietPeriodMs = config.quietPeriodMs;
-    const int port = config.port;
+    options.host = host;
+    options.port = quint16(config.port);
 
+    // The plugins run in a host process (qreload-host) that this one supervises: nothing a plugin
+    // does can freeze or kill the console. This process owns the preview port.
     ShadowStore::removeStale();
-    ReloadEngine engine(options);
-    PreviewServer server(&engine);
+    HostProxy proxy(options);
     QString error;
-    if (!server.listen(host, quint16(port), &error)) {
+    if (!proxy.listen(&error)) {
         fail(error
-             + (port != 0 ? QStringLiteral(" (try --port 0 to pick a free port)") : QString()));
+             + (config.port != 0 ? QStringLiteral(" (try --port 0 to pick a free port)")
+                                 : QString()));
         return 3;
     }
 
     std::unique_ptr<SourceMode> sourceMode;
     if (config.hasBuild())
-        sourceMode = std::make_unique<SourceMode>(&engine, config);
+        sourceMode = std::make_unique<SourceMode>(&proxy, config);
+    if (sourceMode) // missing folders and broken links, in the status JSON until fixed
+        QObject::connect(sourceMode.get(), &SourceMode::warningsChanged, &proxy,
+                         &HostProxy::setWarnings);
 
     std::unique_ptr<HeadlessReporter> reporter;
     if (headless) {
         // The reporter's line for a failed reload says what the engine's warning would say
         // again on stderr (QT_LOGGING_RULES="qreload.reload.warning=true" brings it back).
         QLoggingCategory::setFilterRules(QStringLiteral("qreload.reload.warning=false"));
-        reporter = std::make_unique<HeadlessReporter>(
-            &engine, logFormat == QLatin1String("json") ? HeadlessReporter::Format::Json
-                                                        : HeadlessReporter::Format::Text);
+        reporter = std::make_unique<HeadlessReporter>(&proxy, logFormat == QLatin1String("json")
+                                                                  ? HeadlessReporter::Format::Json
+                                                                  : HeadlessReporter::Format::Text);
         std::printf("qreload %s serving %s (plugins: %s)\n", QRELOAD_VERSION,
-                    qPrintable(server.url().toString()),
+                    qPrintable(proxy.url().toString()),
                     qPrintable(options.pluginDirs.join(QStringLiteral(", "))));
         std::printf("token %s (X-QReload-Token for POST /_qreload/reload and invoke)\n",
-                    qPrintable(server.sessionToken()));
+                    qPrintable(proxy.sessionToken()));
         if (!config.file.isEmpty())
             std::printf("project %s\n", qPrintable(config.file));
         if (sourceMode)
@@ -297,15 +332,16 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<qreload::ui::MainWindow> window;
     if (!headless) {
-        window = std::make_unique<qreload::ui::MainWindow>(&engine, &server);
+        window = std::make_unique<qreload::ui::MainWindow>(&proxy);
         window->attachSourceMode(sourceMode.get()); // before start(): the start-up build shows
         window->show();
     }
-    engine.start();
     if (sourceMode)
-        sourceMode->start();
+        sourceMode->startWithEngine(); // an unbuilt project's first generation waits for a build
+    else
+        proxy.start();
     const int code = app->exec();
     window.reset();
-    sourceMode.reset(); // stops a running build before the engine goes
+    sourceMode.reset(); // stops a running build before the host goes
     return code;
 }

@@ -1,7 +1,7 @@
 #include "sourcemode.h"
 
 #include "buildrunner.h"
-#include "reloadengine.h"
+#include "hostproxy.h"
 #include "sourcewatcher.h"
 
 #include <QDir>
@@ -58,7 +58,7 @@ QString shellWord(const QString &word)
 
 } // namespace
 
-SourceMode::SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *parent)
+SourceMode::SourceMode(HostProxy *engine, ProjectConfig config, QObject *parent)
     : QObject(parent)
     , m_engine(engine)
     , m_config(std::move(config))
@@ -73,8 +73,16 @@ SourceMode::SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *pare
         qCInfo(lcBuild).noquote() << line;
         Q_EMIT buildOutput(line);
     });
-    connect(m_runner.get(), &BuildRunner::finished, this, &SourceMode::onBuildFinished);
-    connect(m_engine, &ReloadEngine::watchingChanged, this, &SourceMode::onWatchingChanged);
+    connect(m_runner.get(), &BuildRunner::finished, this, [this](const BuildInfo &info) {
+        if (std::exchange(m_configuring, false))
+            onConfigureFinished(info);
+        else
+            onBuildFinished(info);
+    });
+    connect(m_engine, &HostProxy::watchingChanged, this, &SourceMode::onWatchingChanged);
+    connect(m_watcher.get(), &SourceWatcher::brokenLinksChanged, this, &SourceMode::checkFolders);
+    // A plugin folder that appears (or goes) shows in the engine's folder events.
+    connect(m_engine, &HostProxy::fileEventObserved, this, &SourceMode::checkFolders);
 }
 
 SourceMode::~SourceMode()
@@ -84,9 +92,36 @@ SourceMode::~SourceMode()
         m_engine->setHeldForBuild(false);
 }
 
+void SourceMode::startWithEngine()
+{
+    m_engineStartDeferred = m_config.hasBuild() && m_engine->pluginFiles().isEmpty();
+    if (m_engineStartDeferred)
+        qCInfo(lcBuild).noquote() << "no plugin built yet in"
+                                  << m_config.pluginDirs.join(QStringLiteral(", "))
+                                  << "- the first generation waits for the first build";
+    else
+        m_engine->start();
+    start(true);
+}
+
+void SourceMode::startDeferredEngine()
+{
+    if (std::exchange(m_engineStartDeferred, false))
+        m_engine->start();
+}
+
+QString SourceMode::buildFolderProblem(const ProjectConfig &config)
+{
+    if (config.buildDir.isEmpty() || !config.hasBuild())
+        return {};
+    const CMakeBuildFolder folder(config.projectDir, config.buildDir);
+    return folder.state() == CMakeBuildFolder::State::Foreign ? folder.foreignError() : QString();
+}
+
 void SourceMode::start(bool buildNow)
 {
     m_watcher->setFolders(m_config.sourceDirs);
+    checkFolders();
     if (buildNow && m_config.hasBuild()) {
         m_startupBuild = true;
         m_buildDecisions.append(QStringLiteral("start-up build, to catch up with sources "
@@ -176,6 +211,7 @@ bool SourceMode::setBuildCommand(const QString &command, QString *error)
 void SourceMode::onSourceEvent(const FileEvent &event)
 {
     Q_EMIT sourceEventObserved(event);
+    checkFolders();
     if (!isWatching())
         return; // paused
     m_pendingEvents.append(event);
@@ -227,6 +263,42 @@ void SourceMode::onQuietPeriodOver()
 
 void SourceMode::startBuild()
 {
+    if (!m_config.buildDir.isEmpty()) {
+        const CMakeBuildFolder folder(m_config.projectDir, m_config.buildDir);
+        const CMakeBuildFolder::State state = folder.state();
+        if (state == CMakeBuildFolder::State::Foreign) {
+            // Checked before every build: someone may have configured it for another tree since.
+            ++m_buildCount;
+            const QString why = folder.foreignError();
+            qCWarning(lcBuild).noquote() << why;
+            BuildInfo refused;
+            refused.command = m_config.buildCommandLine(m_buildFiles);
+            refused.workingDirectory = m_config.buildWorkingDir;
+            refused.exitCode = -1;
+            refused.output = why + QLatin1Char('\n');
+            refused.sources = std::exchange(m_buildFiles, {});
+            std::exchange(m_startupBuild, false);
+            recordBuildFailure(refused, QStringLiteral("not built: ") + why);
+            return;
+        }
+        if (state == CMakeBuildFolder::State::Unconfigured && m_config.configuresBuildDir) {
+            const QStringList arguments = folder.configureArguments(m_toolchain);
+            QStringList words;
+            for (const QString &argument : arguments)
+                words.append(shellWord(argument));
+            const QString commandLine = words.join(QLatin1Char(' '));
+            ++m_buildCount;
+            m_configuring = true;
+            m_engine->setHeldForBuild(true);
+            Q_EMIT buildStarted(commandLine, m_buildFiles);
+            if (!m_runner->start(arguments, m_config.projectDir, m_config.buildTimeoutMs,
+                                 commandLine)) {
+                m_configuring = false;
+                qCWarning(lcBuild) << "a build is still running; not configuring";
+            }
+            return;
+        }
+    }
     const QStringList arguments = m_config.buildArguments(m_buildFiles);
     const QString commandLine = m_config.buildCommandLine(m_buildFiles);
     ++m_buildCount;
@@ -234,6 +306,117 @@ void SourceMode::startBuild()
     Q_EMIT buildStarted(commandLine, m_buildFiles);
     if (!m_runner->start(arguments, m_config.buildWorkingDir, m_config.buildTimeoutMs, commandLine))
         qCWarning(lcBuild) << "a build is still running; not starting another";
+}
+
+void SourceMode::onConfigureFinished(const BuildInfo &info)
+{
+    if (info.cancelled || info.failed()) {
+        // Cancelled (a newer save, a pause) is handled as a cancelled build is; a configure that
+        // failed is the build's failure, with CMake's errors as its diagnostics.
+        if (!info.cancelled) {
+            BuildInfo configure = info;
+            Q_EMIT buildFinished(configure);
+            configure.sources = std::exchange(m_buildFiles, {});
+            std::exchange(m_startupBuild, false);
+            recordBuildFailure(
+                configure, info.timedOut ? QStringLiteral("configure of %1 timed out after %2 ms")
+                                               .arg(m_config.buildDir)
+                                               .arg(qRound(info.ms))
+                           : info.exitCode < 0
+                               ? QStringLiteral("configure of %1 could not start: %2")
+                                     .arg(m_config.buildDir,
+                                          info.output.trimmed().section(QLatin1Char('\n'), -1))
+                               : QStringLiteral("configure of %1 failed with exit code %2")
+                                     .arg(m_config.buildDir)
+                                     .arg(info.exitCode));
+            return;
+        }
+        onBuildFinished(info);
+        return;
+    }
+    Q_EMIT buildFinished(info);
+    m_buildDecisions.append(
+        QStringLiteral("configured %1 in %2 ms").arg(m_config.buildDir).arg(qRound(info.ms)));
+    startBuild();
+}
+
+void SourceMode::recordBuildFailure(BuildInfo built, const QString &why)
+{
+    QList<FileEvent> events = std::exchange(m_buildEvents, {});
+    const QString decision = std::exchange(m_buildDecisions, {}).join(QStringLiteral("; "));
+    Errors errors;
+    for (const Diagnostic &d : built.diagnostics) {
+        if (d.severity != Diagnostic::Severity::Error)
+            continue;
+        QString where = d.file;
+        if (!where.isEmpty() && d.line > 0)
+            where += QStringLiteral(":%1").arg(d.line);
+        if (!where.isEmpty() && d.column > 0)
+            where += QStringLiteral(":%1").arg(d.column);
+        errors.append(Error(
+            Error::Reason::CompileError,
+            where.isEmpty() ? d.message : QStringLiteral("%1: error: %2").arg(where, d.message)));
+    }
+    // Before the first generation there is nothing to keep serving: say so.
+    const QString kept = m_engine->generationNumber() > 0
+                             ? QStringLiteral("the current generation keeps serving")
+                             : QStringLiteral("nothing is loaded yet");
+    errors.prepend(Error(Error::Reason::BuildFailed, why + QStringLiteral("; ") + kept));
+    m_engine->recordWithoutReload(events,
+                                  decision.isEmpty() ? why : decision + QStringLiteral("; ") + why,
+                                  ReloadOutcome::Failed, built, errors);
+    m_engine->setHeldForBuild(false);
+    checkFolders();
+}
+
+void SourceMode::checkFolders()
+{
+    QStringList warnings;
+    for (const QString &dir : std::as_const(m_config.sourceDirs)) {
+        if (!QFileInfo(dir).isDir())
+            warnings.append(QStringLiteral("source folder %1 does not exist; qreload watches for "
+                                           "it")
+                                .arg(dir));
+    }
+    // A plugin folder is made by the build: missing only once a build succeeded without it.
+    const bool built = !m_config.hasBuild() || m_buildSucceeded;
+    for (const QString &dir : std::as_const(m_config.pluginDirs)) {
+        const QFileInfo info(dir);
+        if (!info.isDir()) {
+            if (built)
+                warnings.append(
+                    m_config.hasBuild()
+                        ? QStringLiteral("plugin folder %1 does not exist after the build; "
+                                         "does the build write its plugins there?")
+                              .arg(dir)
+                        : QStringLiteral("plugin folder %1 does not exist; qreload watches for it")
+                              .arg(dir));
+            continue;
+        }
+        for (const QFileInfo &entry :
+             QDir(dir).entryInfoList(QDir::System | QDir::Hidden | QDir::NoDotAndDotDot)) {
+            if (entry.isSymLink() && !entry.exists())
+                warnings.append(QStringLiteral("broken symbolic link in plugin folder: %1 -> %2")
+                                    .arg(entry.absoluteFilePath(), entry.symLinkTarget()));
+        }
+    }
+    for (const QString &link : m_watcher->brokenLinks())
+        warnings.append(QStringLiteral("broken symbolic link in source folder: %1 -> %2")
+                            .arg(link, QFileInfo(link).symLinkTarget()));
+    if (warnings == m_warnings)
+        return;
+    for (const QString &warning : std::as_const(warnings)) {
+        // Source links are logged by the watcher itself.
+        if (!m_warnings.contains(warning)
+            && !warning.startsWith(QLatin1String("broken symbolic link in source")))
+            qCWarning(lcBuild).noquote() << warning;
+    }
+    for (const QString &gone : std::as_const(m_warnings)) {
+        if (!warnings.contains(gone) && !gone.startsWith(QLatin1String("broken")))
+            qCInfo(lcBuild).noquote() << "resolved:" << gone;
+    }
+    m_warnings = warnings;
+    Q_EMIT warningsChanged(m_warnings);
 }
 
 void SourceMode::onBuildFinished(const BuildInfo &info)
@@ -279,29 +462,25 @@ void SourceMode::onBuildFinished(const BuildInfo &info)
                       .arg(built.output.trimmed().section(QLatin1Char('\n'), -1));
         else
             why = QStringLiteral("build failed with exit code %1").arg(built.exitCode);
-        Errors errors;
-        for (const Diagnostic &d : built.diagnostics) {
-            if (d.severity == Diagnostic::Severity::Error)
-                errors.append(Error(Error::Reason::CompileError,
-                                    d.file.isEmpty() ? d.message
-                                                     : QStringLiteral("%1:%2:%3: error: %4")
-                                                           .arg(d.file)
-                                                           .arg(d.line)
-                                                           .arg(d.column)
-                                                           .arg(d.message)));
-        }
-        errors.prepend(Error(Error::Reason::BuildFailed,
-                             why + QStringLiteral("; the current generation keeps serving")));
-        m_engine->recordWithoutReload(events, decision + QStringLiteral("; ") + why,
-                                      ReloadOutcome::Failed, built, errors);
-        m_engine->setHeldForBuild(false);
+        m_buildEvents = events;
+        m_buildDecisions = {decision};
+        recordBuildFailure(built, why);
         return;
     }
 
+    m_buildSucceeded = true;
     if (!startup && !decision.isEmpty())
         decision += QStringLiteral("; built in %1 ms").arg(qRound(built.ms));
     // Let the plugin-folder events the link caused arrive first, so they join this reload.
     QTimer::singleShot(0, this, [this, events, decision, built] {
+        checkFolders();
+        if (m_engineStartDeferred) {
+            // The first plugins exist now: the first generation is built from them.
+            m_engine->setHeldForBuild(false);
+            startDeferredEngine();
+            m_engine->setHeldForBuild(m_runner->isRunning());
+            return;
+        }
         m_engine->reloadForEvents(events, decision, built);
         m_engine->setHeldForBuild(m_runner->isRunning());
     });

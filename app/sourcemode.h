@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cmakebuildfolder.h"
 #include "projectconfig.h"
 #include "reloadrecord.h"
 
@@ -11,7 +12,7 @@
 namespace qreload::app {
 
 class BuildRunner;
-class ReloadEngine;
+class HostProxy;
 class SourceWatcher;
 
 /*!
@@ -37,7 +38,7 @@ class SourceMode : public QObject
     Q_OBJECT
 
 public:
-    SourceMode(ReloadEngine *engine, ProjectConfig config, QObject *parent = nullptr);
+    SourceMode(HostProxy *engine, ProjectConfig config, QObject *parent = nullptr);
     ~SourceMode() override;
 
     /*!
@@ -45,6 +46,30 @@ public:
      * plugins older than their sources are caught up (a no-op build reloads nothing).
      */
     void start(bool buildNow = true);
+    /*!
+     * Starts the engine and source mode together. When the plugin folders hold no plugin yet (a
+     * project never built, or not even configured), the engine's first generation waits for the
+     * first build that succeeds, so a failed first build or configure says "nothing is loaded"
+     * instead of presenting an empty generation 1 as serving. Otherwise as engine->start() then
+     * start().
+     */
+    void startWithEngine();
+    //! The engine's first generation waits for a build (see startWithEngine()).
+    bool isEngineStartDeferred() const { return m_engineStartDeferred; }
+    /*!
+     * Why this project must not be built at all, or empty: its build folder belongs to another
+     * source folder. For the command line to refuse such a project before anything starts.
+     */
+    static QString buildFolderProblem(const ProjectConfig &config);
+    //! How a build folder is configured (tests point the cmake program at a script).
+    void setToolchain(const CMakeBuildFolder::Toolchain &toolchain) { m_toolchain = toolchain; }
+    CMakeBuildFolder::Toolchain toolchain() const { return m_toolchain; }
+    /*!
+     * What is wrong with the project's folders now, one sentence each: a source or plugin folder
+     * that does not exist (plugin folders only once a build could have made them), a broken
+     * symbolic link in a source folder. Empty when all is well.
+     */
+    QStringList warnings() const { return m_warnings; }
     const ProjectConfig &config() const { return m_config; }
     bool isBuilding() const;
     //! Builds started since start(), cancelled ones included.
@@ -78,6 +103,7 @@ Q_SIGNALS:
     void buildFinished(const qreload::app::BuildInfo &info);
     //! Raw source events, before the quiet period (for live "something changed" feedback).
     void sourceEventObserved(const qreload::app::FileEvent &event);
+    void warningsChanged(const QStringList &warnings);
 
 private:
     /*!
@@ -90,8 +116,14 @@ private:
     void onQuietPeriodOver();
     void startBuild();
     void onBuildFinished(const BuildInfo &info);
+    //! A configure started by startBuild() ended: build next, or record its failure.
+    void onConfigureFinished(const BuildInfo &info);
+    void recordBuildFailure(BuildInfo built, const QString &why);
+    //! Starts the deferred engine (see startWithEngine()), once.
+    void startDeferredEngine();
+    void checkFolders();
 
-    ReloadEngine *m_engine;
+    HostProxy *m_engine;
     ProjectConfig m_config;
     std::unique_ptr<SourceWatcher> m_watcher;
     std::unique_ptr<BuildRunner> m_runner;
@@ -105,6 +137,11 @@ private:
     bool m_restartAfterCancel = false;
     bool m_cancelledForPause = false; //!< the running build is being cancelled by a pause
     bool m_buildDeferred = false;     //!< a pause cancelled a build: run it on resume
+    bool m_configuring = false;       //!< the runner runs the configure step, not the build
+    bool m_engineStartDeferred = false;
+    bool m_buildSucceeded = false; //!< a build succeeded since start(): plugin folders must exist
+    CMakeBuildFolder::Toolchain m_toolchain = CMakeBuildFolder::Toolchain::ofThisQreload();
+    QStringList m_warnings;
     int m_buildCount = 0;
 };
 

@@ -5,7 +5,10 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QSet>
+
+Q_DECLARE_LOGGING_CATEGORY(lcBuild)
 
 namespace qreload::app {
 
@@ -29,7 +32,7 @@ void SourceWatcher::setFolders(const QStringList &folders)
     rewatch();
 }
 
-void SourceWatcher::scan(QStringList *folders, QStringList *files) const
+void SourceWatcher::scan(QStringList *folders, QStringList *files, QStringList *brokenLinks) const
 {
     for (const QString &root : m_folders) {
         if (!QFileInfo(root).isDir())
@@ -42,6 +45,15 @@ void SourceWatcher::scan(QStringList *folders, QStringList *files) const
             const QDir dir(folder);
             const QFileInfoList entries = dir.entryInfoList(
                 QDir::Dirs | QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot | QDir::NoSymLinks);
+            if (brokenLinks) {
+                // A link to nothing is listed only as a "system" entry; its edits would never
+                // reach a build, so it is named (a renamed or deleted target, usually).
+                for (const QFileInfo &entry :
+                     dir.entryInfoList(QDir::System | QDir::Hidden | QDir::NoDotAndDotDot)) {
+                    if (entry.isSymLink() && !entry.exists())
+                        brokenLinks->append(entry.absoluteFilePath());
+                }
+            }
             for (const QFileInfo &entry : entries) {
                 const QString path = entry.absoluteFilePath();
                 const QString relative = path.mid(root.size() + 1);
@@ -115,7 +127,21 @@ void SourceWatcher::rewatch()
 {
     QStringList folders;
     QStringList files;
-    scan(&folders, &files);
+    QStringList brokenLinks;
+    scan(&folders, &files, &brokenLinks);
+    brokenLinks.removeDuplicates();
+    brokenLinks.sort();
+    if (brokenLinks != m_brokenLinks) {
+        for (const QString &link : std::as_const(brokenLinks)) {
+            if (!m_brokenLinks.contains(link))
+                qCWarning(lcBuild).noquote()
+                    << QStringLiteral("broken symbolic link in a watched source folder: %1 -> %2 "
+                                      "(no such file)")
+                           .arg(link, QFileInfo(link).symLinkTarget());
+        }
+        m_brokenLinks = brokenLinks;
+        Q_EMIT brokenLinksChanged();
+    }
     QSet<QString> wanted(folders.cbegin(), folders.cend());
     for (const QString &file : files)
         wanted.insert(file);

@@ -43,9 +43,13 @@ public:
     QStringList takeContentChanges();
     //! Folders and files inotify watches now.
     int watchCount() const;
+    //! Symbolic links to nothing in the watched folders, absolute, sorted; each is logged once
+    //! (category qreload.build) when it is first seen.
+    QStringList brokenLinks() const { return m_brokenLinks; }
 
 Q_SIGNALS:
     void changed(const qreload::app::FileEvent &event);
+    void brokenLinksChanged();
 
 private:
     struct Fingerprint
@@ -54,7 +58,7 @@ private:
         QDateTime modified;
         QByteArray hash;
     };
-    void scan(QStringList *folders, QStringList *files) const;
+    void scan(QStringList *folders, QStringList *files, QStringList *brokenLinks = nullptr) const;
     void rewatch();
     void onDirectoryChanged(const QString &path);
     void onFileChanged(const QString &path);
@@ -64,6 +68,7 @@ private:
     QStringList m_folders;
     QFileSystemWatcher m_watcher;
     QHash<QString, Fingerprint> m_content;
+    QStringList m_brokenLinks;
 };
 
 } // namespace qreload::app
