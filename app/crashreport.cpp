@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
 
 #include <cstring>
 #include <cxxabi.h>
@@ -167,6 +168,7 @@ std::optional<CrashReport> CrashReport::read(const QString &path)
     report.recordId = area->recordId;
     report.phase = fixedText(area->phase, sizeof(area->phase));
     report.component = fixedText(area->component, sizeof(area->component));
+    report.call = fixedText(area->call, sizeof(area->call));
     report.request = fixedText(area->request, sizeof(area->request));
     report.signal = area->signal;
     report.exitCalled = area->exitCalled != 0;
@@ -183,8 +185,17 @@ std::optional<CrashReport> CrashReport::read(const QString &path)
     qsizetype first = 0;
     while (first < frames.size() - 1 && isMachinery(frames.at(first)))
         ++first;
-    for (qsizetype i = first; i < frames.size(); ++i)
-        report.backtrace.append(QStringLiteral("#%1 %2").arg(i - first).arg(frames.at(i)));
+    // std::function and std::invoke plumbing between the frames says nothing about the crash.
+    static const QRegularExpression plumbing(QStringLiteral(
+        R"(^(\S+ )?std::(__invoke|_Function_handler|enable_if|function<|__detail::__variant))"));
+    for (qsizetype i = first; i < frames.size(); ++i) {
+        if (plumbing.match(frames.at(i)).hasMatch())
+            continue;
+        QString frame = frames.at(i);
+        if (frame.size() > 300)
+            frame = frame.left(297) + QStringLiteral("...");
+        report.backtrace.append(QStringLiteral("#%1 %2").arg(i - first).arg(frame));
+    }
     return report;
 }
 

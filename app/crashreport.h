@@ -18,6 +18,7 @@ struct CrashReport
     quint64 recordId = 0; //!< the reload that was running (0: none)
     QString phase;
     QString component;
+    QString call; //!< the component's code that ran: factory, after-construct, destroy, load, ...
     QString request;
     int signal = 0;
     bool exitCalled = false;

@@ -400,8 +400,15 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
     if (!good.isEmpty())
         m_deadShadowRoot = QFileInfo(QFileInfo(good.first().loadPath).absolutePath())
                                .absolutePath();
+    // After the swap (shutdown, unload, cleanup) the old generation's code crashed, not the new
+    // one: start on the folder's files as they are, and blame nothing new.
+    static const QStringList afterSwapPhases = {QStringLiteral("swap"), QStringLiteral("shutdown"),
+                                                QStringLiteral("unload"),
+                                                QStringLiteral("cleanup")};
+    const bool afterSwap = duringReload && afterSwapPhases.contains(crash.phase);
+    const bool rollBack = duringReload && !afterSwap;
     const QHash<QString, QByteArray> quarantine
-        = duringReload ? changedSince(good) : QHash<QString, QByteArray>{};
+        = rollBack ? changedSince(good) : QHash<QString, QByteArray>{};
 
     ReloadRecord record;
     record.id = m_nextRecordId;
@@ -414,11 +421,19 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
     record.files.sort();
 
     QString where;
-    if (!crash.component.isEmpty())
+    static const QHash<QString, QString> doing = {
+        {QStringLiteral("load"), QStringLiteral("loading")},
+        {QStringLiteral("register"), QStringLiteral("registering the components of")},
+        {QStringLiteral("factory"), QStringLiteral("creating")},
+        {QStringLiteral("after-construct"), QStringLiteral("running the after-construct hook of")},
+        {QStringLiteral("destroy"), QStringLiteral("destroying")},
+        {QStringLiteral("save-state"), QStringLiteral("saving the state of")},
+        {QStringLiteral("restore-state"), QStringLiteral("restoring the state of")},
+    };
+    if (duringReload && !crash.component.isEmpty())
         where = QStringLiteral(" while %1 %2 (phase %3)")
-                    .arg(crash.phase == QLatin1String("shutdown") ? QStringLiteral("destroying")
-                                                                  : QStringLiteral("creating"),
-                         crash.component, crash.phase);
+                    .arg(doing.value(report->call, QStringLiteral("running")), crash.component,
+                         crash.phase);
     else if (duringReload)
         where = QStringLiteral(" during the reload's %1 phase").arg(crash.phase);
     else if (!crash.request.isEmpty())
@@ -437,7 +452,10 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
                            .arg(m_crashTimes.size())
                            .arg(m_options.crashLoopWindowMs / 1000);
         crash.restart = QStringLiteral("not restarted (crash loop: %1)").arg(m_stopReason);
-    } else if (duringReload && !good.isEmpty()) {
+    } else if (afterSwap) {
+        crash.restart = QStringLiteral("the replaced generation's code crashed while it was shut "
+                                       "down; restarted on the current plugin files");
+    } else if (rollBack && !good.isEmpty()) {
         crash.restart = QStringLiteral("restarted on the last plugins that worked (generation %1's "
                                        "files)")
                             .arg(m_generation.number);
@@ -469,10 +487,10 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
         pushStatus();
         return;
     }
-    launch(Launch{duringReload ? good : QList<PluginSource>{}, quarantine,
-                  duringReload ? QStringLiteral("restarted after a crash, on the last plugins that "
-                                                "worked")
-                               : QStringLiteral("restarted after a crash, on the current plugins")});
+    launch(Launch{rollBack ? good : QList<PluginSource>{}, quarantine,
+                  rollBack ? QStringLiteral("restarted after a crash, on the last plugins that "
+                                            "worked")
+                           : QStringLiteral("restarted after a crash, on the current plugins")});
 }
 
 void HostProxy::reloadNow(ReloadCause cause)

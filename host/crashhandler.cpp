@@ -176,14 +176,18 @@ void CrashHandler::setPhase(quint64 recordId, const QString &phase)
         return;
     g_area->recordId = recordId;
     copyText(g_area->phase, sizeof(g_area->phase), phase);
-    if (recordId == 0)
+    if (recordId == 0) {
         g_area->component[0] = '\0';
+        g_area->call[0] = '\0';
+    }
 }
 
-void CrashHandler::setComponent(const QString &key)
+void CrashHandler::setComponent(const QString &key, const QString &call)
 {
-    if (g_area)
-        copyText(g_area->component, sizeof(g_area->component), key);
+    if (!g_area)
+        return;
+    copyText(g_area->component, sizeof(g_area->component), key);
+    copyText(g_area->call, sizeof(g_area->call), call);
 }
 
 void CrashHandler::setRequest(qintptr fd, const QString &request)

@@ -22,7 +22,8 @@ public:
     static bool install(const QString &areaPath, QString *error);
 
     static void setPhase(quint64 recordId, const QString &phase);
-    static void setComponent(const QString &key);
+    //! The component (or plugin file) whose code runs next, and which code (pluginCallName()).
+    static void setComponent(const QString &key, const QString &call);
     //! The request served now on socket `fd` (-1: none) and its "METHOD /path".
     static void setRequest(qintptr fd, const QString &request);
     static void clearRequest();

@@ -153,6 +153,9 @@ bool HostSession::open(const Arguments &arguments, QString *error)
                                  {QStringLiteral("path"), e.path},
                                  {QStringLiteral("kind"), e.kind}});
     });
+    m_engine->setConstructionObserver([](const QString &key, PluginCall call) {
+        CrashHandler::setComponent(key, pluginCallName(call));
+    });
     m_engine->start();
     QMetaObject::invokeMethod(m_channel.get(), &HostChannel::processPending, Qt::QueuedConnection);
     if (!m_engine->current())

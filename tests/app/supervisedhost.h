@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <functional>
+
 #include <memory>
 
 struct HttpReply
@@ -46,6 +48,33 @@ public:
         return QTest::qWaitFor([&] { return records.size() >= count; }, 15000);
     }
     const qreload::app::ReloadRecord &last() const { return records.last(); }
+    /*!
+     * Waits for a record from index `from` on that satisfies `matches` (a save can make more than
+     * one record on a busy machine: a removal seen before the new file, say). Returns its index,
+     * or -1 after 15 s.
+     */
+    qsizetype waitFor(const std::function<bool(const qreload::app::ReloadRecord &)> &matches,
+                      qsizetype from = 0)
+    {
+        qsizetype found = -1;
+        QTest::qWaitFor(
+            [&] {
+                for (qsizetype i = from; i < records.size(); ++i) {
+                    if (matches(records.at(i))) {
+                        found = i;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            15000);
+        return found;
+    }
+    qsizetype waitForOutcome(qreload::app::ReloadOutcome outcome, qsizetype from = 0)
+    {
+        return waitFor([outcome](const qreload::app::ReloadRecord &r) { return r.outcome == outcome; },
+                       from);
+    }
 
     HttpReply send(const QByteArray &method, const QString &path,
                    const QList<QPair<QByteArray, QByteArray>> &headers = {},
