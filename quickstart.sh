@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The two commands of the README:
 #   ./quickstart.sh [run] [qreload arguments]   install what is missing, build what running needs
-#                                               (qreload, qreload-host, the SDK, the examples),
-#                                               start qreload with those arguments
+#                                               (qreload, qreload-host, the SDK), start qreload
+#                                               with those arguments
 #   ./quickstart.sh test [ctest arguments]      install what is missing, build everything, run
 #                                               the whole test suite
 # e.g. ./quickstart.sh --headless --port 0, or ./quickstart.sh test -R e2e
@@ -21,7 +21,7 @@ if [ "$mode" = test ]; then
     cmake --build build
     exec ctest --test-dir build --output-on-failure -j2 --timeout 300 "$@"
 fi
-# qreload_runtime: the executables, the container library and the example plugins; the test
-# suite and the benchmarks are left for `./quickstart.sh test`.
+# qreload_runtime: the executables and the container library, not the tests or benchmarks; the
+# example qreload runs is a project of its own, configured and built by qreload in its own folder.
 cmake --build build --target qreload_runtime
 exec build/bin/qreload "$@"

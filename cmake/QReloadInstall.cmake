@@ -1,6 +1,7 @@
 # Included at the end of the top-level CMakeLists.txt, once every target exists:
 #   install rules of the executables: qreload, and each executable of host/ (qreload-host);
-#   qreload_runtime: what running qreload needs, and nothing of the test suite (quickstart.sh);
+#   qreload_runtime: what running qreload needs (the executables and the container library they
+#                    link), and nothing of the test suite (quickstart.sh);
 #   CPack: `cpack -G DEB` in the build folder makes qreload_<version>_<arch>.deb.
 # The SDK's install rules and the CMake package are in QReloadPackage.cmake; the .desktop file
 # and the icon are installed by ui/CMakeLists.txt.
@@ -20,12 +21,9 @@ set_target_properties(${qreload_executables} PROPERTIES
     INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS ${qreload_executables} RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 
-set(qreload_runtime_targets ${qreload_executables})
-foreach(example greeter shop)
-    if(TARGET ${example})
-        list(APPEND qreload_runtime_targets ${example})
-    endif()
-endforeach()
-add_custom_target(qreload_runtime DEPENDS ${qreload_runtime_targets})
+# Not the examples' plugins: an example is a project of its own, which qreload configures and
+# builds in its own build folder (examples/greeter/build) when it runs it; building them here
+# too would compile them twice before the first page is served.
+add_custom_target(qreload_runtime DEPENDS ${qreload_executables})
 
 include(QReloadPackaging)
