@@ -1,6 +1,6 @@
 // uistallbench: how long the console's UI thread stalls while it reloads the greeter.
 //
-// Runs the real console (MainWindow over a ReloadEngine and a PreviewServer, as qreload does)
+// Runs the real console (MainWindow over a HostProxy and its qreload-host child, as qreload does)
 // offscreen, and a 1 ms heartbeat QTimer on the UI thread. The longest gap between two heartbeats
 // is the longest time the event loop could not take input or paint. Per reload, the window runs
 // from the change until the console shows the new generation everywhere: the log row, the graph
@@ -11,7 +11,9 @@
 //   plugin       greeter.so replaced the way a linker does (unlink, write), v1 and v2 in turn;
 //   source build source mode: a source edit starts a scripted build that streams LINES lines of
 //                ninja-like output (1% of them compiler warnings) into the console before it
-//                links the other version.
+//                links the other version;
+//   slow route   a route that takes 2 s is requested (the plugin code runs in the host): the
+//                longest stall of the console while the request is served.
 // The time from the change to the preview showing the new text is printed too.
 //
 // Usage: uistallbench [reloads=40] [build-output-lines=2000]
@@ -23,9 +25,8 @@
 #include <componentgraphview.h>
 #include <mainwindow.h>
 #include <previewpanel.h>
-#include <previewserver.h>
+#include <hostproxy.h>
 #include <projectconfig.h>
-#include <reloadengine.h>
 #include <reloadlogmodel.h>
 #include <sourcemode.h>
 
@@ -34,6 +35,8 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -129,20 +132,19 @@ bool waitUntil(const std::function<bool()> &done, int timeoutMs = 30000)
     return ok;
 }
 
-//! The console on one engine, as app/main.cpp composes it.
+//! The console on one host process, as app/main.cpp composes it.
 struct Console
 {
-    explicit Console(ReloadEngine::Options options)
-        : engine(options)
-        , server(&engine)
+    explicit Console(HostProxy::Options options)
+        : engine((options.hostExecutable = QStringLiteral(QRELOAD_HOST_BINARY), options))
     {
         QString error;
-        if (!server.listen(QHostAddress::LocalHost, 0, &error))
+        if (!engine.listen(&error))
             qFatal("preview server: %s", qPrintable(error));
     }
     void show(SourceMode *sourceMode = nullptr)
     {
-        window = std::make_unique<MainWindow>(&engine, &server);
+        window = std::make_unique<MainWindow>(&engine);
         window->attachSourceMode(sourceMode);
         window->show();
         engine.start();
@@ -158,8 +160,7 @@ struct Console
                && window->previewPanel()->lastBody().contains(greeting(version));
     }
 
-    ReloadEngine engine;
-    PreviewServer server;
+    HostProxy engine;
     std::unique_ptr<MainWindow> window;
 };
 
@@ -248,7 +249,7 @@ int main(int argc, char *argv[])
     {
         QTemporaryDir plugins;
         writeFile(plugins.filePath(QStringLiteral("greeter.so")), v1);
-        ReloadEngine::Options options;
+        HostProxy::Options options;
         options.pluginDirs = {plugins.path()};
         Console console(options);
         console.show();
@@ -303,7 +304,7 @@ mv plugins/.greeter.so.tmp plugins/greeter.so
         config.buildCommand
             = {QStringLiteral("/bin/sh"), project.filePath(QStringLiteral("build.sh"))};
         config.buildWorkingDir = project.path();
-        ReloadEngine::Options options;
+        HostProxy::Options options;
         options.pluginDirs = config.pluginDirs;
         options.quietPeriodMs = config.quietPeriodMs;
         Console console(options);
@@ -320,7 +321,39 @@ mv plugins/.greeter.so.tmp plugins/greeter.so
         const QByteArray name
             = QStringLiteral("source build, %1 lines streamed").arg(lines).toUtf8();
         printRow(name.constData(), result.stall, result.latency);
+        std::fflush(stdout);
     }
+
+#ifdef SLOW_ROUTE_PLUGIN
+    // A route that takes 2 s: its code runs in the host, the console only waits for bytes.
+    {
+        QTemporaryDir plugins;
+        writeFile(plugins.filePath(QStringLiteral("greeter.so")), readFile(SLOW_ROUTE_PLUGIN));
+        HostProxy::Options options;
+        options.pluginDirs = {plugins.path()};
+        Console console(options);
+        console.show();
+        if (!waitUntil([&] { return console.window->reloadLog()->rowCount() >= 1; }))
+            qFatal("the console did not start on the slow route");
+        QNetworkAccessManager network;
+        Stats stall;
+        Stats latency;
+        for (int i = 0; i < qMin(reloads, 5); ++i) {
+            waitUntil([] { return false; }, 100);
+            heartbeat.reset();
+            QElapsedTimer clock;
+            clock.start();
+            QNetworkReply *reply = network.get(QNetworkRequest(console.engine.url()));
+            if (!waitUntil([&] { return reply->isFinished(); }, 10000)
+                || !reply->readAll().contains("slow"))
+                qFatal("the slow route did not answer");
+            reply->deleteLater();
+            stall.samples.append(heartbeat.worstMs());
+            latency.samples.append(clock.nsecsElapsed() / 1e6);
+        }
+        printRow("slow route (2 s) being served", stall, latency);
+    }
+#endif
     std::printf("\n\"to preview\": median ms from the change to the new text in the preview panel "
                 "(quiet period and build included).\n");
     return 0;
