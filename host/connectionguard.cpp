@@ -84,15 +84,16 @@ qsizetype ConnectionGuard::follow(qsizetype offset, qsizetype available)
                                   ConnectionLimits::MaxHeadBytes);
             switch (m_head.state()) {
             case RequestHead::State::Malformed:
-                refuse(400, "Bad Request",
-                       QStringLiteral("Bad Request: the request line is not "
-                                      "\"METHOD /path HTTP/1.1\""));
+                refuseRequest(400, "Bad Request",
+                              QStringLiteral("Bad Request: the request line is not "
+                                             "\"METHOD /path HTTP/1.1\""));
                 return -1;
             case RequestHead::State::TooLong:
-                refuse(431, "Request Header Fields Too Large",
-                       QStringLiteral("Request Header Fields Too Large: the request line and "
-                                      "header fields are over %1")
-                           .arg(ConnectionLimits::sizeText(ConnectionLimits::MaxHeadBytes)));
+                refuseRequest(
+                    431, "Request Header Fields Too Large",
+                    QStringLiteral("Request Header Fields Too Large: the request line and "
+                                   "header fields are over %1")
+                        .arg(ConnectionLimits::sizeText(ConnectionLimits::MaxHeadBytes)));
                 return -1;
             case RequestHead::State::Complete:
                 judgeHead();
@@ -117,15 +118,16 @@ qsizetype ConnectionGuard::follow(qsizetype offset, qsizetype available)
             const QByteArray bytes = m_socket->peek(available);
             offset += m_chunked.feed(QByteArrayView(bytes).sliced(offset));
             if (m_chunked.state() == ChunkedBody::State::Malformed) {
-                refuse(400, "Bad Request",
-                       QStringLiteral("Bad Request: the chunked request body is malformed"));
+                refuseRequest(400, "Bad Request",
+                              QStringLiteral("Bad Request: the chunked request body is malformed"));
                 return -1;
             }
             if (m_chunked.announcedBytes() > m_limits.maxBodyBytes) {
-                refuse(413, "Content Too Large",
-                       QStringLiteral("Content Too Large: the chunked request body grew over "
-                                      "%1, the most this server accepts")
-                           .arg(ConnectionLimits::sizeText(m_limits.maxBodyBytes)));
+                refuseRequest(
+                    413, "Content Too Large",
+                    QStringLiteral("Content Too Large: the chunked request body grew over "
+                                   "%1, the most this server accepts")
+                        .arg(ConnectionLimits::sizeText(m_limits.maxBodyBytes)));
                 return -1;
             }
             if (m_chunked.state() == ChunkedBody::State::Done)
@@ -152,15 +154,15 @@ void ConnectionGuard::judgeHead()
         m_chunked = ChunkedBody();
         m_stage = Stage::Chunked;
     } else if (length == -2) {
-        refuse(400, "Bad Request",
-               QStringLiteral("Bad Request: Content-Length is not a number, or its values "
-                              "disagree"));
+        refuseRequest(400, "Bad Request",
+                      QStringLiteral("Bad Request: Content-Length is not a number, or its values "
+                                     "disagree"));
     } else if (length > m_limits.maxBodyBytes) {
-        refuse(413, "Content Too Large",
-               QStringLiteral("Content Too Large: the request body is %1 bytes; this server "
-                              "accepts at most %2")
-                   .arg(length)
-                   .arg(ConnectionLimits::sizeText(m_limits.maxBodyBytes)));
+        refuseRequest(413, "Content Too Large",
+                      QStringLiteral("Content Too Large: the request body is %1 bytes; this server "
+                                     "accepts at most %2")
+                          .arg(length)
+                          .arg(ConnectionLimits::sizeText(m_limits.maxBodyBytes)));
     } else if (length > 0) {
         m_bodyLeft = length;
         m_stage = Stage::Body;
@@ -183,7 +185,8 @@ void ConnectionGuard::afterParser()
     if (m_stage == Stage::Answering) {
         qCWarning(lcHttp) << "request from" << m_socket->peerAddress().toString()
                           << "is complete but QHttpServer waits for more; closing";
-        refuse(400, "Bad Request", QStringLiteral("Bad Request: the request could not be read"));
+        refuseRequest(400, "Bad Request",
+                      QStringLiteral("Bad Request: the request could not be read"));
         return;
     }
     // Whatever the parser left unread this turn, the guard has followed already.
@@ -220,8 +223,14 @@ void ConnectionGuard::idleTimeout()
                    .arg(m_limits.idleTimeoutMs));
         return;
     }
-    qCDebug(lcHttp) << "closing a connection idle for" << m_limits.idleTimeoutMs << "ms";
     closeQuietly();
+}
+
+void ConnectionGuard::refuseRequest(int status, const QByteArray &reason, const QString &text)
+{
+    qCWarning(lcHttp).noquote() << "refused a request from" << m_socket->peerAddress().toString()
+                                << ':' << status << text;
+    refuse(status, reason, text);
 }
 
 void ConnectionGuard::refuse(int status, const QByteArray &reason, const QString &text)
@@ -231,9 +240,6 @@ void ConnectionGuard::refuse(int status, const QByteArray &reason, const QString
     m_stage = Stage::Refused;
     m_idle.stop();
     detachParser();
-    if (status != 408)
-        qCWarning(lcHttp).noquote() << "refused a request from"
-                                    << m_socket->peerAddress().toString() << ':' << status << text;
     const QByteArray body = text.toUtf8() + '\n';
     m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
                     + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "

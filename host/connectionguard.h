@@ -67,7 +67,7 @@ public:
 
     /*!
      * Answers `status` with `text` and closes the connection (gently, see the class comment).
-     * Nothing more of this connection reaches the parser.
+     * Nothing more of this connection reaches the parser. Logs nothing: the caller does.
      */
     void refuse(int status, const QByteArray &reason, const QString &text);
     bool isRefused() const { return m_stage == Stage::Refused; }
@@ -81,6 +81,8 @@ private:
         Refused,   //!< answered by the guard; draining until closed
     };
 
+    //! refuse(), logged: a request the guard itself judged.
+    void refuseRequest(int status, const QByteArray &reason, const QString &text);
     void beforeParser();
     void afterParser();
     //! Follows the stream from `offset` (bytes of the unread data already followed) as far as

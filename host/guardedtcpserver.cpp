@@ -30,7 +30,15 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         return;
     }
     if (m_guards.size() >= m_limits.maxConnections) {
-        // Refused without the HTTP server ever seeing it; the guard answers and closes.
+        // Refused without the HTTP server ever seeing it; the guard answers and closes. Logged
+        // once per burst: a flood of connections would otherwise flood the log.
+        if (!m_refusing)
+            qCWarning(lcHttp).noquote()
+                << "refused a request from" << socket->peerAddress().toString() << ": 503"
+                << m_limits.maxConnections
+                << "connections are open, the most this server accepts; refusing more until "
+                   "some close";
+        m_refusing = true;
         auto *guard = new ConnectionGuard(socket, nullptr, m_limits);
         connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
         guard->refuse(503, "Service Unavailable",
@@ -39,6 +47,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
                           .arg(m_limits.maxConnections));
         return;
     }
+    m_refusing = false;
     auto *guard = new ConnectionGuard(socket, parent(), m_limits);
     m_guards.insert(guard);
     connect(guard, &QObject::destroyed, this, [this, guard] { m_guards.remove(guard); });

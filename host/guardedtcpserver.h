@@ -36,6 +36,7 @@ protected:
 private:
     ConnectionLimits m_limits;
     QSet<ConnectionGuard *> m_guards;
+    bool m_refusing = false; //!< the last connection was over the cap (logged once per burst)
 };
 
 } // namespace qreload::app
