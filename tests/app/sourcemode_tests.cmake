@@ -10,3 +10,7 @@ target_compile_definitions(tst_cmakeproject PRIVATE QRELOAD_TEST_BUILD_TYPE="${C
 add_dependencies(tst_cmakeproject qreload_host_exe)
 target_compile_definitions(tst_cmakeproject PRIVATE
     QRELOAD_HOST_BINARY="$<TARGET_FILE:qreload_host_exe>")
+# Source mode drives a HostProxy, whose plugins run in qreload-host.
+add_dependencies(tst_sourcemode qreload_host_exe)
+target_compile_definitions(tst_sourcemode PRIVATE
+    QRELOAD_HOST_BINARY="$<TARGET_FILE:qreload_host_exe>")
