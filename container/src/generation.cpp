@@ -438,20 +438,26 @@ std::optional<Generation::UnloadedLibrary> Generation::unloadLibrary(QPluginLoad
     // resolved path.
     const QString resolved = QFileInfo(path).canonicalFilePath();
     const QList<QByteArray> names{QFile::encodeName(path), QFile::encodeName(resolved)};
-    // Collected before the library's own destructors run: those may unregister converters for
-    // its types (Qt's registerConverter() does so with a static guard), and doing that looks the
-    // types up, which would register them again if they were already forgotten.
-    const QList<int> types = typesRegisteredFrom(loadedSegments(names));
-    QSet<const QtPrivate::QMetaTypeInterface *> aliases;
+    // Its types leave Qt's registry before it is unloaded: a type left there would point into
+    // unmapped memory, and looking up any of their names (QMetaType::fromName, or registering
+    // the next version's type of the same name, perhaps on another thread) would read it.
+    const QList<AddressRange> segments = loadedSegments(names);
+    const QList<int> types = typesRegisteredFrom(segments);
     if (!types.isEmpty()) {
         const QSet<int> ids(types.cbegin(), types.cend());
-        QMutexLocker lock(&g_liveMutex);
-        for (Generation *other : std::as_const(g_live)) {
-            if (other == this)
-                continue;
-            for (const QMetaObject *meta : other->m_container.metaObjects())
-                collectAliases(meta, ids, &aliases);
+        QSet<const QtPrivate::QMetaTypeInterface *> aliases;
+        {
+            QMutexLocker lock(&g_liveMutex);
+            for (Generation *other : std::as_const(g_live)) {
+                if (other == this)
+                    continue;
+                for (const QMetaObject *meta : other->m_container.metaObjects())
+                    collectAliases(meta, ids, &aliases);
+            }
         }
+        forgetRegisteredTypes(types);
+        for (const QtPrivate::QMetaTypeInterface *alias : std::as_const(aliases))
+            const_cast<QtPrivate::QMetaTypeInterface *>(alias)->typeId.storeRelease(0);
     }
     if (!loader.unload()) {
         errors->append(Error(Error::Reason::LoadFailed,
@@ -459,12 +465,11 @@ std::optional<Generation::UnloadedLibrary> Generation::unloadLibrary(QPluginLoad
                              originOf(path)));
         return std::nullopt;
     }
-    // Types of the library left in Qt's registry would point into unmapped memory: looking up any
-    // of their names (QMetaType::fromName, registering a type of the same name in the next
-    // version) would read it.
-    forgetRegisteredTypes(types);
-    for (const QtPrivate::QMetaTypeInterface *alias : std::as_const(aliases))
-        const_cast<QtPrivate::QMetaTypeInterface *>(alias)->typeId.storeRelease(0);
+    // The library's own destructors ran plugin code while it unloaded (Qt's registerConverter()
+    // leaves a static guard there that unregisters the converter, looking its types up); a type
+    // they registered again is found by address alone: the interfaces are unmapped now, and
+    // forgetting by id does not read them.
+    forgetRegisteredTypes(typesRegisteredFrom(segments));
     return UnloadedLibrary{path, resolved.isEmpty() ? path : resolved, names};
 }
 

@@ -502,7 +502,7 @@ void tst_Generation::pluginTypesDoNotOutliveTheirLibrary()
     // methods and carried state are a Q_ENUM (Palette::Mode), a Q_GADGET (Swatch) and a plugin
     // QObject pointer (Brush *). Before values were converted and the registry cleaned, the
     // third generation's inspection crashed (the registry pointed into the unloaded first).
-    const char *typeNames[] = {"Palette::Mode", "Swatch", "Brush*"};
+    const char *typeNames[] = {"Palette::Mode", "Swatch", "Brush*", "QList<Swatch>"};
     const QString key = QStringLiteral("typed.Palette");
     QHash<QString, qreload::CarriedState> state;
     auto previous = std::make_unique<Generation>(20);
@@ -527,6 +527,10 @@ void tst_Generation::pluginTypesDoNotOutliveTheirLibrary()
         QVERIFY(swatch.value(QStringLiteral("name"))
                     .toString()
                     .startsWith(round == 0 ? QStringLiteral("paper") : QStringLiteral("signal")));
+        const QVariantList history = propertyOf(details.value(), "history").value.toList();
+        QCOMPARE(history.size(), 2);
+        QCOMPARE(history.last().toMap().value(QStringLiteral("hue")),
+                 QVariant(round == 0 ? 0 : 240));
         const QVariant brush = propertyOf(details.value(), "brush").value;
         QCOMPARE(brush.metaType().id(), int(QMetaType::QString));
         QVERIFY2(brush.toString().startsWith(QStringLiteral("Brush(0x"))
