@@ -11,6 +11,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <limits>
 
 namespace qreload::app {
 
@@ -279,7 +280,7 @@ public:
                       {QStringLiteral("plugins"), QStringLiteral("sources"),
                        QStringLiteral("include"), QStringLiteral("exclude"),
                        QStringLiteral("build"), QStringLiteral("quietPeriodMs"),
-                       QStringLiteral("port"), QStringLiteral("host")});
+                       QStringLiteral("port"), QStringLiteral("host"), QStringLiteral("http")});
 
         ProjectConfig config;
         config.projectDir = projectDir;
@@ -350,6 +351,8 @@ public:
                     config.host = *v;
             }
         }
+        if (root.contains(QLatin1String("http")))
+            readHttp(root.value(QLatin1String("http")), config);
         if (root.contains(QLatin1String("build")))
             readBuild(build, config, cmakeProject);
         else if (cmakeProject)
@@ -375,6 +378,37 @@ public:
         if (m_count > 0)
             return std::nullopt;
         return config;
+    }
+
+    //! "http": the preview server's limits (see ConnectionLimits).
+    void readHttp(const QJsonValue &value, ProjectConfig &config)
+    {
+        if (!value.isObject()) {
+            error(ConfigError::Reason::WrongType, QStringLiteral("http"),
+                  QStringLiteral("must be an object such as {\"maxBodyBytes\": 1048576}, not %1")
+                      .arg(typeName(value)));
+            return;
+        }
+        const QJsonObject http = value.toObject();
+        rejectUnknown(http, QStringLiteral("http."),
+                      {QStringLiteral("maxBodyBytes"), QStringLiteral("idleTimeoutMs"),
+                       QStringLiteral("maxConnections")});
+        if (http.contains(QLatin1String("maxBodyBytes"))) {
+            if (auto v
+                = integer(http.value(QLatin1String("maxBodyBytes")),
+                          QStringLiteral("http.maxBodyBytes"), 0, std::numeric_limits<int>::max()))
+                config.httpLimits.maxBodyBytes = *v;
+        }
+        if (http.contains(QLatin1String("idleTimeoutMs"))) {
+            if (auto v = integer(http.value(QLatin1String("idleTimeoutMs")),
+                                 QStringLiteral("http.idleTimeoutMs"), 1, 86400000))
+                config.httpLimits.idleTimeoutMs = *v;
+        }
+        if (http.contains(QLatin1String("maxConnections"))) {
+            if (auto v = integer(http.value(QLatin1String("maxConnections")),
+                                 QStringLiteral("http.maxConnections"), 1, 100000))
+                config.httpLimits.maxConnections = *v;
+        }
     }
 
     void readBuild(const QJsonValue &value, ProjectConfig &config, bool cmakeProject)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <connectionlimits.h>
+
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -101,6 +103,9 @@ public:
     int quietPeriodMs = 100;
     int port = 8765;
     QString host = QStringLiteral("127.0.0.1");
+    //! The preview server's HTTP limits ("http": {"maxBodyBytes", "idleTimeoutMs",
+    //! "maxConnections"}).
+    ConnectionLimits httpLimits;
 
     bool hasBuild() const { return !buildCommand.isEmpty(); }
     /*!

@@ -5,6 +5,7 @@
 
 #include <chunkedbody.h>
 #include <previewserver.h>
+#include <projectconfig.h>
 #include <reloadengine.h>
 #include <requesthead.h>
 
@@ -90,6 +91,10 @@ private Q_SLOTS:
     void stalledRequestGets408();
     void connectionsOverTheCapAreRefusedWith503();
     void thousandIdleConnectionsDoNotExhaustFiles();
+
+    void configSetsTheLimits();
+    void badConfigValuesNameTheKey_data();
+    void badConfigValuesNameTheKey();
 
     void hostHeaderOnLoopbackAllowsOnlyLoopbackNames();
     void hostHeaderOnAllInterfacesAllowsThisMachine();
@@ -523,6 +528,64 @@ void tst_HttpLimits::thousandIdleConnectionsDoNotExhaustFiles()
     for (const auto &client : clients)
         refused += client->received().startsWith("HTTP/1.1 503 ") ? 1 : 0;
     QCOMPARE(refused, 1000 - cap);
+}
+
+void tst_HttpLimits::configSetsTheLimits()
+{
+    QList<ConfigError> errors;
+    const std::optional<ProjectConfig> config = ProjectConfig::parse(
+        R"({"plugins": "p", "http": {"maxBodyBytes": 2048, "idleTimeoutMs": 5000,
+            "maxConnections": 8}})",
+        QStringLiteral("/p/qreload.json"), {}, &errors);
+    QVERIFY2(config, errors.isEmpty() ? "" : qPrintable(errors.first().toString()));
+    QCOMPARE(config->httpLimits.maxBodyBytes, 2048);
+    QCOMPARE(config->httpLimits.idleTimeoutMs, 5000);
+    QCOMPARE(config->httpLimits.maxConnections, 8);
+
+    // Without the key: the defaults.
+    const std::optional<ProjectConfig> plain = ProjectConfig::parse(
+        R"({"plugins": "p"})", QStringLiteral("/p/qreload.json"), {}, &errors);
+    QVERIFY(plain);
+    QCOMPARE(plain->httpLimits.maxBodyBytes, ConnectionLimits::DefaultMaxBodyBytes);
+
+    // The server takes them, and refuses a body over the configured size.
+    start();
+    QVERIFY(m_server->setLimits(config->httpLimits));
+    expectRefusal("413");
+    RawClient client(m_server->port());
+    client.send("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2049\r\n\r\n");
+    QTRY_VERIFY(client.isClosed());
+    QVERIFY2(client.received().contains("at most 2 KiB (2048 bytes)"), client.received());
+}
+
+void tst_HttpLimits::badConfigValuesNameTheKey_data()
+{
+    QTest::addColumn<QByteArray>("http");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("negative body") << QByteArray(R"({"maxBodyBytes": -1})")
+                                   << QStringLiteral("http.maxBodyBytes: must be from 0 to");
+    QTest::newRow("zero timeout") << QByteArray(R"({"idleTimeoutMs": 0})")
+                                  << QStringLiteral("http.idleTimeoutMs: must be from 1 to");
+    QTest::newRow("text") << QByteArray(R"({"maxConnections": "many"})")
+                          << QStringLiteral("http.maxConnections: must be a whole number");
+    QTest::newRow("typo") << QByteArray(R"({"maxBodySize": 10})")
+                          << QStringLiteral("http.maxBodySize: unknown key");
+    QTest::newRow("not an object")
+        << QByteArray("1048576") << QStringLiteral("http: must be an object");
+}
+
+void tst_HttpLimits::badConfigValuesNameTheKey()
+{
+    QFETCH(QByteArray, http);
+    QFETCH(QString, message);
+    QList<ConfigError> errors;
+    const std::optional<ProjectConfig> config
+        = ProjectConfig::parse(R"({"plugins": "p", "http": )" + http + "}",
+                               QStringLiteral("/p/qreload.json"), {}, &errors);
+    QVERIFY(!config);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.first().toString().contains(message), qPrintable(errors.first().toString()));
+    QVERIFY(errors.first().toString().startsWith(QStringLiteral("/p/qreload.json")));
 }
 
 void tst_HttpLimits::hostHeaderOnLoopbackAllowsOnlyLoopbackNames()
