@@ -357,6 +357,9 @@ QHash<QString, QByteArray> HostProxy::changedSince(const QList<PluginSource> &go
 
 void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
 {
+    // What the host said before it died comes first (its last generation, a finished record).
+    if (m_channel)
+        m_channel->drain();
     QProcess *dead = std::exchange(m_process, nullptr);
     dead->deleteLater();
     delete std::exchange(m_channel, nullptr);

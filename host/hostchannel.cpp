@@ -64,6 +64,14 @@ void HostChannel::readAll()
     }
 }
 
+void HostChannel::drain()
+{
+    QPointer<HostChannel> self(this);
+    do {
+        readAll();
+    } while (self && m_socket->waitForReadyRead(0));
+}
+
 std::optional<QCborMap> HostChannel::waitForMessage(int timeoutMs)
 {
     QElapsedTimer timer;

@@ -35,6 +35,9 @@ public:
     //! Emits received() for messages that arrived while waitForMessage() ran (they make no
     //! further readyRead).
     void processPending() { readAll(); }
+    //! Reads and delivers everything the peer wrote before it went away (a dead process's last
+    //! messages may still wait in the socket when its exit is noticed).
+    void drain();
 
 Q_SIGNALS:
     void received(const QCborMap &message);
