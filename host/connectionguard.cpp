@@ -25,10 +25,8 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, QObject *parser,
     connect(&m_linger, &QTimer::timeout, m_socket, &QAbstractSocket::abort);
     // Connected before the parser's slot, so it runs first on every readyRead.
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::beforeParser);
-    connect(m_socket, &QIODevice::bytesWritten, this, [this] {
-        if (m_stage != Stage::Refused)
-            m_idle.start(m_limits.idleTimeoutMs);
-    });
+    connect(m_socket, &QIODevice::bytesWritten, this, [this] { m_activity.start(); });
+    m_activity.start();
     m_idle.start(m_limits.idleTimeoutMs);
 }
 
@@ -36,6 +34,13 @@ ConnectionGuard *ConnectionGuard::of(const QTcpSocket *socket)
 {
     return socket ? socket->findChild<ConnectionGuard *>(QString(), Qt::FindDirectChildrenOnly)
                   : nullptr;
+}
+
+void ConnectionGuard::setLimits(const ConnectionLimits &limits)
+{
+    m_limits = limits;
+    if (m_idle.isActive()) // a shorter timeout takes effect now, not after the old one
+        m_idle.start(std::max(0, int(m_limits.idleTimeoutMs - m_activity.elapsed())));
 }
 
 void ConnectionGuard::followParser()
@@ -58,7 +63,7 @@ void ConnectionGuard::beforeParser()
         drain();
         return;
     }
-    m_idle.start(m_limits.idleTimeoutMs);
+    m_activity.start();
     if (m_inParserTurn || m_stage == Stage::Answering) {
         // A route ran an event loop and the parser goes on with the next request while the
         // previous one is still being answered: follow that one from the start of the unread data.
@@ -205,13 +210,20 @@ void ConnectionGuard::requestAnswered()
         closeQuietly();
         return;
     }
-    m_idle.start(m_limits.idleTimeoutMs);
+    m_activity.start();
 }
 
 void ConnectionGuard::idleTimeout()
 {
     if (m_stage == Stage::Refused)
         return;
+    // The timer is not restarted on every byte (that would cost more than the rest of the guard
+    // per request): it fires, and looks when the connection was last active.
+    const qint64 quiet = m_activity.elapsed();
+    if (quiet < m_limits.idleTimeoutMs) {
+        m_idle.start(int(m_limits.idleTimeoutMs - quiet));
+        return;
+    }
     if (m_inParserTurn) {
         // A request is being answered (its route runs an event loop): not idle.
         m_idle.start(m_limits.idleTimeoutMs);

@@ -4,6 +4,7 @@
 #include "connectionlimits.h"
 #include "requesthead.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -56,7 +57,7 @@ public:
 
     //! Connects the slot that runs after the parser's (call once the parser is connected).
     void followParser();
-    void setLimits(const ConnectionLimits &limits) { m_limits = limits; }
+    void setLimits(const ConnectionLimits &limits);
 
     /*!
      * What the response to the request being answered says in its `Connection` field: `close`
@@ -99,6 +100,7 @@ private:
     QObject *m_parser;
     ConnectionLimits m_limits;
     QTimer m_idle;
+    QElapsedTimer m_activity; //!< since the last byte received or sent
     QTimer m_linger;
     Stage m_stage = Stage::Head;
     RequestHead m_head;

@@ -96,35 +96,30 @@ void RequestHead::parseFields()
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             continue;
-        m_fields.append({line.first(colon).trimmed().toByteArray().toLower(),
-                         line.sliced(colon + 1).trimmed().toByteArray()});
+        const QByteArrayView name = line.first(colon).trimmed();
+        const QByteArrayView value = line.sliced(colon + 1).trimmed();
+        if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
+            m_contentLengths.append(value.toByteArray());
+        } else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
+            m_chunked = m_chunked || value.toByteArray().toLower().contains("chunked");
+        } else if (name.compare("connection", Qt::CaseInsensitive) == 0) {
+            for (QByteArrayView token : splitView(value, ',')) {
+                token = token.trimmed();
+                m_connectionClose
+                    = m_connectionClose || token.compare("close", Qt::CaseInsensitive) == 0;
+                m_connectionKeepAlive = m_connectionKeepAlive
+                                        || token.compare("keep-alive", Qt::CaseInsensitive) == 0;
+            }
+        }
     }
     m_fieldBytes.clear();
     m_line.clear();
 }
 
-QList<QByteArray> RequestHead::values(QByteArrayView name) const
-{
-    const QByteArray lower = name.toByteArray().toLower();
-    QList<QByteArray> out;
-    for (const auto &[field, value] : m_fields)
-        if (field == lower)
-            out.append(value);
-    return out;
-}
-
-bool RequestHead::isChunked() const
-{
-    for (const QByteArray &value : values("transfer-encoding"))
-        if (value.toLower().contains("chunked"))
-            return true;
-    return false;
-}
-
 qint64 RequestHead::contentLength() const
 {
     qint64 length = -1;
-    for (const QByteArray &value : values("content-length")) {
+    for (const QByteArray &value : m_contentLengths) {
         bool ok = false;
         const qint64 v = value.toLongLong(&ok);
         if (!ok || v < 0 || (length >= 0 && v != length))
@@ -134,21 +129,12 @@ qint64 RequestHead::contentLength() const
     return length;
 }
 
-bool RequestHead::hasConnectionOption(QByteArrayView option) const
-{
-    for (const QByteArray &value : values("connection"))
-        for (QByteArrayView token : splitView(value, ','))
-            if (token.trimmed().compare(option, Qt::CaseInsensitive) == 0)
-                return true;
-    return false;
-}
-
 bool RequestHead::closesConnection() const
 {
-    if (hasConnectionOption("close"))
+    if (m_connectionClose)
         return true;
     const bool http10OrOlder = m_major < 1 || (m_major == 1 && m_minor == 0);
-    return http10OrOlder && !hasConnectionOption("keep-alive");
+    return http10OrOlder && !m_connectionKeepAlive;
 }
 
 bool RequestHead::isKeepAliveHttp10() const

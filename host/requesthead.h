@@ -43,11 +43,8 @@ public:
     QByteArray method() const { return m_method; }
     int majorVersion() const { return m_major; }
     int minorVersion() const { return m_minor; }
-    //! Every value of the header field `name` (case-insensitive), in order.
-    QList<QByteArray> values(QByteArrayView name) const;
-
     //! The body is sent in chunks (Transfer-Encoding names `chunked`).
-    bool isChunked() const;
+    bool isChunked() const { return m_chunked; }
     //! Content-Length: -1 without one; -2 when it is not a number or several values disagree.
     qint64 contentLength() const;
     //! The connection ends after the response: `Connection: close`, or HTTP/1.0 without
@@ -59,7 +56,6 @@ public:
 private:
     bool parseRequestLine(QByteArrayView line);
     void parseFields();
-    bool hasConnectionOption(QByteArrayView option) const;
 
     State m_state = State::RequestLine;
     qsizetype m_size = 0;
@@ -68,7 +64,11 @@ private:
     QByteArray m_method;
     int m_major = 1;
     int m_minor = 1;
-    QList<std::pair<QByteArray, QByteArray>> m_fields; //!< lower-case name, trimmed value
+    // Only the fields the guard judges are kept (the parser keeps them all anyway).
+    QList<QByteArray> m_contentLengths;
+    bool m_chunked = false;
+    bool m_connectionClose = false;
+    bool m_connectionKeepAlive = false;
 };
 
 } // namespace qreload::app
