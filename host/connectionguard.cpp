@@ -77,6 +77,14 @@ void ConnectionGuard::beforeParser()
         m_followed = followed;
 }
 
+QByteArrayView ConnectionGuard::peek(qsizetype size)
+{
+    // One buffer for the connection's life: a peek per request costs no allocation.
+    m_peeked.resize(size);
+    m_peeked.resize(std::max<qint64>(0, m_socket->peek(m_peeked.data(), size)));
+    return m_peeked;
+}
+
 qsizetype ConnectionGuard::follow(qsizetype offset, qsizetype available)
 {
     while (offset < available) {
@@ -84,9 +92,8 @@ qsizetype ConnectionGuard::follow(qsizetype offset, qsizetype available)
         case Stage::Head: {
             // Peek no further than the head may reach: a longer head is refused anyway.
             const qsizetype allowance = ConnectionLimits::MaxHeadBytes - m_head.size() + 1;
-            const QByteArray bytes = m_socket->peek(std::min(available, offset + allowance));
-            offset += m_head.feed(QByteArrayView(bytes).sliced(offset),
-                                  ConnectionLimits::MaxHeadBytes);
+            const QByteArrayView bytes = peek(std::min(available, offset + allowance));
+            offset += m_head.feed(bytes.sliced(offset), ConnectionLimits::MaxHeadBytes);
             switch (m_head.state()) {
             case RequestHead::State::Malformed:
                 refuseRequest(400, "Bad Request",
@@ -120,8 +127,7 @@ qsizetype ConnectionGuard::follow(qsizetype offset, qsizetype available)
             break;
         }
         case Stage::Chunked: {
-            const QByteArray bytes = m_socket->peek(available);
-            offset += m_chunked.feed(QByteArrayView(bytes).sliced(offset));
+            offset += m_chunked.feed(peek(available).sliced(offset));
             if (m_chunked.state() == ChunkedBody::State::Malformed) {
                 refuseRequest(400, "Bad Request",
                               QStringLiteral("Bad Request: the chunked request body is malformed"));

@@ -89,6 +89,8 @@ private:
     //! Follows the stream from `offset` (bytes of the unread data already followed) as far as
     //! the parser will read it now; returns the new offset, or -1 when the request was refused.
     qsizetype follow(qsizetype offset, qsizetype available);
+    //! The first `size` unread bytes, without reading them.
+    QByteArrayView peek(qsizetype size);
     void judgeHead();
     void requestAnswered();
     void idleTimeout();
@@ -105,6 +107,7 @@ private:
     Stage m_stage = Stage::Head;
     RequestHead m_head;
     ChunkedBody m_chunked;
+    QByteArray m_peeked;
     qint64 m_bodyLeft = 0;
     //! Unread bytes at the front of the socket's buffer that the guard has already followed
     //! (the parser left them for a later turn).

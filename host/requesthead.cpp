@@ -6,19 +6,6 @@ namespace qreload::app {
 
 namespace {
 
-//! The parts of `text` between `separator`s, empty ones included.
-QList<QByteArrayView> splitView(QByteArrayView text, char separator)
-{
-    QList<QByteArrayView> parts;
-    qsizetype from = 0;
-    for (qsizetype at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, from)) {
-        parts.append(text.sliced(from, at - from));
-        from = at + 1;
-    }
-    parts.append(text.sliced(from));
-    return parts;
-}
-
 bool isSkippedBeforeRequestLine(char c)
 {
     // What QHttpServer 6.4 skips between requests (leftovers of a previous request's line end).
@@ -29,42 +16,44 @@ bool isSkippedBeforeRequestLine(char c)
 
 qsizetype RequestHead::feed(QByteArrayView data, qsizetype maxBytes)
 {
+    // Line by line: complete lines are read where they are; only a line cut by the end of `data`
+    // is kept (m_partial) until the rest arrives.
     qsizetype i = 0;
     while (i < data.size() && (m_state == State::RequestLine || m_state == State::Fields)) {
-        if (m_state == State::RequestLine) {
-            if (m_line.isEmpty()) {
-                while (i < data.size() && isSkippedBeforeRequestLine(data[i]))
-                    ++i;
-                if (i == data.size())
-                    break;
-            }
-            const qsizetype end = data.indexOf('\n', i);
-            const qsizetype stop = end < 0 ? data.size() : end + 1;
-            m_line.append(data.sliced(i, stop - i));
-            i = stop;
-            if (end < 0)
+        if (m_state == State::RequestLine && m_partial.isEmpty()) {
+            while (i < data.size() && isSkippedBeforeRequestLine(data[i]))
+                ++i;
+            if (i == data.size())
                 break;
-            m_line.chop(1);
-            if (m_line.endsWith('\r'))
-                m_line.chop(1);
-            if (!parseRequestLine(m_line)) {
+        }
+        const qsizetype end = data.indexOf('\n', i);
+        if (end < 0) {
+            m_partial.append(data.sliced(i));
+            i = data.size();
+            break;
+        }
+        QByteArrayView line = data.sliced(i, end - i);
+        QByteArray joined;
+        if (!m_partial.isEmpty()) {
+            joined = m_partial;
+            joined.append(line);
+            m_partial.clear();
+            line = joined;
+        }
+        i = end + 1;
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (m_state == State::RequestLine) {
+            if (!parseRequestLine(line)) {
                 m_state = State::Malformed;
                 break;
             }
             m_state = State::Fields;
-            continue;
-        }
-        // Header fields end at the first "\n\r\n" or "\n\n", or right away with an empty line.
-        const qsizetype end = data.indexOf('\n', i);
-        const qsizetype stop = end < 0 ? data.size() : end + 1;
-        m_fieldBytes.append(data.sliced(i, stop - i));
-        i = stop;
-        if (end < 0)
-            break;
-        if (m_fieldBytes == "\n" || m_fieldBytes == "\r\n" || m_fieldBytes.endsWith("\n\r\n")
-            || m_fieldBytes.endsWith("\n\n")) {
-            parseFields();
+        } else if (line.isEmpty()) {
+            // The fields end at an empty line ("\n\r\n" or "\n\n"), as the parser's do.
             m_state = State::Complete;
+        } else {
+            parseField(line);
         }
     }
     m_size += i;
@@ -75,45 +64,50 @@ qsizetype RequestHead::feed(QByteArrayView data, qsizetype maxBytes)
 
 bool RequestHead::parseRequestLine(QByteArrayView line)
 {
-    // METHOD SP+ target SP+ HTTP/x.y, as QHttpServer 6.4 reads it.
-    QList<QByteArrayView> parts = splitView(line, ' ');
-    parts.removeIf([](QByteArrayView part) { return part.isEmpty(); });
-    if (parts.size() < 3)
+    // METHOD SP+ target SP+ HTTP/x.y [SP ...], as QHttpServer 6.4 reads it.
+    const auto word = [&line](qsizetype from) {
+        while (from < line.size() && line[from] == ' ')
+            ++from;
+        const qsizetype to = line.indexOf(' ', from);
+        return line.sliced(from, (to < 0 ? line.size() : to) - from);
+    };
+    const QByteArrayView method = word(0);
+    const QByteArrayView target = word(method.size());
+    const QByteArrayView protocol = word(target.data() - line.data() + target.size());
+    if (method.isEmpty() || target.isEmpty() || protocol.size() != 8
+        || !protocol.startsWith("HTTP/") || protocol[6] != '.' || !std::isdigit(uchar(protocol[5]))
+        || !std::isdigit(uchar(protocol[7])))
         return false;
-    const QByteArrayView protocol = parts.at(2);
-    if (protocol.size() != 8 || !protocol.startsWith("HTTP/") || protocol[6] != '.'
-        || !std::isdigit(uchar(protocol[5])) || !std::isdigit(uchar(protocol[7])))
-        return false;
-    m_method = parts.at(0).toByteArray();
     m_major = protocol[5] - '0';
     m_minor = protocol[7] - '0';
     return true;
 }
 
-void RequestHead::parseFields()
+void RequestHead::parseField(QByteArrayView line)
 {
-    for (QByteArrayView line : splitView(m_fieldBytes, '\n')) {
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArrayView name = line.first(colon).trimmed();
-        const QByteArrayView value = line.sliced(colon + 1).trimmed();
-        if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
-            m_contentLengths.append(value.toByteArray());
-        } else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
-            m_chunked = m_chunked || value.toByteArray().toLower().contains("chunked");
-        } else if (name.compare("connection", Qt::CaseInsensitive) == 0) {
-            for (QByteArrayView token : splitView(value, ',')) {
-                token = token.trimmed();
-                m_connectionClose
-                    = m_connectionClose || token.compare("close", Qt::CaseInsensitive) == 0;
-                m_connectionKeepAlive = m_connectionKeepAlive
-                                        || token.compare("keep-alive", Qt::CaseInsensitive) == 0;
-            }
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0)
+        return;
+    const QByteArrayView name = line.first(colon).trimmed();
+    const QByteArrayView value = line.sliced(colon + 1).trimmed();
+    if (name.compare("content-length", Qt::CaseInsensitive) == 0) {
+        m_contentLengths.append(value.toByteArray());
+    } else if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0) {
+        m_chunked = m_chunked || value.toByteArray().toLower().contains("chunked");
+    } else if (name.compare("connection", Qt::CaseInsensitive) == 0) {
+        qsizetype from = 0;
+        while (from <= value.size()) {
+            qsizetype to = value.indexOf(',', from);
+            if (to < 0)
+                to = value.size();
+            const QByteArrayView token = value.sliced(from, to - from).trimmed();
+            m_connectionClose
+                = m_connectionClose || token.compare("close", Qt::CaseInsensitive) == 0;
+            m_connectionKeepAlive
+                = m_connectionKeepAlive || token.compare("keep-alive", Qt::CaseInsensitive) == 0;
+            from = to + 1;
         }
     }
-    m_fieldBytes.clear();
-    m_line.clear();
 }
 
 qint64 RequestHead::contentLength() const

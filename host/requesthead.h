@@ -38,9 +38,8 @@ public:
     //! Bytes of the head read so far (whitespace skipped before the request line included).
     qsizetype size() const { return m_size; }
     //! Some of the request line has arrived (more than blank lines between requests).
-    bool isStarted() const { return m_state != State::RequestLine || !m_line.isEmpty(); }
+    bool isStarted() const { return m_state != State::RequestLine || !m_partial.isEmpty(); }
 
-    QByteArray method() const { return m_method; }
     int majorVersion() const { return m_major; }
     int minorVersion() const { return m_minor; }
     //! The body is sent in chunks (Transfer-Encoding names `chunked`).
@@ -55,13 +54,11 @@ public:
 
 private:
     bool parseRequestLine(QByteArrayView line);
-    void parseFields();
+    void parseField(QByteArrayView line);
 
     State m_state = State::RequestLine;
     qsizetype m_size = 0;
-    QByteArray m_line;
-    QByteArray m_fieldBytes;
-    QByteArray m_method;
+    QByteArray m_partial; //!< the start of a line whose end has not arrived yet
     int m_major = 1;
     int m_minor = 1;
     // Only the fields the guard judges are kept (the parser keeps them all anyway).
