@@ -35,6 +35,7 @@ ReloadLogFilterModel::OutcomeFilter ReloadLogFilterModel::filterFor(ReloadOutcom
     case ReloadOutcome::Succeeded:
         return ShowSucceeded;
     case ReloadOutcome::Failed:
+    case ReloadOutcome::Crashed: // a crash is a failure the user must see
         return ShowFailed;
     case ReloadOutcome::Skipped:
         return ShowSkipped;

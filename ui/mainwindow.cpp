@@ -105,6 +105,7 @@ MainWindow::MainWindow(HostProxy *engine, QWidget *parent)
     connect(engine, &HostProxy::generationChanged, this, &MainWindow::updateStatus);
     connect(engine, &HostProxy::watchingChanged, this, &MainWindow::onWatchingChanged);
     connect(engine, &HostProxy::fileEventObserved, this, &MainWindow::onFileEvent);
+    connect(engine, &HostProxy::hostStateChanged, this, &MainWindow::updateHostState);
     connect(m_graph, &ComponentGraphView::componentSelected, m_inspector,
             &ComponentInspector::showComponent);
     connect(m_graph, &ComponentGraphView::componentSelected, this, [this] {
@@ -136,6 +137,7 @@ MainWindow::MainWindow(HostProxy *engine, QWidget *parent)
     refreshGraph();
     updateRoutes();
     updateStatus();
+    updateHostState();
     if (!engine->generation().isEmpty() && m_preview->autoRefresh())
         m_preview->refresh();
 }
@@ -202,6 +204,12 @@ void MainWindow::createActions()
             m_engine->setWatching(!paused);
     });
 
+    m_restartHostAction = new QAction(tr("Restart &host"), this);
+    m_restartHostAction->setObjectName(QStringLiteral("restartHostAction"));
+    m_restartHostAction->setToolTip(
+        tr("Start a new plugin host process on the current plugin files (its state is lost)"));
+    connect(m_restartHostAction, &QAction::triggered, m_engine, &HostProxy::restartHost);
+
     m_openAction = new QAction(QIcon(QStringLiteral(":/qreload/icons/open.svg")),
                                tr("&Open project…"), this);
     m_openAction->setShortcut(QKeySequence::Open);
@@ -231,6 +239,7 @@ void MainWindow::createActions()
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(m_reloadAction);
     toolbar->addAction(m_pauseAction);
+    toolbar->addAction(m_restartHostAction);
     toolbar->addSeparator();
     toolbar->addAction(m_openAction);
     toolbar->addAction(m_settingsAction);
@@ -339,6 +348,8 @@ void MainWindow::createStatusBar()
     m_urlLabel->setTextFormat(Qt::RichText);
     m_urlLabel->setOpenExternalLinks(true);
     m_urlLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
+    m_hostLabel = new QLabel(this);
+    m_hostLabel->setObjectName(QStringLiteral("hostLabel"));
     m_busyLabel = new QLabel(this);
     m_busyLabel->setObjectName(QStringLiteral("busyLabel"));
     m_busyLabel->setTextFormat(Qt::RichText);
@@ -366,6 +377,7 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_lastReloadLabel, 1);
     statusBar()->addPermanentWidget(m_busyLabel);
     statusBar()->addPermanentWidget(m_busy);
+    statusBar()->addPermanentWidget(m_hostLabel);
     statusBar()->addPermanentWidget(m_urlLabel);
     if (m_engine) {
         const QString url = m_engine->url().toString();
@@ -633,6 +645,9 @@ void MainWindow::onReloadFinished(const ReloadRecord &record)
                                      .arg(record.generationBefore)
                                      .arg(first),
                                  15000);
+    } else if (record.outcome == ReloadOutcome::Crashed) {
+        statusBar()->showMessage(record.errorText(), 15000);
+        // The graph is redrawn when the new host reports its generation.
     }
     updateStatus();
 }
@@ -700,6 +715,11 @@ void MainWindow::updateStatus()
         case ReloadOutcome::Skipped:
             last = tr("Last reload: skipped (%1 ms)").arg(r.totalMs, 0, 'f', 1);
             break;
+        case ReloadOutcome::Crashed:
+            last = tr("Last reload: plugin host CRASHED (%1)").arg(r.crash ? r.crash->what()
+                                                                          : QString());
+            style = QStringLiteral("color: #d32f2f; font-weight: bold;");
+            break;
         }
         m_lastReloadLabel->setToolTip(r.ok() ? r.phaseSummary() : r.errorText());
     }
@@ -707,6 +727,21 @@ void MainWindow::updateStatus()
         last += tr(" · watching paused");
     m_lastReloadLabel->setText(last);
     m_lastReloadLabel->setStyleSheet(style);
+}
+
+void MainWindow::updateHostState()
+{
+    const HostProxy::HostState state = m_engine->hostState();
+    const bool stopped = state == HostProxy::HostState::Stopped;
+    m_hostLabel->setText(stopped ? tr("host STOPPED") : m_engine->hostStateText());
+    m_hostLabel->setToolTip(m_engine->hostStateText());
+    m_hostLabel->setStyleSheet(stopped ? QStringLiteral("color: #d32f2f; font-weight: bold;")
+                                       : QString());
+    if (stopped) {
+        // A crash loop: say what happened and what to do, where the user looks.
+        statusBar()->showMessage(tr("%1 — use Restart host when the code is fixed")
+                                     .arg(m_engine->hostStateText()));
+    }
 }
 
 void MainWindow::onRecordSelected(const ReloadRecord &record)

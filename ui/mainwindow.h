@@ -65,6 +65,9 @@ public:
     TimingChart *timingChart() const { return m_chart; }
     BuildOutputView *buildOutputView() const { return m_buildView; }
     QAction *reloadAction() const { return m_reloadAction; }
+    //! Starts a new plugin host on the current files (after a crash loop, or to drop its state).
+    QAction *restartHostAction() const { return m_restartHostAction; }
+    QLabel *hostLabel() const { return m_hostLabel; }
     QAction *pauseAction() const { return m_pauseAction; }
     QAction *settingsAction() const { return m_settingsAction; }
     QLabel *generationLabel() const { return m_generationLabel; }
@@ -144,6 +147,7 @@ private:
     QAction *m_openAction = nullptr;
     QAction *m_settingsAction = nullptr;
     QAction *m_fitAction = nullptr;
+    QAction *m_restartHostAction = nullptr;
     QMenu *m_viewMenu = nullptr;
 
     QLabel *m_generationLabel = nullptr;
@@ -151,6 +155,8 @@ private:
     QLabel *m_lastReloadLabel = nullptr;
     QLabel *m_urlLabel = nullptr;
     QLabel *m_busyLabel = nullptr;
+    QLabel *m_hostLabel = nullptr;
+    void updateHostState();
     QProgressBar *m_busy = nullptr;
     QTimer *m_busyTimeout = nullptr;
     QTimer *m_progressUpdate = nullptr; //!< at most 20 progress updates a second

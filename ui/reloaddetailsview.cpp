@@ -101,7 +101,9 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
     QString html;
     const QString outcome = outcomeName(record.outcome);
     html += QStringLiteral("<h3 style='color:%1'>Reload #%2: %3</h3>")
-                .arg(record.outcome == ReloadOutcome::Failed ? errorColor
+                .arg(record.outcome == ReloadOutcome::Failed
+                             || record.outcome == ReloadOutcome::Crashed
+                         ? errorColor
                      : record.outcome == ReloadOutcome::Succeeded
                          ? okColor
                          : palette().color(QPalette::PlaceholderText).name(),
@@ -116,7 +118,9 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
     row(tr("Decision"), escaped(record.decision));
     row(tr("Generation"),
         record.ok() ? tr("%1 → %2").arg(record.generationBefore).arg(record.generationAfter)
-                    : tr("%1 kept serving").arg(record.generationBefore));
+        : record.crash
+            ? tr("%1 died with its host process (its state is lost)").arg(record.generationBefore)
+            : tr("%1 kept serving").arg(record.generationBefore));
     row(tr("Total"), tr("%1 ms").arg(record.totalMs, 0, 'f', 2));
     row(tr("Phases"), escaped(record.phaseSummary()));
     row(tr("Files"), list(record.files));
@@ -144,6 +148,25 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
                              escaped(error.toString()));
         }
         html += QStringLiteral("</ul>");
+    }
+    if (record.crash) {
+        const CrashInfo &crash = *record.crash;
+        html += QStringLiteral("<h4 style='color:%1'>%2</h4><table cellspacing='2'>")
+                    .arg(errorColor, tr("The plugin host crashed"));
+        row(tr("Died of"), escaped(crash.what()));
+        row(tr("Phase"), escaped(crash.phase));
+        row(tr("Component"), escaped(crash.component));
+        row(tr("Request"), escaped(crash.request));
+        row(tr("Then"), escaped(crash.restart));
+        html += QStringLiteral("</table>");
+        if (!crash.backtrace.isEmpty())
+            html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
+                        .arg(tr("Backtrace of the crashing thread"),
+                             escaped(crash.backtrace.join(QLatin1Char('\n'))));
+        if (!crash.stderrTail.isEmpty())
+            html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
+                        .arg(tr("Last lines the host wrote to stderr"),
+                             escaped(crash.stderrTail.join(QLatin1Char('\n'))));
     }
     if (record.build && !record.build->diagnostics.isEmpty()) {
         html += QStringLiteral("<h4>%1</h4><ul>").arg(tr("Diagnostics"));

@@ -16,7 +16,7 @@ void ReloadLogDelegate::initStyleOption(QStyleOptionViewItem *option,
 {
     QStyledItemDelegate::initStyleOption(option, index);
     const auto outcome = ReloadOutcome(index.data(ReloadLogModel::OutcomeRole).toInt());
-    if (outcome == ReloadOutcome::Failed) {
+    if (outcome == ReloadOutcome::Failed || outcome == ReloadOutcome::Crashed) {
         const bool dark = option->palette.color(QPalette::Base).lightness() < 128;
         option->palette.setColor(QPalette::Text,
                                  dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c));

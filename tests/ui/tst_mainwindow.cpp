@@ -116,6 +116,7 @@ private Q_SLOTS:
     void clickingReloadAddsARowAndIncrementsTheGeneration();
     void replacingThePluginWithV2UpdatesGraphLogAndPreview();
     void brokenPluginMakesAFailedRowAndKeepsTheOldGeneration();
+    void crashingPluginShowsTheCrashAndTheOldCodeServesAgain();
     void sourceViewShowsHighlightedTextWithDiagnosticMarkers();
     void pauseAndResumeWatching();
     void settingsApplyTheQuietPeriod();
@@ -316,6 +317,52 @@ void tst_MainWindow::replacingThePluginWithV2UpdatesGraphLogAndPreview()
     QTRY_COMPARE(m_window->inspector()->propertyValue(QStringLiteral("greeting")),
                  QStringLiteral("This is Version 2!"));
     QTRY_COMPARE(m_window->generationLabel()->text(), QStringLiteral("Generation 2"));
+}
+
+void tst_MainWindow::crashingPluginShowsTheCrashAndTheOldCodeServesAgain()
+{
+    start();
+    QTRY_VERIFY(m_window->previewPanel()->lastBody().contains(QStringLiteral("Version 1")));
+    const qint64 firstHost = m_engine->hostPid();
+    QVERIFY(m_window->hostLabel()->text().contains(QString::number(firstHost)));
+    m_folder->putFixture("crash_null_ctor", PluginFolder::Write::Linker);
+
+    // A crashed row with the signal, and its details with the backtrace.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int row = 0; row < rows(); ++row) {
+                if (m_window->reloadLog()->record(row).outcome == ReloadOutcome::Crashed)
+                    return true;
+            }
+            return false;
+        }(),
+        15000);
+    int crashed = 0;
+    while (m_window->reloadLog()->record(crashed).outcome != ReloadOutcome::Crashed)
+        ++crashed;
+    QCOMPARE(m_window->reloadLog()->index(crashed, ReloadLogModel::Outcome).data().toString(),
+             QStringLiteral("crashed"));
+    m_window->logView()->selectRecord(m_window->reloadLog()->record(crashed).id);
+    QTRY_COMPARE(m_window->logView()->details()->recordId(),
+                 m_window->reloadLog()->record(crashed).id);
+    const QString details = m_window->logView()->details()->summary()->toPlainText();
+    QVERIFY2(details.contains(QStringLiteral("SIGSEGV")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral("Backtrace")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral("MyService::MyService")), qPrintable(details));
+
+    // A new host serves the old code again, and the console says which host runs.
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->hostState() == HostProxy::HostState::Running
+                                 && m_engine->hostPid() != firstHost,
+                             15000);
+    QTRY_VERIFY(m_window->hostLabel()->text().contains(QString::number(m_engine->hostPid())));
+    QTRY_VERIFY(m_window->previewPanel()->lastBody().contains(QStringLiteral("Version 1")));
+
+    // Restart host starts yet another one.
+    const qint64 secondHost = m_engine->hostPid();
+    m_window->restartHostAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->hostState() == HostProxy::HostState::Running
+                                 && m_engine->hostPid() != secondHost,
+                             15000);
 }
 
 void tst_MainWindow::brokenPluginMakesAFailedRowAndKeepsTheOldGeneration()
