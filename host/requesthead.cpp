@@ -62,6 +62,19 @@ qsizetype RequestHead::feed(QByteArrayView data, qsizetype maxBytes)
     return i;
 }
 
+void RequestHead::clear()
+{
+    m_state = State::RequestLine;
+    m_size = 0;
+    m_partial.clear();
+    m_major = 1;
+    m_minor = 1;
+    m_contentLengths.clear();
+    m_chunked = false;
+    m_connectionClose = false;
+    m_connectionKeepAlive = false;
+}
+
 bool RequestHead::parseRequestLine(QByteArrayView line)
 {
     // METHOD SP+ target SP+ HTTP/x.y [SP ...], as QHttpServer 6.4 reads it.

@@ -31,7 +31,8 @@ public:
     //! (all of them while it is incomplete). Stops at Malformed or TooLong (head longer than
     //! `maxBytes`).
     qsizetype feed(QByteArrayView data, qsizetype maxBytes);
-    void clear() { *this = RequestHead(); }
+    //! Ready for the next request's head (keeps the buffers' memory).
+    void clear();
 
     State state() const { return m_state; }
     bool isComplete() const { return m_state == State::Complete; }
