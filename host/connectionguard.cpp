@@ -187,6 +187,13 @@ void ConnectionGuard::afterParser()
     m_inParserTurn = false;
     if (m_stage == Stage::Refused)
         return;
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        // The parser (or a route) closed the connection: a request it would not read, or a
+        // WebSocket upgrade nobody takes. Nothing more to follow.
+        m_stage = Stage::Refused;
+        m_idle.stop();
+        return;
+    }
     // The parser keeps a transaction open on the socket while a request is incomplete and
     // commits it when the request is whole, right before answering it.
     if (!m_socket->isTransactionStarted()) {
@@ -258,6 +265,10 @@ void ConnectionGuard::refuse(int status, const QByteArray &reason, const QString
     m_stage = Stage::Refused;
     m_idle.stop();
     detachParser();
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_socket->abort(); // the client is gone or going: no one to answer
+        return;
+    }
     const QByteArray body = text.toUtf8() + '\n';
     m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
                     + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void chunkedBodyWithinTheLimitIsServed();
     void badLimitsAreRefusedNamingTheValue();
     void malformedRequestsGive400And431();
+    void upgradeRequestIsClosedWithoutAnExtraAnswer();
 
     void connectionCloseClosesAfterTheResponse();
     void http10ClosesUnlessItAsksForKeepAlive();
@@ -350,6 +351,21 @@ void tst_HttpLimits::malformedRequestsGive400And431()
                   + QByteArray(ConnectionLimits::MaxHeadBytes, 'b'));
     QTRY_VERIFY(longHead.isClosed());
     QVERIFY2(longHead.received().startsWith("HTTP/1.1 431 "), longHead.received().constData());
+}
+
+void tst_HttpLimits::upgradeRequestIsClosedWithoutAnExtraAnswer()
+{
+    start();
+    // QHttpServer answers a WebSocket upgrade nobody takes and closes the connection, leaving
+    // its transaction open; the guard must not take that for a request it is out of step with.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("WebSocket received")));
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("waits for more")));
+    RawClient client(m_server->port());
+    client.send(
+        get("/", "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+    QTRY_VERIFY(client.isClosed());
+    QVERIFY2(!client.received().contains(" 400 "), client.received().constData());
 }
 
 void tst_HttpLimits::connectionCloseClosesAfterTheResponse()
