@@ -79,7 +79,9 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Hot-reloads component plugins into a running process and serves them."));
+        QStringLiteral("Hot-reloads component plugins into a running process and serves them.\n"
+                       "qreload new <dir> [--name <name>] creates a project to run with "
+                       "qreload <dir>."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headlessOption(

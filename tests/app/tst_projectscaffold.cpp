@@ -25,6 +25,7 @@ private Q_SLOTS:
     void commandLine_data();
     void commandLine();
     void commandLineCreates();
+    void mainHelpNamesNew();
 };
 
 namespace {
@@ -192,6 +193,14 @@ void tst_ProjectScaffold::commandLineCreates()
     QVERIFY2(output.contains(QStringLiteral("qreload shop2")), qPrintable(output));
     QVERIFY(
         readFile(parent.filePath(QStringLiteral("shop2/shop2.cpp"))).contains("Hello from shop2"));
+}
+
+void tst_ProjectScaffold::mainHelpNamesNew()
+{
+    QProcess qreload;
+    qreload.start(QStringLiteral(QRELOAD_BINARY), {QStringLiteral("--help")});
+    QVERIFY(qreload.waitForFinished(10000));
+    QVERIFY(qreload.readAllStandardOutput().contains("qreload new <dir> [--name <name>]"));
 }
 
 QTEST_GUILESS_MAIN(tst_ProjectScaffold)
