@@ -115,17 +115,19 @@ ReloadEngine::~ReloadEngine()
     m_quietTimer.stop();
     m_drainTimer.stop();
     m_watcher.reset();
+    // Observers may be half gone themselves (their lambdas' captures): no signal from here on.
+    blockSignals(true);
     // Everything is shut down and unloaded here, synchronously, whoever still holds a pointer
     // (as after a drain timeout). Holders that let go meanwhile only queue their generation.
     for (Retiring &retiring : m_retiring) {
         if (!retiring.retired) {
             retiring.retired = true;
-            for (const Error &error : retire(*retiring.generation))
+            for (const Error &error : retire(*retiring.generation, retiring.recordId))
                 qCWarning(lcReload).noquote() << error.toString();
         }
     }
     if (m_current) {
-        for (const Error &error : retire(*m_current))
+        for (const Error &error : retire(*m_current, 0))
             qCWarning(lcReload).noquote() << error.toString();
     }
     // From now on a holder that lets go frees its (retired) generation itself.
@@ -160,12 +162,15 @@ std::shared_ptr<Generation> ReloadEngine::share(std::unique_ptr<Generation> gene
         });
 }
 
-Errors ReloadEngine::retire(Generation &generation)
+Errors ReloadEngine::retire(Generation &generation, quint64 recordId)
 {
     // Invariant 3: instances die before their library is unloaded.
+    Q_EMIT phaseStarted(recordId, QStringLiteral("shutdown"));
     Errors errors = generation.shutdown().errors();
+    Q_EMIT phaseStarted(recordId, QStringLiteral("unload"));
     errors.append(generation.unload().errors());
     // Invariant 4: nothing of the generation stays on disk.
+    Q_EMIT phaseStarted(recordId, QStringLiteral("cleanup"));
     m_shadows->remove(generation.number());
     return errors;
 }
@@ -190,7 +195,7 @@ void ReloadEngine::onGenerationsReleased()
             const Retiring retiring = *it;
             m_retiring.erase(it);
             if (!retiring.retired) {
-                for (const Error &error : retire(*generation))
+                for (const Error &error : retire(*generation, retiring.recordId))
                     qCWarning(lcReload).noquote() << error.toString();
             }
             delete generation;
@@ -212,7 +217,7 @@ void ReloadEngine::onDrainTimeout()
         qCWarning(lcReload) << "generation" << retiring.number << "still in use after"
                             << m_options.drainTimeoutMs << "ms; shutting it down anyway";
         retiring.retired = true;
-        for (const Error &error : retire(*retiring.generation))
+        for (const Error &error : retire(*retiring.generation, retiring.recordId))
             qCWarning(lcReload).noquote() << error.toString();
         Q_EMIT generationRetired(retiring.number, true);
     }
@@ -757,8 +762,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
                                           "its last request finishes (at most %2 ms)")
                                .arg(old->number())
                                .arg(m_options.drainTimeoutMs);
-        m_retiring.push_back(
-            Retiring{old.get(), old->number(), m_clock.elapsed() + m_options.drainTimeoutMs});
+        m_retiring.push_back(Retiring{old.get(), old->number(), record.id,
+                                      m_clock.elapsed() + m_options.drainTimeoutMs});
         old.reset();
         scheduleDrainTimeout();
     }

@@ -175,7 +175,12 @@ public:
 
 Q_SIGNALS:
     void reloadStarted(qreload::app::ReloadCause cause);
-    //! Emitted right before each phase runs, so a crash can be placed in one.
+    /*!
+     * Emitted right before each phase runs, so a crash can be placed in one. A generation
+     * retired later (its last request let go, the drain timed out, the engine is destroyed)
+     * announces its shutdown, unload and cleanup under the id of the reload that replaced it.
+     * The destructor emits no signals.
+     */
     void phaseStarted(quint64 recordId, const QString &phase);
     void reloadFinished(const qreload::app::ReloadRecord &record);
     void generationChanged(quint64 number);
@@ -193,6 +198,7 @@ private:
     {
         Generation *generation;
         quint64 number;
+        quint64 recordId;     //!< the reload that replaced it (for phaseStarted)
         qint64 deadline;      //!< m_clock time after which it is shut down anyway
         bool retired = false; //!< shut down and unloaded; freed when its holder lets go
     };
@@ -203,8 +209,11 @@ private:
     void onGenerationsReleased();
     void onDrainTimeout();
     void scheduleDrainTimeout();
-    //! Shuts down and unloads a generation and deletes its shadow copies; returns the errors.
-    Errors retire(Generation &generation);
+    /*!
+     * Shuts down and unloads a generation and deletes its shadow copies, outside a reload;
+     * announces the phases (shutdown, unload, cleanup) under `recordId`. Returns the errors.
+     */
+    Errors retire(Generation &generation, quint64 recordId);
     ReloadRecord runTransaction(ReloadRecord record, bool skipWhenUnchanged);
     void finish(ReloadRecord &record);
 

@@ -710,7 +710,9 @@ void tst_ReloadEngine::heldGenerationRetiresWhenReleased()
     QCOMPARE(retired.first(), (QVariantList{quint64(2), false}));
     QCOMPARE(engine->retiringGenerations(), 1);
 
-    // The request finishes: generation 1 is shut down, unloaded and deleted (invariants 3, 4).
+    // The request finishes: generation 1 is shut down, unloaded and deleted (invariants 3, 4),
+    // and its phases are announced under the reload that replaced it.
+    QSignalSpy phases(engine.get(), &ReloadEngine::phaseStarted);
     if (onAnotherThread) {
         std::thread request([held = std::move(held)]() mutable { held.reset(); });
         request.join();
@@ -720,6 +722,10 @@ void tst_ReloadEngine::heldGenerationRetiresWhenReleased()
     QTRY_COMPARE(engine->retiringGenerations(), 0);
     QCOMPARE(retired.size(), 2);
     QCOMPARE(retired.last(), (QVariantList{quint64(1), false}));
+    QCOMPARE(phases.size(), 3);
+    QCOMPARE(phases.at(0), (QVariantList{record.id, QStringLiteral("shutdown")}));
+    QCOMPARE(phases.at(1), (QVariantList{record.id, QStringLiteral("unload")}));
+    QCOMPARE(phases.at(2), (QVariantList{record.id, QStringLiteral("cleanup")}));
     QCOMPARE(mappingsOf(QStringLiteral("/g1/")), 0);
     QCOMPARE(mappingsOf(QStringLiteral("/g2/")), 0);
     QCOMPARE(QDir(engine->shadowRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
@@ -929,9 +935,9 @@ void tst_ReloadEngine::quarantinedBytesAreNotLoadedAgainAutomatically()
 void tst_ReloadEngine::phasesAreAnnouncedBeforeTheyRun()
 {
     m_folder->putFixture("greeter_v1");
-    auto engine = makeEngine();
     QStringList seen; // "started" and the phases, in the order they were announced
     quint64 announcedId = 0;
+    auto engine = makeEngine();
     connect(engine.get(), &ReloadEngine::reloadStarted, this,
             [&] { seen.append(QStringLiteral("started")); });
     connect(engine.get(), &ReloadEngine::phaseStarted, this,
