@@ -345,7 +345,8 @@ void SourceMode::recordBuildFailure(BuildInfo built, const QString &why)
     QList<FileEvent> events = std::exchange(m_buildEvents, {});
     const QString decision = std::exchange(m_buildDecisions, {}).join(QStringLiteral("; "));
     Errors errors;
-    for (const Diagnostic &d : built.diagnostics) {
+    for (qsizetype i = 0; i < built.diagnostics.size(); ++i) {
+        const Diagnostic &d = built.diagnostics.at(i);
         if (d.severity != Diagnostic::Severity::Error)
             continue;
         QString where = d.file;
@@ -353,9 +354,22 @@ void SourceMode::recordBuildFailure(BuildInfo built, const QString &why)
             where += QStringLiteral(":%1").arg(d.line);
         if (!where.isEmpty() && d.column > 0)
             where += QStringLiteral(":%1").arg(d.column);
-        errors.append(Error(
-            Error::Reason::CompileError,
-            where.isEmpty() ? d.message : QStringLiteral("%1: error: %2").arg(where, d.message)));
+        QString message
+            = where.isEmpty() ? d.message : QStringLiteral("%1: error: %2").arg(where, d.message);
+        // An error inside a CMake module was caused by a line of the project's own CMake files:
+        // name it too (the first frame of the call stack that is in the project).
+        for (qsizetype j = i + 1; j < built.diagnostics.size()
+                                  && built.diagnostics.at(j).severity == Diagnostic::Severity::Note;
+             ++j) {
+            const Diagnostic &frame = built.diagnostics.at(j);
+            if (!d.file.startsWith(m_config.projectDir + QLatin1Char('/'))
+                && frame.message.startsWith(QLatin1String("called from here"))
+                && frame.file.startsWith(m_config.projectDir + QLatin1Char('/'))) {
+                message += QStringLiteral(" (called from %1:%2)").arg(frame.file).arg(frame.line);
+                break;
+            }
+        }
+        errors.append(Error(Error::Reason::CompileError, message));
     }
     // Before the first generation there is nothing to keep serving: say so.
     const QString kept = m_engine->generationNumber() > 0

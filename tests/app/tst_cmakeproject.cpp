@@ -32,6 +32,14 @@ while [ $# -gt 0 ]; do
   case "$1" in -S) src="$2"; shift;; -B) bld="$2"; shift;; esac
   shift
 done
+if grep -q modulefail "$src/CMakeLists.txt"; then
+  echo "CMake Error at /opt/qreload/lib/cmake/qreload/QReloadPlugin.cmake:37 (message):"
+  echo "  qreload_add_plugin(b): SOURCES is required"
+  echo "Call Stack (most recent call first):"
+  echo "  CMakeLists.txt:4 (qreload_add_plugin)"
+  echo ""
+  exit 1
+fi
 if grep -q fail "$src/CMakeLists.txt"; then
   echo "-- The CXX compiler identification is GNU 12.2.0"
   echo "CMake Error at CMakeLists.txt:12 (add_library):"
@@ -86,6 +94,7 @@ private Q_SLOTS:
     void configureArguments();
     void unconfiguredProjectIsConfiguredBuiltAndServed();
     void failedConfigureIsAFailedReloadWithClickableErrors();
+    void errorInACMakeModuleNamesTheProjectLine();
     void buildFolderOfAnotherSourceFolderIsNeverBuilt();
     void missingFoldersAreWarningsUntilTheyAppear();
     void brokenSymbolicLinksAreNamed();
@@ -256,6 +265,7 @@ void tst_CMakeProject::failedConfigureIsAFailedReloadWithClickableErrors()
     QCOMPARE(record.errors.at(1).reason(), Error::Reason::CompileError);
     QCOMPARE(record.errors.at(1).message(),
              lists + QStringLiteral(":12: error: Cannot find source files: nothere.cpp"));
+    QCOMPARE(record.errors.size(), 2);
     QVERIFY(!QFile::exists(path(QStringLiteral("builds.log")))); // no build after it
 
     // Fixed: the next save configures, builds, and the first generation serves.
@@ -263,6 +273,21 @@ void tst_CMakeProject::failedConfigureIsAFailedReloadWithClickableErrors()
     writeFile(path(QStringLiteral("src/greeter.cpp")), "// v2\n");
     QTRY_COMPARE_WITH_TIMEOUT(body(), QStringLiteral("<h1>This is Version 2!</h1>"), 10000);
     QCOMPARE(m_engine->generationNumber(), quint64(1));
+}
+
+void tst_CMakeProject::errorInACMakeModuleNamesTheProjectLine()
+{
+    makeProject("project(greeter)\n# modulefail\n");
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("^build failed with exit code 1")));
+    start();
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->history().size(), 1, 10000);
+    const ReloadRecord record = m_engine->history().first();
+    QCOMPARE(record.errors.size(), 2);
+    QCOMPARE(record.errors.at(1).message(),
+             QStringLiteral("/opt/qreload/lib/cmake/qreload/QReloadPlugin.cmake:37: error: "
+                            "qreload_add_plugin(b): SOURCES is required (called from %1:4)")
+                 .arg(path(QStringLiteral("CMakeLists.txt"))));
 }
 
 void tst_CMakeProject::buildFolderOfAnotherSourceFolderIsNeverBuilt()
