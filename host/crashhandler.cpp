@@ -84,6 +84,22 @@ void captureMaps()
     g_area->mapsLength = std::uint32_t(length);
 }
 
+// Finishes the prepared 502 for the request being served, if any, naming `what` + `detail`
+// (async-signal-safe: writes only).
+void answerRequest(const char *what, const char *detail)
+{
+    const int fd = g_requestFd.exchange(-1);
+    if (fd < 0)
+        return;
+    writeAll(fd, g_reply, g_replyLength.load());
+    writeAll(fd, what, std::strlen(what));
+    writeAll(fd, detail, std::strlen(detail));
+    static const char end[] = "</b>. qreload restarts it on the current plugins; the console's "
+                              "reload log shows the backtrace.</p>\n";
+    writeAll(fd, end, sizeof(end) - 1);
+    ::shutdown(fd, SHUT_RDWR);
+}
+
 void onFatalSignal(int signal, siginfo_t *, void *context)
 {
     if (g_area) {
@@ -97,19 +113,8 @@ void onFatalSignal(int signal, siginfo_t *, void *context)
         captureFrames(pc);
         captureMaps();
     }
-    const int fd = g_requestFd.exchange(-1);
-    if (fd >= 0) {
-        writeAll(fd, g_reply, g_replyLength.load());
-        const char *name = ::sigabbrev_np(signal);
-        writeAll(fd, "SIG", 3);
-        if (name)
-            writeAll(fd, name, std::strlen(name));
-        static const char end[]
-            = "</b>. qreload restarts it on the current plugins; the console's reload log "
-              "shows the backtrace.</p>\n";
-        writeAll(fd, end, sizeof(end) - 1);
-        ::shutdown(int(fd), SHUT_RDWR);
-    }
+    const char *name = ::sigabbrev_np(signal);
+    answerRequest("SIG", name ? name : "");
     // SA_RESETHAND restored the default action: raising again ends the process with this signal
     // once the handler returns, so the supervisor sees it in the exit status.
     ::raise(signal);
@@ -122,6 +127,9 @@ void onExit()
     g_area->exitCalled = 1;
     captureFrames(nullptr);
     captureMaps();
+    // exit() from a route handler: the request still gets its 502 instead of a dropped
+    // connection (the exit code is not known here; the supervisor's record has it).
+    answerRequest("exit()", "");
 }
 
 } // namespace
