@@ -184,10 +184,10 @@ void CrashHandler::setPhase(quint64 recordId, const QString &phase)
         return;
     g_area->recordId = recordId;
     copyText(g_area->phase, sizeof(g_area->phase), phase);
-    if (recordId == 0) {
-        g_area->component[0] = '\0';
-        g_area->call[0] = '\0';
-    }
+    // The component belongs to the phase that named it: a crash in a later phase (unload,
+    // cleanup) must not be blamed on the last component an earlier one destroyed.
+    g_area->component[0] = '\0';
+    g_area->call[0] = '\0';
 }
 
 void CrashHandler::setComponent(const QString &key, const QString &call)
