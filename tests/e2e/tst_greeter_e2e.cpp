@@ -92,8 +92,8 @@ void tst_GreeterE2E::initTestCase()
     // The start-up build compiles the plugin, then it is served.
     QTRY_VERIFY_WITH_TIMEOUT(get(QStringLiteral("/")).contains(QLatin1String("Hello, Version 1!")),
                              300000);
-    QTRY_VERIFY_WITH_TIMEOUT(count(QStringLiteral("ok")) + count(QStringLiteral("skipped")) >= 2,
-                             300000); // the start-up generation and the start-up build
+    // One record: with no plugin built yet, the first generation is made by the start-up build.
+    QTRY_VERIFY_WITH_TIMEOUT(count(QStringLiteral("ok")) == 1, 300000);
 }
 
 void tst_GreeterE2E::cleanupTestCase()
