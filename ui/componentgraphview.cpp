@@ -48,6 +48,13 @@ ComponentGraphView::ComponentGraphView(QWidget *parent)
     showMessage(tr("No generation loaded yet"));
 }
 
+ComponentGraphView::~ComponentGraphView()
+{
+    // The scene is a child, deleted by ~QObject once this class is already destroyed; removing a
+    // selected item then emits selectionChanged, whose handler would call into a dead view.
+    m_scene->disconnect(this);
+}
+
 bool ComponentGraphView::sameStructure(const ComponentGraph &a, const ComponentGraph &b)
 {
     if (a.nodes.size() != b.nodes.size() || a.links.size() != b.links.size())

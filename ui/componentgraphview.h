@@ -21,6 +21,7 @@ class ComponentGraphView : public QGraphicsView
 
 public:
     explicit ComponentGraphView(QWidget *parent = nullptr);
+    ~ComponentGraphView() override;
 
     void setGraph(const qreload::app::ComponentGraph &graph);
     const qreload::app::ComponentGraph &graph() const { return m_graph; }
