@@ -1,5 +1,6 @@
 #include "sourcehighlighter.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -144,10 +145,11 @@ void SourceHighlighter::stopProcess()
         return;
     m_process->disconnect(this);
     if (m_process->state() != QProcess::NotRunning) {
-        // Reaped asynchronously: the process object deletes itself once the child has exited.
+        // Reaped asynchronously: the process object deletes itself once the child has exited,
+        // or with the application if that comes first (LSan reported it leaked at exit).
         connect(m_process, &QProcess::finished, m_process, &QObject::deleteLater);
         m_process->kill();
-        m_process->setParent(nullptr);
+        m_process->setParent(QCoreApplication::instance());
     } else {
         m_process->deleteLater();
     }
