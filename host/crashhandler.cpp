@@ -22,9 +22,13 @@ CrashArea *g_area = nullptr;
 std::atomic<int> g_requestFd{-1};
 std::atomic<bool> g_normalExit{false};
 // The 502 answer for the request being served, prepared outside the handler (which may not
-// allocate): everything but the signal's name and the end of the page.
-char g_reply[2048];
-std::atomic<size_t> g_replyLength{0};
+// allocate): its head without Content-Length, and its page up to the signal's name.
+char g_replyHead[512];
+std::atomic<size_t> g_replyHeadLength{0};
+char g_replyBody[2048];
+std::atomic<size_t> g_replyBodyLength{0};
+constexpr char g_replyEnd[] = "</b>. qreload restarts it on the current plugins; the console's "
+                              "reload log shows the backtrace.</p>\n";
 
 constexpr int FatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
 
@@ -85,18 +89,31 @@ void captureMaps()
 }
 
 // Finishes the prepared 502 for the request being served, if any, naming `what` + `detail`
-// (async-signal-safe: writes only).
+// (async-signal-safe: writes and arithmetic only). The page has a Content-Length, so a client
+// knows it has all of it however the dying process's connection ends.
 void answerRequest(const char *what, const char *detail)
 {
     const int fd = g_requestFd.exchange(-1);
     if (fd < 0)
         return;
-    writeAll(fd, g_reply, g_replyLength.load());
-    writeAll(fd, what, std::strlen(what));
-    writeAll(fd, detail, std::strlen(detail));
-    static const char end[] = "</b>. qreload restarts it on the current plugins; the console's "
-                              "reload log shows the backtrace.</p>\n";
-    writeAll(fd, end, sizeof(end) - 1);
+    const size_t whatLength = std::strlen(what);
+    const size_t detailLength = std::strlen(detail);
+    size_t bodyLength
+        = g_replyBodyLength.load() + whatLength + detailLength + sizeof(g_replyEnd) - 1;
+    char digits[24];
+    size_t n = sizeof(digits);
+    do {
+        digits[--n] = char('0' + bodyLength % 10);
+        bodyLength /= 10;
+    } while (bodyLength > 0 && n > 0);
+    writeAll(fd, g_replyHead, g_replyHeadLength.load());
+    writeAll(fd, "Content-Length: ", 16);
+    writeAll(fd, digits + n, sizeof(digits) - n);
+    writeAll(fd, "\r\n\r\n", 4);
+    writeAll(fd, g_replyBody, g_replyBodyLength.load());
+    writeAll(fd, what, whatLength);
+    writeAll(fd, detail, detailLength);
+    writeAll(fd, g_replyEnd, sizeof(g_replyEnd) - 1);
     ::shutdown(fd, SHUT_RDWR);
 }
 
@@ -202,15 +219,18 @@ void CrashHandler::setRequest(qintptr fd, const QString &request)
 {
     if (g_area)
         copyText(g_area->request, sizeof(g_area->request), request);
-    const QByteArray head
-        = "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html; charset=utf-8\r\n"
-          "Cache-Control: no-store\r\nConnection: close\r\n\r\n"
-          "<!doctype html>\n<title>502 · qreload: the plugin host crashed</title>\n"
+    static const QByteArray head = "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html; "
+                                   "charset=utf-8\r\nCache-Control: no-store\r\nConnection: "
+                                   "close\r\n";
+    const QByteArray body
+        = "<!doctype html>\n<title>502 · qreload: the plugin host crashed</title>\n"
           "<h1>502 · the plugin host crashed</h1>\n<p>While serving <code>"
           + request.toHtmlEscaped().toUtf8().left(1024) + "</code> the plugin code got <b>";
     g_requestFd.store(-1);
-    std::memcpy(g_reply, head.constData(), size_t(head.size()));
-    g_replyLength.store(size_t(head.size()));
+    std::memcpy(g_replyHead, head.constData(), size_t(head.size()));
+    g_replyHeadLength.store(size_t(head.size()));
+    std::memcpy(g_replyBody, body.constData(), size_t(body.size()));
+    g_replyBodyLength.store(size_t(body.size()));
     g_requestFd.store(int(fd));
 }
 
