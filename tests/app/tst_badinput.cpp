@@ -735,6 +735,10 @@ void tst_BadInput::crashLoopStopsRestarts()
         RawClient client(m_host->proxy->port());
         client.send("GET /crash/segv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QTRY_VERIFY_WITH_TIMEOUT(client.isClosed(), 15000);
+        // Length-delimited: a client that only sees the dying host's connection end (Qt's
+        // QNetworkAccessManager did, 1 time in 5) re-sends the request and crashes the next host.
+        QVERIFY2(client.received().contains("\r\nContent-Length: ") && client.hasResponse(),
+                 client.received().constData());
         QVERIFY2(client.received().startsWith("HTTP/1.1 502 "),
                  qPrintable(QStringLiteral("crash %1: received '%2' after:\n%3")
                                 .arg(crash)
