@@ -20,11 +20,12 @@ jobs="${QRELOAD_SANITIZE_JOBS:-2}"
 start=$SECONDS
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQRELOAD_SANITIZE="$sanitize" >/dev/null
 if [ "$mode" = thread ]; then
-    # Only what the selected tests run: their executables and what they depend on.
-    targets=$(ctest --test-dir "$build" -N "${select[@]}" --show-only=json-v1 | python3 -c '
-import json, os, sys
+    # Only what the selected tests run: test <area>.<name> runs the executable target tst_<name>,
+    # whose dependencies (fixtures, qreload, the host) are built with it.
+    targets=$(ctest --test-dir "$build" "${select[@]}" --show-only=json-v1 2>/dev/null | python3 -c '
+import json, sys
 for test in json.load(sys.stdin)["tests"]:
-    print(os.path.basename(test["command"][0]))')
+    print("tst_" + test["name"].split(".", 1)[1])')
     # shellcheck disable=SC2086 # one target per word
     cmake --build "$build" -j"$jobs" --target $targets
 else
