@@ -1,6 +1,7 @@
 #include "hostproxy.h"
 
 #include "crashreport.h"
+#include "guardedtcpserver.h"
 #include "hostchannel.h"
 #include "shadowstore.h"
 #include "standbyserver.h"
@@ -107,7 +108,8 @@ void HostProxy::stopHost()
 bool HostProxy::listen(QString *error)
 {
     m_standby = std::make_unique<StandbyServer>(this);
-    auto *listener = new QTcpServer;
+    // Guarded like the host's: the standby server must not read a 300 MB body either.
+    auto *listener = new GuardedTcpServer(m_options.httpLimits);
     if (!listener->listen(m_options.host, m_options.port)) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
                      .arg(m_options.host.toString())
@@ -275,6 +277,7 @@ void HostProxy::onMessage(const QCborMap &m)
             {QStringLiteral("watching"), m_watching},
             {QStringLiteral("held"), m_held},
             {QStringLiteral("host"), m_options.host.toString()},
+            {QStringLiteral("httpLimits"), QCborValue::fromJsonValue(m_options.httpLimits.toJson())},
             {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())},
         });
         m_configured = true;

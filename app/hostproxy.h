@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionlimits.h"
 #include "generationsnapshot.h"
 #include "reloadrecord.h"
 
@@ -58,6 +59,8 @@ public:
         int historyLimit = 1000;
         //! How many of the host's last stderr lines a crash record keeps.
         int stderrLines = 20;
+        //! The preview port's HTTP limits, in the host and in the standby server alike.
+        ConnectionLimits httpLimits;
     };
 
     enum class HostState {

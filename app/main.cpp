@@ -126,6 +126,20 @@ int main(int argc, char *argv[])
     const QCommandLineOption forceOption(
         QStringLiteral("force"),
         QStringLiteral("Run even when another qreload runs on the same project."));
+    const QCommandLineOption maxBodyOption(
+        QStringLiteral("max-body-size"),
+        QStringLiteral("Largest request body the preview server reads (default 1048576); "
+                       "a larger one gets 413 before it is read."),
+        QStringLiteral("bytes"));
+    const QCommandLineOption idleTimeoutOption(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Close a preview connection idle this long (default 30000)."),
+        QStringLiteral("ms"));
+    const QCommandLineOption maxConnectionsOption(
+        QStringLiteral("max-connections"),
+        QStringLiteral("Preview connections open at once; one more gets 503 (default 256)."),
+        QStringLiteral("n"));
+    parser.addOptions({maxBodyOption, idleTimeoutOption, maxConnectionsOption});
     parser.addOptions({headlessOption, pluginsOption, portOption, hostOption, quietOption,
                        logFormatOption, sourcesOption, buildOption, buildTimeoutOption,
                        noBuildOption, forceOption});
@@ -152,6 +166,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("qreload"));
     QCoreApplication::setOrganizationName(QStringLiteral("qreload"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QRELOAD_VERSION));
+    // From the start: a SIGTERM right after "serving" must still shut down cleanly (lock file,
+    // host process, shadow copies).
+    quitOnSignals(app.get());
 
     if (!parsed) {
         fail(parser.errorText() + QStringLiteral(" (see qreload --help)"));
@@ -289,6 +306,26 @@ int main(int argc, char *argv[])
     options.quietPeriodMs = config.quietPeriodMs;
     options.host = host;
     options.port = quint16(config.port);
+    // HTTP limits: qreload.json's "http", then the command line.
+    options.httpLimits = config.httpLimits;
+    const auto number = [&](const QCommandLineOption &option, auto *value) {
+        if (!parser.isSet(option))
+            return true;
+        bool valid = false;
+        *value = decltype(+*value)(parser.value(option).toLongLong(&valid));
+        if (!valid)
+            fail(QStringLiteral("--%1 must be a number, not \"%2\"")
+                     .arg(option.names().constFirst(), parser.value(option)));
+        return valid;
+    };
+    if (!number(maxBodyOption, &options.httpLimits.maxBodyBytes)
+        || !number(idleTimeoutOption, &options.httpLimits.idleTimeoutMs)
+        || !number(maxConnectionsOption, &options.httpLimits.maxConnections))
+        return 2;
+    if (const QString problem = options.httpLimits.validate(); !problem.isEmpty()) {
+        fail(problem);
+        return 2;
+    }
 
     // The plugins run in a host process (qreload-host) that this one supervises: nothing a plugin
     // does can freeze or kill the console. This process owns the preview port.
@@ -330,7 +367,6 @@ int main(int argc, char *argv[])
                         qPrintable(config.buildCommandLine({})));
         std::fflush(stdout);
     }
-    quitOnSignals(app.get());
 
     std::unique_ptr<qreload::ui::MainWindow> window;
     if (!headless) {

@@ -115,6 +115,16 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     m_server->setRestartHandler([this] {
         m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Restart}});
     });
+    if (c.contains(QStringLiteral("httpLimits"))) {
+        const QJsonObject json = c.value(QStringLiteral("httpLimits")).toJsonValue().toObject();
+        ConnectionLimits limits;
+        limits.maxBodyBytes = json.value(QLatin1String("maxBodyBytes")).toInteger(limits.maxBodyBytes);
+        limits.idleTimeoutMs = json.value(QLatin1String("idleTimeoutMs")).toInt(limits.idleTimeoutMs);
+        limits.maxConnections
+            = json.value(QLatin1String("maxConnections")).toInt(limits.maxConnections);
+        if (!m_server->setLimits(limits, error))
+            return false;
+    }
     const QHostAddress host(c.value(QStringLiteral("host")).toString());
     if (!m_server->adopt(arguments.listenFd, host, error))
         return false;

@@ -196,7 +196,7 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     const ConnectionGuard *guard = ConnectionGuard::of(socket);
     const QByteArray connection = guard ? guard->connectionHeader() : QByteArray();
     // The request is served by the generation current now, held until it is answered. The
-    // manual reload endpoint lets go of it first: the reload waits for holders to finish.
+    // manual reload endpoint lets go of it first, so the old generation can be retired at once.
     std::shared_ptr<Generation> generation = m_engine->current();
     const auto reply = [&](const QByteArray &body, const QByteArray &type, int status) {
         const QByteArray generationHeader

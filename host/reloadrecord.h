@@ -85,7 +85,7 @@ struct CrashInfo
     QString signalName;   //!< "SIGSEGV", "SIGABRT", ...; empty when the host exited without one
     int exitCode = 0;     //!< the exit code when there was no signal (exit(0), 127, ...)
     QString phase;        //!< the reload phase it died in (stage, load, construct, ...), or
-                          //!< "serving" when it died outside a reload
+                          //!< "serving" (a request was in flight) or "running" outside both
     QString component;    //!< the component being created or destroyed, if any
     QString request;      //!< the request being served ("GET /"), if any
     QStringList backtrace; //!< symbolized frames of the crashing thread, innermost first

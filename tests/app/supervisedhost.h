@@ -57,7 +57,7 @@ public:
                       qsizetype from = 0)
     {
         qsizetype found = -1;
-        QTest::qWaitFor(
+        [[maybe_unused]] const bool matched = QTest::qWaitFor(
             [&] {
                 for (qsizetype i = from; i < records.size(); ++i) {
                     if (matches(records.at(i))) {
