@@ -533,16 +533,9 @@ void HostProxy::recordWithoutReload(const QList<FileEvent> &events, const QStrin
                                     ReloadOutcome outcome, std::optional<BuildInfo> build,
                                     Errors errors)
 {
-    ReloadRecord record;
-    record.id = m_nextRecordId;
-    record.startedAt = QDateTime::currentDateTime();
-    record.cause = ReloadCause::Files;
-    record.events = events;
-    record.decision = decision;
-    record.build = std::move(build);
-    record.outcome = outcome;
-    record.errors = std::move(errors);
-    record.generationBefore = record.generationAfter = m_generation.number;
+    const ReloadRecord record
+        = ReloadRecord::withoutReload(m_nextRecordId, events, decision, outcome, std::move(build),
+                                      std::move(errors), m_generation.number);
     if (m_state == HostState::Running || m_state == HostState::Starting) {
         // The host numbers and keeps it, so /_qreload/log has it in order.
         send(QCborMap{{QStringLiteral("type"), HostProtocol::Record},

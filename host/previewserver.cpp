@@ -56,15 +56,13 @@ PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
     }
 }
 
-bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *error)
+bool PreviewServer::serveOn(const std::function<bool(QTcpServer *)> &open,
+                            const QHostAddress &host, const QString &what, QString *error)
 {
     auto *server = new GuardedTcpServer(m_limits, this);
-    if (!server->listen(host, port)) {
+    if (!open(server)) {
         if (error)
-            *error = QStringLiteral("cannot listen on %1:%2: %3")
-                         .arg(host.toString())
-                         .arg(port)
-                         .arg(server->errorString());
+            *error = QStringLiteral("cannot %1: %2").arg(what, server->errorString());
         delete server;
         return false;
     }
@@ -74,21 +72,17 @@ bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *erro
     return true;
 }
 
+bool PreviewServer::listen(const QHostAddress &host, quint16 port, QString *error)
+{
+    return serveOn([&](QTcpServer *server) { return server->listen(host, port); }, host,
+                   QStringLiteral("listen on %1:%2").arg(host.toString()).arg(port), error);
+}
+
 bool PreviewServer::adopt(qintptr listeningDescriptor, const QHostAddress &host, QString *error)
 {
-    auto *server = new GuardedTcpServer(m_limits, this);
-    if (!server->setSocketDescriptor(listeningDescriptor)) {
-        if (error)
-            *error = QStringLiteral("cannot serve on the inherited socket %1: %2")
-                         .arg(listeningDescriptor)
-                         .arg(server->errorString());
-        delete server;
-        return false;
-    }
-    bind(server);
-    m_host = host;
-    m_port = server->serverPort();
-    return true;
+    return serveOn(
+        [&](QTcpServer *server) { return server->setSocketDescriptor(listeningDescriptor); }, host,
+        QStringLiteral("serve on the inherited socket %1").arg(listeningDescriptor), error);
 }
 
 bool PreviewServer::setLimits(const ConnectionLimits &limits, QString *error)

@@ -72,6 +72,9 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    //! A guarded listening socket, opened by `open`, becomes this server's.
+    bool serveOn(const std::function<bool(QTcpServer *)> &open, const QHostAddress &host,
+                 const QString &what, QString *error);
     bool hostAllowed(const QHttpServerRequest &request) const;
     //! The request carries this session's token in `X-QReload-Token` (needed to change state).
     bool hasSessionToken(const QHttpServerRequest &request) const;

@@ -276,17 +276,9 @@ ReloadRecord ReloadEngine::recordWithoutReload(const QList<FileEvent> &events,
                                                const QString &decision, ReloadOutcome outcome,
                                                std::optional<BuildInfo> build, Errors errors)
 {
-    ReloadRecord record;
-    record.id = m_nextRecordId++;
-    record.startedAt = QDateTime::currentDateTime();
-    record.cause = ReloadCause::Files;
-    record.events = events;
-    record.decision = decision;
-    record.build = std::move(build);
-    record.outcome = outcome;
-    record.errors = std::move(errors);
-    record.generationBefore = generationNumber();
-    record.generationAfter = record.generationBefore;
+    const ReloadRecord record
+        = ReloadRecord::withoutReload(m_nextRecordId++, events, decision, outcome,
+                                      std::move(build), std::move(errors), generationNumber());
     // Not finish(): nothing was reloaded, so no follow-up is due and m_reloading is not ours.
     m_history.append(record);
     while (m_history.size() > m_options.historyLimit)

@@ -233,6 +233,24 @@ Error::Reason reasonFromName(const QString &name)
 
 } // namespace
 
+ReloadRecord ReloadRecord::withoutReload(quint64 id, const QList<FileEvent> &events,
+                                         const QString &decision, ReloadOutcome outcome,
+                                         std::optional<BuildInfo> build, Errors errors,
+                                         quint64 generation)
+{
+    ReloadRecord record;
+    record.id = id;
+    record.startedAt = QDateTime::currentDateTime();
+    record.cause = ReloadCause::Files;
+    record.events = events;
+    record.decision = decision;
+    record.build = std::move(build);
+    record.outcome = outcome;
+    record.errors = std::move(errors);
+    record.generationBefore = record.generationAfter = generation;
+    return record;
+}
+
 ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
 {
     ReloadRecord r;

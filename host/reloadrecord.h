@@ -138,6 +138,12 @@ struct ReloadRecord
     //! "stage 0.2 ms, load 1.1 ms, ..."
     QString phaseSummary() const;
     QJsonObject toJson() const;
+    //! A record of something that never reached the plugins (a build that failed, a source
+    //! change that changed nothing): generation `generation` serves on.
+    static ReloadRecord withoutReload(quint64 id, const QList<FileEvent> &events,
+                                      const QString &decision, ReloadOutcome outcome,
+                                      std::optional<BuildInfo> build, Errors errors,
+                                      quint64 generation);
     //! The inverse of toJson() (the host sends records to the supervisor this way).
     static ReloadRecord fromJson(const QJsonObject &json);
 };

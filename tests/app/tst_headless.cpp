@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 //! `qreload --headless` as a user runs it: a child process, its stdout, and HTTP.
@@ -29,6 +30,7 @@ private Q_SLOTS:
     void badArgumentsAreClearErrors_data();
     void badArgumentsAreClearErrors();
     void busyPortNamesThePort();
+    void httpLimitsFromTheCommandLineReachTheHost();
     void tokenIsPrintedOrTakenFromTheEnvironment();
     void textLinesNameTheEditedSourceAndTheCompilerError();
 
@@ -197,6 +199,10 @@ void tst_Headless::badArgumentsAreClearErrors_data()
     QTest::newRow("bad host") << QStringList{"--host", "not-an-ip"} << "--host must be";
     QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
     QTest::newRow("bad log format") << QStringList{"--log-format", "xml"} << "--log-format must be";
+    QTest::newRow("body limit not a number")
+        << QStringList{"--max-body-size", "lots"} << "--max-body-size must be a number";
+    QTest::newRow("no connections allowed")
+        << QStringList{"--max-connections", "0"} << "the connection limit must be 1 or more";
 }
 
 void tst_Headless::badArgumentsAreClearErrors()
@@ -210,6 +216,28 @@ void tst_Headless::badArgumentsAreClearErrors()
     QVERIFY(process.exitCode() != 0);
     const QString error = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void tst_Headless::httpLimitsFromTheCommandLineReachTheHost()
+{
+    QVERIFY(startQreload({QStringLiteral("--max-body-size"), QStringLiteral("100")}));
+    waitForLine(QStringLiteral("reload #1"));
+    // The host process enforces the supervisor's limit: 413 naming it, before the body is read.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(m_url.port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n");
+    QByteArray answer;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            answer += socket.readAll();
+            return answer.contains("\r\n\r\n") || socket.state() != QTcpSocket::ConnectedState;
+        },
+        10000));
+    QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
+    QVERIFY(socket.waitForReadyRead(5000) || !answer.isEmpty());
+    answer += socket.readAll();
+    QVERIFY2(answer.contains("100 bytes"), answer.constData());
 }
 
 void tst_Headless::busyPortNamesThePort()
