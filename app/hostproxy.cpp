@@ -274,6 +274,9 @@ void HostProxy::onMessage(const QCborMap &m)
             {QStringLiteral("restore"), restore},
             {QStringLiteral("quarantine"), quarantine},
             {QStringLiteral("startDecision"), m_pendingLaunch.decision},
+            // Inside this supervisor's own folder, so another qreload's clean-up of stale shadow
+            // folders never takes the copies a restarted host restores from.
+            {QStringLiteral("shadowRoot"), m_runtime->filePath(QStringLiteral("host-%1").arg(m_launches))},
             {QStringLiteral("watching"), m_watching},
             {QStringLiteral("held"), m_held},
             {QStringLiteral("host"), m_options.host.toString()},

@@ -81,10 +81,17 @@ void ShadowStore::remove(quint64 generation)
 
 void ShadowStore::removeStale()
 {
+    // A supervisor keeps its hosts' shadow folders in a folder of its own (named after the
+    // supervisor, which outlives its hosts): a crashed host's copies are what the next host
+    // restores, and must not look stale to another qreload starting meanwhile.
+    static const QString supervisorPrefix = QStringLiteral("qreload-supervisor-");
     const QDir temp(QDir::tempPath());
-    for (const QFileInfo &info :
-         temp.entryInfoList({prefix + QLatin1Char('*')}, QDir::Dirs | QDir::NoDotAndDotDot)) {
-        const QString rest = info.fileName().mid(prefix.size());
+    for (const QFileInfo &info : temp.entryInfoList(
+             {prefix + QLatin1Char('*'), supervisorPrefix + QLatin1Char('*')},
+             QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString name = info.fileName();
+        const QString rest = name.mid(name.startsWith(prefix) ? prefix.size()
+                                                              : supervisorPrefix.size());
         bool ok = false;
         const qint64 pid = rest.section(QLatin1Char('-'), 0, 0).toLongLong(&ok);
         if (!ok || pid == QCoreApplication::applicationPid())
