@@ -244,10 +244,25 @@ void HostProxy::onMessage(const QCborMap &m)
 {
     const QString type = m.value(QStringLiteral("type")).toString();
     if (type == HostProtocol::Hello) {
-        if (m.value(QStringLiteral("version")).toInteger() != HostProtocol::Version) {
-            qCWarning(lcSupervisor).noquote()
-                << "qreload-host speaks protocol" << m.value(QStringLiteral("version")).toInteger()
-                << "but this qreload speaks" << HostProtocol::Version;
+        if (const qint64 version = m.value(QStringLiteral("version")).toInteger();
+            version != HostProtocol::Version) {
+            // Another build's host: refuse it rather than misread its messages.
+            m_stopReason = QStringLiteral("%1 speaks protocol %2, this qreload speaks %3; "
+                                          "install matching versions")
+                               .arg(m_options.hostExecutable)
+                               .arg(version)
+                               .arg(HostProtocol::Version);
+            qCWarning(lcSupervisor).noquote() << m_stopReason;
+            QProcess *process = std::exchange(m_process, nullptr);
+            process->disconnect(this);
+            process->kill();
+            process->waitForFinished(1000);
+            process->deleteLater();
+            m_channel->deleteLater();
+            m_channel = nullptr;
+            setState(HostState::Stopped);
+            m_listener->resumeAccepting();
+            return;
         }
         QCborArray history;
         for (const ReloadRecord &record : m_history)
@@ -309,8 +324,9 @@ void HostProxy::onMessage(const QCborMap &m)
         if (m_generation.number != before)
             Q_EMIT generationChanged(m_generation.number);
     } else if (type == HostProtocol::Watching) {
-        m_watching = m.value(QStringLiteral("on")).toBool();
-        Q_EMIT watchingChanged(m_watching);
+        const bool on = m.value(QStringLiteral("on")).toBool();
+        if (std::exchange(m_watching, on) != on)
+            Q_EMIT watchingChanged(on);
     } else if (type == HostProtocol::FileEvent) {
         Q_EMIT fileEventObserved(FileEvent{m.value(QStringLiteral("at")).toDateTime(),
                                            m.value(QStringLiteral("path")).toString(),
