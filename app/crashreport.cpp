@@ -134,9 +134,15 @@ QString fixedText(const char *text, size_t size)
 //! Frames of the crash machinery itself: the handler, libc's abort()/raise(), exit handlers.
 bool isMachinery(const QString &frame)
 {
-    static const char *const names[] = {"qreload::app::(anonymous namespace)::", "__GI_raise",
-                                        "raise ", "__pthread_kill", "pthread_kill", "__GI_abort",
-                                        "abort ", "__run_exit_handlers", "__restore_rt"};
+    static const char *const names[] = {"qreload::app::(anonymous namespace)::",
+                                        "__GI_raise",
+                                        "raise ",
+                                        "__pthread_kill",
+                                        "pthread_kill",
+                                        "__GI_abort",
+                                        "abort ",
+                                        "__run_exit_handlers",
+                                        "__restore_rt"};
     for (const char *name : names) {
         if (frame.startsWith(QLatin1String(name)))
             return true;

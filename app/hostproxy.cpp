@@ -14,12 +14,12 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
+#include <QMetaEnum>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
-#include <QPointer>
-#include <QMetaEnum>
 
 #include <cstdio>
 #include <fcntl.h>
@@ -145,7 +145,8 @@ void HostProxy::restartHost()
 {
     m_crashTimes.clear();
     m_stopReason.clear();
-    const Launch next{{}, {},
+    const Launch next{{},
+                      {},
                       QStringLiteral("host restarted by hand, on the current plugin files; state "
                                      "that lived only in the old host is lost")};
     if (!m_process) {
@@ -291,11 +292,13 @@ void HostProxy::onMessage(const QCborMap &m)
             {QStringLiteral("startDecision"), m_pendingLaunch.decision},
             // Inside this supervisor's own folder, so another qreload's clean-up of stale shadow
             // folders never takes the copies a restarted host restores from.
-            {QStringLiteral("shadowRoot"), m_runtime->filePath(QStringLiteral("host-%1").arg(m_launches))},
+            {QStringLiteral("shadowRoot"),
+             m_runtime->filePath(QStringLiteral("host-%1").arg(m_launches))},
             {QStringLiteral("watching"), m_watching},
             {QStringLiteral("held"), m_held},
             {QStringLiteral("host"), m_options.host.toString()},
-            {QStringLiteral("httpLimits"), QCborValue::fromJsonValue(m_options.httpLimits.toJson())},
+            {QStringLiteral("httpLimits"),
+             QCborValue::fromJsonValue(m_options.httpLimits.toJson())},
             {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())},
         });
         m_configured = true;
@@ -311,8 +314,8 @@ void HostProxy::onMessage(const QCborMap &m)
         Q_EMIT reloadStarted(m_reloadCause);
     } else if (type == HostProtocol::ReloadFinished) {
         m_reloading = false;
-        appendRecord(ReloadRecord::fromJson(
-            m.value(QStringLiteral("record")).toJsonValue().toObject()));
+        appendRecord(
+            ReloadRecord::fromJson(m.value(QStringLiteral("record")).toJsonValue().toObject()));
     } else if (type == HostProtocol::Generation) {
         const quint64 before = m_generation.number;
         m_generation = GenerationSnapshot::fromCbor(m.value(QStringLiteral("snapshot")).toMap());
@@ -396,9 +399,8 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
     const std::optional<CrashReport> report = CrashReport::read(m_crashFile);
     QFile::remove(m_crashFile);
     CrashInfo crash;
-    const int signal = report && report->signal
-                           ? report->signal
-                           : (status == QProcess::CrashExit ? exitCode : 0);
+    const int signal = report && report->signal ? report->signal
+                                                : (status == QProcess::CrashExit ? exitCode : 0);
     if (signal)
         crash.signalName = CrashReport::signalName(signal);
     else
@@ -411,8 +413,8 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
         crash.backtrace = report->backtrace;
     }
     if (!duringReload)
-        crash.phase = crash.request.isEmpty() ? QStringLiteral("running")
-                                              : QStringLiteral("serving");
+        crash.phase
+            = crash.request.isEmpty() ? QStringLiteral("running") : QStringLiteral("serving");
     else if (crash.phase.isEmpty())
         crash.phase = QStringLiteral("reload");
     if (!m_stderrPartial.isEmpty())
@@ -423,13 +425,13 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
     // disk: the dead host never got to remove them).
     const QList<PluginSource> good = m_generation.plugins;
     if (!good.isEmpty())
-        m_deadShadowRoot = QFileInfo(QFileInfo(good.first().loadPath).absolutePath())
-                               .absolutePath();
+        m_deadShadowRoot
+            = QFileInfo(QFileInfo(good.first().loadPath).absolutePath()).absolutePath();
     // After the swap (shutdown, unload, cleanup) the old generation's code crashed, not the new
     // one: start on the folder's files as they are, and blame nothing new.
-    static const QStringList afterSwapPhases = {QStringLiteral("swap"), QStringLiteral("shutdown"),
-                                                QStringLiteral("unload"),
-                                                QStringLiteral("cleanup")};
+    static const QStringList afterSwapPhases
+        = {QStringLiteral("swap"), QStringLiteral("shutdown"), QStringLiteral("unload"),
+           QStringLiteral("cleanup")};
     const bool afterSwap = duringReload && afterSwapPhases.contains(crash.phase);
     const bool rollBack = duringReload && !afterSwap;
     const QHash<QString, QByteArray> quarantine
@@ -495,12 +497,13 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
                           .arg(crash.what(), where, crash.restart);
     QString message = QStringLiteral("the plugin host died of %1%2").arg(crash.what(), where);
     if (!crash.backtrace.isEmpty())
-        message += QStringLiteral(" at %1").arg(crash.backtrace.first().section(QLatin1Char(' '), 1));
+        message
+            += QStringLiteral(" at %1").arg(crash.backtrace.first().section(QLatin1Char(' '), 1));
     if (!names.isEmpty())
         message += QStringLiteral("; %1 will not be loaded again until it changes")
                        .arg(names.join(QStringLiteral(", ")));
-    record.errors.append(Error(Error::Reason::HostCrashed, message, crash.component,
-                               names.value(0)));
+    record.errors.append(
+        Error(Error::Reason::HostCrashed, message, crash.component, names.value(0)));
     record.crash = crash;
     qCWarning(lcSupervisor).noquote() << record.decision;
     m_reloading = false;
@@ -578,7 +581,8 @@ void HostProxy::setWatching(bool watching)
     if (m_watching == watching)
         return;
     m_watching = watching;
-    send(QCborMap{{QStringLiteral("type"), HostProtocol::Pause}, {QStringLiteral("on"), !watching}});
+    send(
+        QCborMap{{QStringLiteral("type"), HostProtocol::Pause}, {QStringLiteral("on"), !watching}});
     Q_EMIT watchingChanged(watching);
 }
 
@@ -679,9 +683,9 @@ QJsonObject HostProxy::supervisorStatus() const
 void HostProxy::pushStatus()
 {
     if (m_channel && m_configured)
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Status},
-                                 {QStringLiteral("status"),
-                                  QCborValue::fromJsonValue(supervisorStatus())}});
+        m_channel->send(
+            QCborMap{{QStringLiteral("type"), HostProtocol::Status},
+                     {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())}});
 }
 
 QJsonObject HostProxy::status() const

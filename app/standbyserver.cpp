@@ -43,12 +43,12 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         for (const ReloadRecord &record : m_proxy->history())
             records.append(record.toJson());
         reply(QJsonDocument(records).toJson(), "application/json", 200);
-    } else if (path == QLatin1String("/_qreload/restart") || path == QLatin1String("/_qreload/reload")) {
+    } else if (path == QLatin1String("/_qreload/restart")
+               || path == QLatin1String("/_qreload/reload")) {
         if (!post) {
             reply("use POST\n", "text/plain; charset=utf-8", 405);
         } else if (request.value("X-QReload-Token") != m_proxy->sessionToken().toLatin1()) {
-            reply("a valid X-QReload-Token header is required\n", "text/plain; charset=utf-8",
-                  403);
+            reply("a valid X-QReload-Token header is required\n", "text/plain; charset=utf-8", 403);
         } else {
             reply(QJsonDocument(QJsonObject{{QLatin1String("restarting"), true}}).toJson(),
                   "application/json", 202);

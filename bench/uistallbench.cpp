@@ -23,9 +23,9 @@
 #include "benchsupport.h"
 
 #include <componentgraphview.h>
+#include <hostproxy.h>
 #include <mainwindow.h>
 #include <previewpanel.h>
-#include <hostproxy.h>
 #include <projectconfig.h>
 #include <reloadlogmodel.h>
 #include <sourcemode.h>

@@ -185,7 +185,9 @@ bool CrashHandler::install(const QString &areaPath, QString *error)
     stack.ss_size = sizeof(alternateStack);
     ::sigaltstack(&stack, nullptr);
 
-    struct sigaction action{};
+    struct sigaction action
+    {
+    };
     action.sa_sigaction = onFatalSignal;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
     sigemptyset(&action.sa_mask);

@@ -69,9 +69,10 @@ QJsonObject GenerationSnapshot::statusJson() const
         QJsonArray dependencyDetails;
         for (const Dependency &d : c.dependencies) {
             dependencies.append(d.display());
-            dependencyDetails.append(QJsonObject{{QLatin1String("kind"), Dependency::kindName(d.kind)},
-                                                 {QLatin1String("target"), d.target},
-                                                 {QLatin1String("qualifier"), d.qualifier}});
+            dependencyDetails.append(
+                QJsonObject{{QLatin1String("kind"), Dependency::kindName(d.kind)},
+                            {QLatin1String("target"), d.target},
+                            {QLatin1String("qualifier"), d.qualifier}});
         }
         componentList.append(QJsonObject{
             {QLatin1String("key"), c.key},
@@ -90,9 +91,9 @@ QJsonObject GenerationSnapshot::statusJson() const
     }
     QJsonArray pluginList;
     for (const PluginSource &p : plugins) {
-        pluginList.append(
-            QJsonObject{{QLatin1String("file"), p.originPath},
-                        {QLatin1String("contentHash"), QString::fromLatin1(p.contentHash.toHex())}});
+        pluginList.append(QJsonObject{
+            {QLatin1String("file"), p.originPath},
+            {QLatin1String("contentHash"), QString::fromLatin1(p.contentHash.toHex())}});
     }
     return QJsonObject{{QLatin1String("generation"), qint64(number)},
                        {QLatin1String("components"), componentList},
@@ -162,10 +163,9 @@ GenerationSnapshot GenerationSnapshot::fromCbor(const QCborMap &map)
     }
     for (const QCborValue &value : map.value(QStringLiteral("edges")).toArray()) {
         const QCborMap m = value.toMap();
-        s.edges.append(ComponentEdge{m.value(QStringLiteral("from")).toString(),
-                                     m.value(QStringLiteral("to")).toString(),
-                                     dependencyFromCbor(
-                                         m.value(QStringLiteral("dependency")).toMap())});
+        s.edges.append(ComponentEdge{
+            m.value(QStringLiteral("from")).toString(), m.value(QStringLiteral("to")).toString(),
+            dependencyFromCbor(m.value(QStringLiteral("dependency")).toMap())});
     }
     for (const QCborValue &value : map.value(QStringLiteral("plugins")).toArray()) {
         const QCborMap m = value.toMap();

@@ -59,15 +59,15 @@ namespace HostProtocol {
 constexpr int Version = 1;
 
 // host -> supervisor
-inline const QString Hello = QStringLiteral("hello");                 // version, pid
-inline const QString ReloadStarted = QStringLiteral("reloadStarted"); // cause
+inline const QString Hello = QStringLiteral("hello");                   // version, pid
+inline const QString ReloadStarted = QStringLiteral("reloadStarted");   // cause
 inline const QString ReloadFinished = QStringLiteral("reloadFinished"); // record (JSON form)
-inline const QString Generation = QStringLiteral("generation");       // snapshot
-inline const QString Watching = QStringLiteral("watching");           // on
-inline const QString FileEvent = QStringLiteral("fileEvent");         // at, path, kind
-inline const QString Retired = QStringLiteral("retired");             // number, timedOut
-inline const QString Reply = QStringLiteral("reply");                 // id, ok, value|error
-inline const QString Restart = QStringLiteral("restart");             // POST /_qreload/restart
+inline const QString Generation = QStringLiteral("generation");         // snapshot
+inline const QString Watching = QStringLiteral("watching");             // on
+inline const QString FileEvent = QStringLiteral("fileEvent");           // at, path, kind
+inline const QString Retired = QStringLiteral("retired");               // number, timedOut
+inline const QString Reply = QStringLiteral("reply");                   // id, ok, value|error
+inline const QString Restart = QStringLiteral("restart");               // POST /_qreload/restart
 
 // supervisor -> host
 inline const QString Configure = QStringLiteral("configure"); // options (first message)
@@ -76,8 +76,8 @@ inline const QString Record = QStringLiteral("record");       // a reload that n
 inline const QString Hold = QStringLiteral("hold");           // on: plugin events wait for a build
 inline const QString Pause = QStringLiteral("pause");         // on: watching paused
 inline const QString QuietPeriod = QStringLiteral("quietPeriod"); // ms
-inline const QString Details = QStringLiteral("details");     // id, key
-inline const QString Status = QStringLiteral("status");       // supervisor fields of the status
+inline const QString Details = QStringLiteral("details");         // id, key
+inline const QString Status = QStringLiteral("status");           // supervisor fields of the status
 inline const QString Quit = QStringLiteral("quit");
 } // namespace HostProtocol
 

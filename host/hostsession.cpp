@@ -110,16 +110,17 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     m_engine->setHeldForBuild(c.value(QStringLiteral("held")).toBool(false));
 
     m_server = std::make_unique<PreviewServer>(m_engine.get());
-    m_server->setSupervisorStatus(
-        c.value(QStringLiteral("status")).toJsonValue().toObject());
+    m_server->setSupervisorStatus(c.value(QStringLiteral("status")).toJsonValue().toObject());
     m_server->setRestartHandler([this] {
         m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Restart}});
     });
     if (c.contains(QStringLiteral("httpLimits"))) {
         const QJsonObject json = c.value(QStringLiteral("httpLimits")).toJsonValue().toObject();
         ConnectionLimits limits;
-        limits.maxBodyBytes = json.value(QLatin1String("maxBodyBytes")).toInteger(limits.maxBodyBytes);
-        limits.idleTimeoutMs = json.value(QLatin1String("idleTimeoutMs")).toInt(limits.idleTimeoutMs);
+        limits.maxBodyBytes
+            = json.value(QLatin1String("maxBodyBytes")).toInteger(limits.maxBodyBytes);
+        limits.idleTimeoutMs
+            = json.value(QLatin1String("idleTimeoutMs")).toInt(limits.idleTimeoutMs);
         limits.maxConnections
             = json.value(QLatin1String("maxConnections")).toInt(limits.maxConnections);
         if (!m_server->setLimits(limits, error))
@@ -141,21 +142,20 @@ bool HostSession::open(const Arguments &arguments, QString *error)
                                  {QStringLiteral("cause"), causeName(cause)}});
         m_channel->flush();
     });
-    connect(m_engine.get(), &ReloadEngine::phaseStarted, this,
-            [](quint64 recordId, const QString &phase) {
-                CrashHandler::setPhase(recordId, phase);
-            });
-    connect(m_engine.get(), &ReloadEngine::reloadFinished, this,
-            [this](const ReloadRecord &record) {
-                CrashHandler::setPhase(0, QString());
-                m_channel->send(
-                    QCborMap{{QStringLiteral("type"), HostProtocol::ReloadFinished},
-                             {QStringLiteral("record"), QCborValue::fromJsonValue(record.toJson())}});
-            });
+    connect(
+        m_engine.get(), &ReloadEngine::phaseStarted, this,
+        [](quint64 recordId, const QString &phase) { CrashHandler::setPhase(recordId, phase); });
+    connect(
+        m_engine.get(), &ReloadEngine::reloadFinished, this, [this](const ReloadRecord &record) {
+            CrashHandler::setPhase(0, QString());
+            m_channel->send(
+                QCborMap{{QStringLiteral("type"), HostProtocol::ReloadFinished},
+                         {QStringLiteral("record"), QCborValue::fromJsonValue(record.toJson())}});
+        });
     connect(m_engine.get(), &ReloadEngine::generationChanged, this, &HostSession::sendGeneration);
     connect(m_engine.get(), &ReloadEngine::watchingChanged, this, [this](bool on) {
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Watching},
-                                 {QStringLiteral("on"), on}});
+        m_channel->send(
+            QCborMap{{QStringLiteral("type"), HostProtocol::Watching}, {QStringLiteral("on"), on}});
     });
     connect(m_engine.get(), &ReloadEngine::fileEventObserved, this, [this](const FileEvent &e) {
         m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::FileEvent},

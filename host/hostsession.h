@@ -28,9 +28,9 @@ class HostSession : public QObject
 public:
     struct Arguments
     {
-        QString serverName;     //!< the supervisor's QLocalServer
-        qintptr listenFd = -1;  //!< the inherited listening socket of the preview port
-        QString crashFile;      //!< the CrashArea to map ("" : no breadcrumbs)
+        QString serverName;    //!< the supervisor's QLocalServer
+        qintptr listenFd = -1; //!< the inherited listening socket of the preview port
+        QString crashFile;     //!< the CrashArea to map ("" : no breadcrumbs)
     };
 
     explicit HostSession(QObject *parent = nullptr);

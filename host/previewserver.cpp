@@ -56,8 +56,8 @@ PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
     }
 }
 
-bool PreviewServer::serveOn(const std::function<bool(QTcpServer *)> &open,
-                            const QHostAddress &host, const QString &what, QString *error)
+bool PreviewServer::serveOn(const std::function<bool(QTcpServer *)> &open, const QHostAddress &host,
+                            const QString &what, QString *error)
 {
     auto *server = new GuardedTcpServer(m_limits, this);
     if (!open(server)) {

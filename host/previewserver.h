@@ -6,8 +6,8 @@
 #include <QHostAddress>
 #include <QJsonObject>
 
-#include <functional>
 #include <QUrl>
+#include <functional>
 
 namespace qreload::app {
 

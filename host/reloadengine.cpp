@@ -277,8 +277,8 @@ ReloadRecord ReloadEngine::recordWithoutReload(const QList<FileEvent> &events,
                                                std::optional<BuildInfo> build, Errors errors)
 {
     const ReloadRecord record
-        = ReloadRecord::withoutReload(m_nextRecordId++, events, decision, outcome,
-                                      std::move(build), std::move(errors), generationNumber());
+        = ReloadRecord::withoutReload(m_nextRecordId++, events, decision, outcome, std::move(build),
+                                      std::move(errors), generationNumber());
     // Not finish(): nothing was reloaded, so no follow-up is due and m_reloading is not ours.
     m_history.append(record);
     while (m_history.size() > m_options.historyLimit)

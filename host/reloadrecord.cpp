@@ -212,8 +212,8 @@ QStringList stringList(const QJsonValue &value)
 }
 
 template<typename Enum, size_t N>
-Enum enumFromName(const QString &name, const std::array<Enum, N> &values,
-                  QString (*nameOf)(Enum), Enum fallback)
+Enum enumFromName(const QString &name, const std::array<Enum, N> &values, QString (*nameOf)(Enum),
+                  Enum fallback)
 {
     for (Enum value : values) {
         if (nameOf(value) == name)
@@ -255,11 +255,11 @@ ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
 {
     ReloadRecord r;
     r.id = quint64(o.value(QLatin1String("id")).toInteger());
-    r.startedAt = QDateTime::fromString(o.value(QLatin1String("startedAt")).toString(),
-                                        Qt::ISODateWithMs);
+    r.startedAt
+        = QDateTime::fromString(o.value(QLatin1String("startedAt")).toString(), Qt::ISODateWithMs);
     r.cause = enumFromName(o.value(QLatin1String("cause")).toString(),
-                           std::array{ReloadCause::Startup, ReloadCause::Files,
-                                      ReloadCause::Manual, ReloadCause::Crash},
+                           std::array{ReloadCause::Startup, ReloadCause::Files, ReloadCause::Manual,
+                                      ReloadCause::Crash},
                            &causeName, ReloadCause::Manual);
     r.outcome = enumFromName(o.value(QLatin1String("outcome")).toString(),
                              std::array{ReloadOutcome::Succeeded, ReloadOutcome::Failed,
@@ -309,11 +309,11 @@ ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
             diagnostic.file = d.value(QLatin1String("file")).toString();
             diagnostic.line = d.value(QLatin1String("line")).toInt();
             diagnostic.column = d.value(QLatin1String("column")).toInt();
-            diagnostic.severity = enumFromName(
-                d.value(QLatin1String("severity")).toString(),
-                std::array{Diagnostic::Severity::Error, Diagnostic::Severity::Warning,
-                           Diagnostic::Severity::Note},
-                &severityName, Diagnostic::Severity::Error);
+            diagnostic.severity = enumFromName(d.value(QLatin1String("severity")).toString(),
+                                               std::array{Diagnostic::Severity::Error,
+                                                          Diagnostic::Severity::Warning,
+                                                          Diagnostic::Severity::Note},
+                                               &severityName, Diagnostic::Severity::Error);
             diagnostic.message = d.value(QLatin1String("message")).toString();
             build.diagnostics.append(diagnostic);
         }

@@ -82,15 +82,15 @@ struct BuildInfo
 //! What the supervisor learnt about a host process that died.
 struct CrashInfo
 {
-    QString signalName;   //!< "SIGSEGV", "SIGABRT", ...; empty when the host exited without one
-    int exitCode = 0;     //!< the exit code when there was no signal (exit(0), 127, ...)
-    QString phase;        //!< the reload phase it died in (stage, load, construct, ...), or
-                          //!< "serving" (a request was in flight) or "running" outside both
-    QString component;    //!< the component being created or destroyed, if any
-    QString request;      //!< the request being served ("GET /"), if any
-    QStringList backtrace; //!< symbolized frames of the crashing thread, innermost first
+    QString signalName;     //!< "SIGSEGV", "SIGABRT", ...; empty when the host exited without one
+    int exitCode = 0;       //!< the exit code when there was no signal (exit(0), 127, ...)
+    QString phase;          //!< the reload phase it died in (stage, load, construct, ...), or
+                            //!< "serving" (a request was in flight) or "running" outside both
+    QString component;      //!< the component being created or destroyed, if any
+    QString request;        //!< the request being served ("GET /"), if any
+    QStringList backtrace;  //!< symbolized frames of the crashing thread, innermost first
     QStringList stderrTail; //!< the host's last stderr lines
-    QString restart;       //!< what the supervisor did: restarted on which plugins, or stopped
+    QString restart;        //!< what the supervisor did: restarted on which plugins, or stopped
 
     //! "SIGSEGV" or "exit code 0"
     QString what() const;

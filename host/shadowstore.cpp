@@ -86,12 +86,12 @@ void ShadowStore::removeStale()
     // restores, and must not look stale to another qreload starting meanwhile.
     static const QString supervisorPrefix = QStringLiteral("qreload-supervisor-");
     const QDir temp(QDir::tempPath());
-    for (const QFileInfo &info : temp.entryInfoList(
-             {prefix + QLatin1Char('*'), supervisorPrefix + QLatin1Char('*')},
-             QDir::Dirs | QDir::NoDotAndDotDot)) {
+    for (const QFileInfo &info :
+         temp.entryInfoList({prefix + QLatin1Char('*'), supervisorPrefix + QLatin1Char('*')},
+                            QDir::Dirs | QDir::NoDotAndDotDot)) {
         const QString name = info.fileName();
-        const QString rest = name.mid(name.startsWith(prefix) ? prefix.size()
-                                                              : supervisorPrefix.size());
+        const QString rest
+            = name.mid(name.startsWith(prefix) ? prefix.size() : supervisorPrefix.size());
         bool ok = false;
         const qint64 pid = rest.section(QLatin1Char('-'), 0, 0).toLongLong(&ok);
         if (!ok || pid == QCoreApplication::applicationPid())

@@ -7,10 +7,10 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QPointer>
 #include <QLabel>
 #include <QMetaMethod>
 #include <QMetaProperty>
+#include <QPointer>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -170,7 +170,8 @@ void ComponentInspector::showDetails(const QJsonObject &answer)
         return;
     qDeleteAll(properties->takeChildren());
     if (answer.contains(QLatin1String("error"))) {
-        add(properties, tr("(details unavailable: %1)").arg(answer.value(QLatin1String("error")).toString()),
+        add(properties,
+            tr("(details unavailable: %1)").arg(answer.value(QLatin1String("error")).toString()),
             {});
         return;
     }

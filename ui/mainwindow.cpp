@@ -5,9 +5,9 @@
 #include "componentgraph.h"
 #include "componentgraphview.h"
 #include "componentinspector.h"
+#include "hostproxy.h"
 #include "previewpanel.h"
 #include "reloaddetailsview.h"
-#include "hostproxy.h"
 #include "reloadlogmodel.h"
 #include "reloadlogview.h"
 #include "settingsdialog.h"
@@ -176,8 +176,9 @@ void MainWindow::attachSourceMode(SourceMode *sourceMode)
         statusBar()->addPermanentWidget(warnings);
     }
     const auto showWarnings = [this, warnings](const QStringList &list) {
-        warnings->setText(list.size() == 1 ? tr("⚠ %1").arg(list.first())
-                                           : tr("⚠ %n project warnings", nullptr, int(list.size())));
+        warnings->setText(list.size() == 1
+                              ? tr("⚠ %1").arg(list.first())
+                              : tr("⚠ %n project warnings", nullptr, int(list.size())));
         warnings->setToolTip(list.join(QLatin1Char('\n')));
         warnings->setVisible(!list.isEmpty());
     };
@@ -662,8 +663,7 @@ void MainWindow::refreshGraph()
     }
     const ReloadRecord *record = m_graphRecord ? &*m_graphRecord : nullptr;
     m_graph->setGraph(ComponentGraph::snapshot(generation.components, generation.edges,
-                                               generation.number, record,
-                                               m_previousGraph.get()));
+                                               generation.number, record, m_previousGraph.get()));
 }
 
 void MainWindow::updateRoutes()
@@ -690,9 +690,8 @@ void MainWindow::updateRoutes()
 void MainWindow::updateStatus()
 {
     const GenerationSnapshot &generation = m_engine->generation();
-    m_generationLabel->setText(!generation.isEmpty()
-                                   ? tr("Generation %1").arg(generation.number)
-                                   : tr("No generation"));
+    m_generationLabel->setText(!generation.isEmpty() ? tr("Generation %1").arg(generation.number)
+                                                     : tr("No generation"));
     m_componentsLabel->setText(
         !generation.isEmpty() ? tr("%n component(s)", nullptr, int(generation.components.size()))
                               : QString());
@@ -716,8 +715,8 @@ void MainWindow::updateStatus()
             last = tr("Last reload: skipped (%1 ms)").arg(r.totalMs, 0, 'f', 1);
             break;
         case ReloadOutcome::Crashed:
-            last = tr("Last reload: plugin host CRASHED (%1)").arg(r.crash ? r.crash->what()
-                                                                          : QString());
+            last = tr("Last reload: plugin host CRASHED (%1)")
+                       .arg(r.crash ? r.crash->what() : QString());
             style = QStringLiteral("color: #d32f2f; font-weight: bold;");
             break;
         }
@@ -739,8 +738,8 @@ void MainWindow::updateHostState()
                                        : QString());
     if (stopped) {
         // A crash loop: say what happened and what to do, where the user looks.
-        statusBar()->showMessage(tr("%1 — use Restart host when the code is fixed")
-                                     .arg(m_engine->hostStateText()));
+        statusBar()->showMessage(
+            tr("%1 — use Restart host when the code is fixed").arg(m_engine->hostStateText()));
     }
 }
 

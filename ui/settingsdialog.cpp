@@ -14,9 +14,8 @@
 
 namespace qreload::ui {
 
-SettingsDialog::SettingsDialog(app::HostProxy *engine,
-                               app::SourceMode *sourceMode, ConsoleTheme::Mode theme,
-                               QWidget *parent)
+SettingsDialog::SettingsDialog(app::HostProxy *engine, app::SourceMode *sourceMode,
+                               ConsoleTheme::Mode theme, QWidget *parent)
     : QDialog(parent)
     , m_engine(engine)
     , m_sourceMode(sourceMode)
@@ -51,11 +50,9 @@ SettingsDialog::SettingsDialog(app::HostProxy *engine,
     form->addRow(tr("Plugin folders:"),
                  readOnly(engine->pluginDirs().join(QStringLiteral("; ")), restart));
     form->addRow(tr("Preview host:"),
-                 readOnly(engine->host().toString(),
-                          restart + tr(" (--host)")));
+                 readOnly(engine->host().toString(), restart + tr(" (--host)")));
     form->addRow(tr("Preview port:"),
-                 readOnly(QString::number(engine->port()),
-                          restart + tr(" (--port)")));
+                 readOnly(QString::number(engine->port()), restart + tr(" (--port)")));
     if (sourceMode) {
         m_build = new QLineEdit(sourceMode->buildCommandTemplate(), this);
         m_build->setObjectName(QStringLiteral("buildCommand"));

@@ -29,9 +29,8 @@ class SettingsDialog : public QDialog
 
 public:
     //! `sourceMode` may be null (plugin folders only): the build command is then read-only.
-    SettingsDialog(qreload::app::HostProxy *engine,
-                   qreload::app::SourceMode *sourceMode, ConsoleTheme::Mode theme,
-                   QWidget *parent = nullptr);
+    SettingsDialog(qreload::app::HostProxy *engine, qreload::app::SourceMode *sourceMode,
+                   ConsoleTheme::Mode theme, QWidget *parent = nullptr);
 
     int quietPeriodMs() const;
     ConsoleTheme::Mode theme() const;

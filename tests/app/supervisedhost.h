@@ -72,8 +72,8 @@ public:
     }
     qsizetype waitForOutcome(qreload::app::ReloadOutcome outcome, qsizetype from = 0)
     {
-        return waitFor([outcome](const qreload::app::ReloadRecord &r) { return r.outcome == outcome; },
-                       from);
+        return waitFor(
+            [outcome](const qreload::app::ReloadRecord &r) { return r.outcome == outcome; }, from);
     }
 
     HttpReply send(const QByteArray &method, const QString &path,

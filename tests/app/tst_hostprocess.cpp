@@ -67,8 +67,9 @@ void tst_HostProcess::servesFromAChildProcess()
     QVERIFY(m_host->proxy->hostPid() != QCoreApplication::applicationPid());
     const QJsonObject status
         = QJsonDocument::fromJson(m_host->get(QStringLiteral("/_qreload/status")).body).object();
-    QCOMPARE(status.value(QLatin1String("host")).toObject().value(QLatin1String("state")).toString(),
-             QStringLiteral("running"));
+    QCOMPARE(
+        status.value(QLatin1String("host")).toObject().value(QLatin1String("state")).toString(),
+        QStringLiteral("running"));
     QCOMPARE(status.value(QLatin1String("host")).toObject().value(QLatin1String("pid")).toInteger(),
              m_host->proxy->hostPid());
     QCOMPARE(m_host->proxy->generation().components.size(), 1);
@@ -83,12 +84,14 @@ void tst_HostProcess::crashDuringReloadRollsBack_data()
     QTest::addColumn<QString>("frame"); // a function the backtrace must name
     QTest::newRow("null dereference") << QByteArray("crash_null_ctor") << "SIGSEGV"
                                       << "MyService::MyService";
-    QTest::newRow("abort") << QByteArray("crash_abort_ctor") << "SIGABRT" << "MyService::MyService";
+    QTest::newRow("abort") << QByteArray("crash_abort_ctor") << "SIGABRT"
+                           << "MyService::MyService";
     QTest::newRow("exit(0)") << QByteArray("crash_exit_ctor") << "exit code 0"
                              << "MyService::MyService";
-    QTest::newRow("stack overflow") << QByteArray("crash_stack_overflow") << "SIGSEGV" << "recurse";
-    QTest::newRow("terminate from noexcept")
-        << QByteArray("crash_terminate") << "SIGABRT" << "MyService::MyService";
+    QTest::newRow("stack overflow") << QByteArray("crash_stack_overflow") << "SIGSEGV"
+                                    << "recurse";
+    QTest::newRow("terminate from noexcept") << QByteArray("crash_terminate") << "SIGABRT"
+                                             << "MyService::MyService";
 }
 
 void tst_HostProcess::crashDuringReloadRollsBack()
@@ -121,8 +124,8 @@ void tst_HostProcess::crashDuringReloadRollsBack()
     // A new host serves the code that worked, as a new generation.
     const qsizetype restarted = m_host->waitForOutcome(ReloadOutcome::Succeeded, at + 1);
     QVERIFY(restarted > at);
-    QVERIFY(m_host->records.at(restarted).decision.contains(
-        QLatin1String("last plugins that worked")));
+    QVERIFY(
+        m_host->records.at(restarted).decision.contains(QLatin1String("last plugins that worked")));
     QCOMPARE(m_host->records.at(restarted).generationAfter, 2u);
     QCOMPARE(m_host->get(QStringLiteral("/")).body, QByteArray("<h1>Hello, Version 1!</h1>"));
     QVERIFY(m_host->proxy->hostPid() != firstPid);
@@ -217,7 +220,8 @@ void tst_HostProcess::crashLoopStopsRestartsUntilRestartedByHand()
     // The supervisor answers on the port meanwhile: status says so, pages get a 503.
     const QJsonObject status
         = QJsonDocument::fromJson(m_host->get(QStringLiteral("/_qreload/status")).body).object();
-    QVERIFY(status.value(QLatin1String("host")).toObject().value(QLatin1String("crashLoop")).toBool());
+    QVERIFY(
+        status.value(QLatin1String("host")).toObject().value(QLatin1String("crashLoop")).toBool());
     QCOMPARE(status.value(QLatin1String("serving")).toBool(true), false);
     const HttpReply page = m_host->get(QStringLiteral("/"));
     QCOMPARE(page.status, 503);

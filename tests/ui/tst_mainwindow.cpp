@@ -10,9 +10,9 @@
 #include <componentgraphview.h>
 #include <componentinspector.h>
 #include <componentnodeitem.h>
+#include <hostproxy.h>
 #include <mainwindow.h>
 #include <previewpanel.h>
-#include <hostproxy.h>
 #include <projectconfig.h>
 #include <reloaddetailsview.h>
 #include <reloadlogmodel.h>
@@ -31,9 +31,9 @@
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProgressBar>
@@ -613,8 +613,8 @@ void tst_MainWindow::inspectorShowsALazyComponentsClassWithoutCreatingIt()
     QVERIFY(!m_engine->generation().component(report)->created);
     // Once it exists (a call through the preview server creates it), the live value.
     QNetworkAccessManager network;
-    QNetworkRequest request(
-        m_engine->url().resolved(QUrl(QStringLiteral("/_qreload/components/%1/invoke/summary").arg(report))));
+    QNetworkRequest request(m_engine->url().resolved(
+        QUrl(QStringLiteral("/_qreload/components/%1/invoke/summary").arg(report))));
     request.setRawHeader("X-QReload-Token", m_engine->sessionToken().toLatin1());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     QNetworkReply *reply = network.post(request, QByteArray(R"({"args": []})"));
