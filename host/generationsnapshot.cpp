@@ -57,7 +57,6 @@ GenerationSnapshot GenerationSnapshot::of(const Generation &generation)
     s.components = generation.container().components();
     s.edges = generation.container().edges();
     s.plugins = generation.plugins();
-    s.dot = generation.container().toDot();
     return s;
 }
 
@@ -135,8 +134,7 @@ QCborMap GenerationSnapshot::toCbor() const
     return QCborMap{{QStringLiteral("number"), qint64(number)},
                     {QStringLiteral("components"), components},
                     {QStringLiteral("edges"), edges},
-                    {QStringLiteral("plugins"), plugins},
-                    {QStringLiteral("dot"), dot}};
+                    {QStringLiteral("plugins"), plugins}};
 }
 
 GenerationSnapshot GenerationSnapshot::fromCbor(const QCborMap &map)
@@ -173,7 +171,6 @@ GenerationSnapshot GenerationSnapshot::fromCbor(const QCborMap &map)
                                       m.value(QStringLiteral("load")).toString(),
                                       m.value(QStringLiteral("hash")).toByteArray()});
     }
-    s.dot = map.value(QStringLiteral("dot")).toString();
     return s;
 }
 

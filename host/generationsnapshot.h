@@ -10,7 +10,7 @@ namespace qreload::app {
 
 /*!
  * What the supervisor and the console know of a generation that runs in the host: its
- * components, their resolved edges, its plugin files and its DOT graph. A plain value, taken in
+ * components, their resolved edges and its plugin files. A plain value, taken in
  * the host after a reload and sent over the host channel; nothing in it points into plugin code.
  */
 struct GenerationSnapshot
@@ -19,7 +19,6 @@ struct GenerationSnapshot
     QList<ComponentInfo> components;
     QList<ComponentEdge> edges;
     QList<PluginSource> plugins;
-    QString dot;
 
     bool isEmpty() const { return number == 0; }
     const ComponentInfo *component(const QString &key) const;

@@ -4,6 +4,7 @@
 // as the console and headless mode do: through the proxy's signals and the preview port.
 
 #include "hostproxy.h"
+#include "httpclient.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -13,14 +14,6 @@
 #include <functional>
 
 #include <memory>
-
-struct HttpReply
-{
-    int status = 0;
-    QByteArray body;
-    QByteArray generation;
-    QByteArray contentType;
-};
 
 class SupervisedHost
 {
@@ -80,20 +73,7 @@ public:
                    const QList<QPair<QByteArray, QByteArray>> &headers = {},
                    const QByteArray &body = {})
     {
-        QNetworkRequest request(proxy->url().resolved(QUrl(path)));
-        for (const auto &[name, value] : headers)
-            request.setRawHeader(name, value);
-        QNetworkReply *reply = network.sendCustomRequest(request, method, body);
-        QSignalSpy finished(reply, &QNetworkReply::finished);
-        if (!reply->isFinished())
-            finished.wait(15000);
-        HttpReply out;
-        out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        out.body = reply->readAll();
-        out.generation = reply->rawHeader("X-QReload-Generation");
-        out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
-        reply->deleteLater();
-        return out;
+        return sendHttp(network, proxy->url().resolved(QUrl(path)), method, headers, body);
     }
     HttpReply get(const QString &path) { return send("GET", path); }
     HttpReply post(const QString &path)

@@ -1,3 +1,4 @@
+#include "httpclient.h"
 #include "pluginfolder.h"
 
 #include <previewserver.h>
@@ -16,13 +17,7 @@
 using namespace qreload;
 using namespace qreload::app;
 
-struct Reply
-{
-    int status = 0;
-    QByteArray body;
-    QByteArray generation;
-    QByteArray contentType;
-};
+using Reply = HttpReply;
 
 class tst_PreviewServer : public QObject
 {
@@ -102,20 +97,7 @@ Reply tst_PreviewServer::send(const QByteArray &method, const QString &path,
                               const QList<QPair<QByteArray, QByteArray>> &headers,
                               const QByteArray &body)
 {
-    QNetworkRequest request(m_server->url().resolved(QUrl(path)));
-    for (const auto &[name, value] : headers)
-        request.setRawHeader(name, value);
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished())
-        finished.wait(10000);
-    Reply out;
-    out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    out.body = reply->readAll();
-    out.generation = reply->rawHeader("X-QReload-Generation");
-    out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
-    reply->deleteLater();
-    return out;
+    return sendHttp(m_network, m_server->url().resolved(QUrl(path)), method, headers, body);
 }
 
 Reply tst_PreviewServer::get(const QString &path)
