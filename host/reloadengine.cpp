@@ -247,10 +247,11 @@ ReloadRecord ReloadEngine::start()
     return runTransaction(std::move(record), false);
 }
 
-ReloadRecord ReloadEngine::reloadNow(ReloadCause cause)
+ReloadRecord ReloadEngine::reloadNow(ReloadCause cause, ReloadScope scope)
 {
     ReloadRecord record;
     record.cause = cause;
+    record.scope = scope;
     record.events = std::exchange(m_pendingEvents, {});
     m_quietTimer.stop();
     record.decision = cause == ReloadCause::Manual ? QStringLiteral("manual reload")

@@ -120,7 +120,8 @@ public:
     //! Builds the first generation (cause Startup) and starts watching. Returns its record.
     ReloadRecord start();
     //! Reloads now, even when no file changed. Returns the record (also sent by reloadFinished).
-    ReloadRecord reloadNow(ReloadCause cause = ReloadCause::Manual);
+    ReloadRecord reloadNow(ReloadCause cause = ReloadCause::Manual,
+                           ReloadScope scope = ReloadScope::Changed);
     /*!
      * Reloads now because of events seen elsewhere (the source builder): skips the quiet period,
      * and skips the reload when no plugin's content changed.

@@ -37,6 +37,11 @@ QString outcomeName(ReloadOutcome outcome)
     return {};
 }
 
+QString scopeName(ReloadScope scope)
+{
+    return scope == ReloadScope::All ? QStringLiteral("all") : QStringLiteral("changed");
+}
+
 QString CrashInfo::what() const
 {
     return signalName.isEmpty() ? QStringLiteral("exit code %1").arg(exitCode) : signalName;
@@ -161,6 +166,9 @@ QJsonObject ReloadRecord::toJson() const
     o.insert(QLatin1String("removed"), QJsonArray::fromStringList(removed));
     o.insert(QLatin1String("changed"), QJsonArray::fromStringList(changed));
     o.insert(QLatin1String("rewired"), QJsonArray::fromStringList(rewired));
+    o.insert(QLatin1String("scope"), scopeName(scope));
+    o.insert(QLatin1String("recreated"), QJsonArray::fromStringList(recreated));
+    o.insert(QLatin1String("kept"), QJsonArray::fromStringList(kept));
     if (build) {
         QJsonArray diagnostics;
         for (const Diagnostic &d : build->diagnostics) {
@@ -292,6 +300,11 @@ ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
     r.removed = stringList(o.value(QLatin1String("removed")));
     r.changed = stringList(o.value(QLatin1String("changed")));
     r.rewired = stringList(o.value(QLatin1String("rewired")));
+    r.scope = enumFromName(o.value(QLatin1String("scope")).toString(),
+                           std::array{ReloadScope::Changed, ReloadScope::All}, &scopeName,
+                           ReloadScope::Changed);
+    r.recreated = stringList(o.value(QLatin1String("recreated")));
+    r.kept = stringList(o.value(QLatin1String("kept")));
     if (o.contains(QLatin1String("build"))) {
         const QJsonObject b = o.value(QLatin1String("build")).toObject();
         BuildInfo build;

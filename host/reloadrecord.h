@@ -21,6 +21,12 @@ enum class ReloadCause {
     Crash,   //!< the host process died outside a reload (serving a request, or a plugin thread)
 };
 
+//! What a reload rebuilds.
+enum class ReloadScope {
+    Changed, //!< only the plugins whose bytes changed, and the components that depend on them
+    All,     //!< every plugin and component, from scratch ("Reload all")
+};
+
 //! How a reload ended.
 enum class ReloadOutcome {
     Succeeded, //!< a new generation is current
@@ -31,6 +37,7 @@ enum class ReloadOutcome {
 
 QString causeName(ReloadCause cause);
 QString outcomeName(ReloadOutcome outcome);
+QString scopeName(ReloadScope scope);
 
 //! One raw file-system notification, as the watcher saw it.
 struct FileEvent
@@ -121,6 +128,9 @@ struct ReloadRecord
     QStringList removed;      //!< component keys gone from this generation
     QStringList changed;      //!< component keys whose plugin file changed
     QStringList rewired;      //!< component keys whose dependencies (or their providers) changed
+    ReloadScope scope = ReloadScope::Changed;
+    QStringList recreated; //!< component keys constructed anew by this reload (changed, dependents)
+    QStringList kept;      //!< component keys whose very instance the new generation runs on
     std::optional<CrashInfo> crash; //!< set when outcome is Crashed
 
     bool ok() const { return outcome == ReloadOutcome::Succeeded; }
