@@ -14,7 +14,7 @@ case "${1:-}" in
     test) mode=test; shift ;;
 esac
 
-scripts/install-deps.sh
+scripts/install-deps.sh "$mode"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
 
 if [ "$mode" = test ]; then
