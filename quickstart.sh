@@ -15,12 +15,17 @@ case "${1:-}" in
 esac
 
 scripts/install-deps.sh "$mode"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
 
 if [ "$mode" = test ]; then
-    cmake --build build
-    exec ctest --test-dir build --output-on-failure -j2 --timeout 300 "$@"
+    # The tests build Debug (assertions on, quicker to compile) in a folder of their own, so the
+    # two commands never rebuild each other's work.
+    cmake -S . -B build-tests -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+    cmake --build build-tests
+    exec ctest --test-dir build-tests --output-on-failure -j2 --timeout 300 "$@"
 fi
+# qreload itself runs optimised, with debug info for backtraces (RelWithDebInfo); the plugins of
+# the project it opens keep their own, quick-to-compile flags (see README, "Build types").
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # qreload_runtime: the executables and the container library, not the tests or benchmarks; the
 # example qreload runs is a project of its own, configured and built by qreload in its own folder.
 cmake --build build --target qreload_runtime
