@@ -112,9 +112,25 @@ bool routeMatches(const Route &route, const Request &request, bool *exact)
 
 struct Container::Node
 {
-    ComponentDescriptor d;
+    //! Shared with the plugin library (and the other generations that use it) or owned here.
+    std::shared_ptr<ComponentDescriptor> d;
+    int index = 0; //!< position in m_nodes
     QObject *singleton = nullptr;
     int instancesMade = 0;
+    //! Whether start(predecessor) keeps it (worked out once, dependencies first).
+    enum class Keep { Unknown, Deciding, No, Yes } keep = Keep::Unknown;
+};
+
+/*!
+ * An instance and how many containers hold it. A kept component's instance is held by the
+ * predecessor's container and its successors; the last to let go destroys it. Only the reload
+ * engine's thread adopts and lets go, but the count is atomic so that a container dropped on
+ * another thread cannot race it.
+ */
+struct Container::Instance
+{
+    QObject *object = nullptr;
+    std::atomic<int> holders{1};
 };
 
 /*!
@@ -165,7 +181,7 @@ private:
                               QStringLiteral("the factory looked up %1, which the component does "
                                              "not declare as a dependency")
                                   .arg(what),
-                              m_owner->d.key, m_owner->d.pluginFile));
+                              m_owner->d->key, m_owner->d->pluginFile));
     }
 
     const Node *m_owner;
@@ -203,7 +219,7 @@ void Container::setConstructionObserver(ConstructionObserver observer)
 void Container::aboutToCall(const Node *n, PluginCall call) const
 {
     if (m_observer)
-        m_observer(n->d.key, call);
+        m_observer(n->d->key, call);
 }
 
 Container::~Container()
@@ -221,10 +237,18 @@ void Container::add(std::deque<ComponentDescriptor> descriptors)
 
 void Container::add(ComponentDescriptor descriptor)
 {
-    ContainerLock lock(m_mutex);
-    auto node = std::make_unique<Node>();
-    ComponentDescriptor &d = node->d;
-    d = std::move(descriptor);
+    addNode(shared(std::move(descriptor)));
+}
+
+void Container::add(std::shared_ptr<ComponentDescriptor> descriptor)
+{
+    addNode(std::move(descriptor));
+}
+
+std::shared_ptr<ComponentDescriptor> Container::shared(ComponentDescriptor descriptor)
+{
+    auto shared = std::make_shared<ComponentDescriptor>(std::move(descriptor));
+    ComponentDescriptor &d = *shared;
     d.key = own(d.key);
     d.className = own(d.className);
     d.interfaces = own(d.interfaces);
@@ -238,9 +262,32 @@ void Container::add(ComponentDescriptor descriptor)
         route.method = own(route.method).toUpper();
         route.path = own(route.path);
     }
-    if (!m_byKey.contains(d.key))
+    return shared;
+}
+
+void Container::addNode(std::shared_ptr<ComponentDescriptor> descriptor)
+{
+    ContainerLock lock(m_mutex);
+    auto node = std::make_unique<Node>();
+    node->d = std::move(descriptor);
+    node->index = int(m_nodes.size());
+    const ComponentDescriptor &d = *node->d;
+    // Lookups by key and interface find the first registration of a key (a duplicate fails
+    // validation); so do routes, exact ones by a hash, prefix ones longest first.
+    if (!m_byKey.contains(d.key)) {
         m_byKey.insert(d.key, node.get());
+        for (const QString &iid : d.interfaces)
+            m_byInterface[iid].append(node.get());
+    }
+    for (const Route &route : d.routes) {
+        const RouteEntry entry{node.get(), &route};
+        if (route.path.endsWith(QLatin1Char('*')))
+            m_prefixRoutes.append(entry);
+        else if (const QString id = routeId(route); !m_exactRoutes.contains(id))
+            m_exactRoutes.insert(id, entry);
+    }
     m_nodes.push_back(std::move(node));
+    m_valid = false;
 }
 
 Container::Node *Container::node(const QString &key) const
@@ -250,10 +297,27 @@ Container::Node *Container::node(const QString &key) const
 
 QList<Container::Node *> Container::interfaceProviders(const QString &iid) const
 {
+    return m_byInterface.value(iid);
+}
+
+QList<Container::Node *> Container::targets(const Node *n) const
+{
     QList<Node *> out;
-    for (const auto &n : m_nodes) {
-        if (n->d.interfaces.contains(iid) && m_byKey.value(n->d.key) == n.get())
-            out.append(n.get());
+    for (const Dependency &dep : n->d->dependencies) {
+        switch (dep.kind) {
+        case Dependency::Kind::Component:
+            if (Node *target = node(dep.target))
+                out.append(target);
+            break;
+        case Dependency::Kind::Interface:
+        case Dependency::Kind::NamedInterface:
+            if (Result<Node *> p = resolveInterface(dep.target, dep.qualifier))
+                out.append(p.value());
+            break;
+        case Dependency::Kind::InterfaceList:
+            out.append(interfaceProviders(dep.target));
+            break;
+        }
     }
     return out;
 }
@@ -263,10 +327,10 @@ Result<Container::Node *> Container::resolveInterface(const QString &iid,
 {
     QList<Node *> candidates = interfaceProviders(iid);
     if (!qualifier.isEmpty()) {
-        candidates.removeIf([&](Node *n) { return n->d.qualifier != qualifier; });
+        candidates.removeIf([&](Node *n) { return n->d->qualifier != qualifier; });
     } else if (candidates.size() > 1) {
         QList<Node *> primaries = candidates;
-        primaries.removeIf([](Node *n) { return !n->d.primary; });
+        primaries.removeIf([](Node *n) { return !n->d->primary; });
         if (primaries.size() == 1)
             return primaries.first();
     }
@@ -280,8 +344,8 @@ Result<Container::Node *> Container::resolveInterface(const QString &iid,
         QStringList names;
         for (Node *n : candidates)
             names.append(QStringLiteral("%1 (%2)%3")
-                             .arg(n->d.key, n->d.pluginFile,
-                                  n->d.primary ? QStringLiteral(", primary") : QString()));
+                             .arg(n->d->key, n->d->pluginFile,
+                                  n->d->primary ? QStringLiteral(", primary") : QString()));
         return Error(Error::Reason::AmbiguousInterface,
                      QStringLiteral("%1 is ambiguous: %2 components provide it: %3; mark one "
                                     "primary, give them qualifiers, or inject all of them")
@@ -295,14 +359,16 @@ Result<Container::Node *> Container::resolveInterface(const QString &iid,
 Status Container::validate() const
 {
     ContainerLock lock(m_mutex);
+    if (m_valid)
+        return {};
     Errors errors;
 
     QHash<QString, QStringList> filesByKey;
     for (const auto &n : m_nodes)
-        filesByKey[n->d.key].append(n->d.pluginFile);
+        filesByKey[n->d->key].append(n->d->pluginFile);
     QSet<QString> reportedDuplicates;
     for (const auto &n : m_nodes) {
-        const ComponentDescriptor &d = n->d;
+        const ComponentDescriptor &d = *n->d;
         if (d.key.isEmpty()) {
             errors.append(Error(Error::Reason::InvalidRegistration,
                                 QStringLiteral("a component of class %1 was registered with an "
@@ -329,7 +395,7 @@ Status Container::validate() const
 
     // Dependencies that cannot be satisfied.
     for (const auto &n : m_nodes) {
-        const ComponentDescriptor &d = n->d;
+        const ComponentDescriptor &d = *n->d;
         if (m_byKey.value(d.key) != n.get())
             continue;
         for (const Dependency &dep : d.dependencies) {
@@ -366,35 +432,34 @@ Status Container::validate() const
     // Two components serving the same route.
     QHash<QString, const Node *> routeOwner;
     for (const auto &n : m_nodes) {
-        for (const Route &route : n->d.routes) {
+        for (const Route &route : n->d->routes) {
             const QString id = routeId(route);
             if (const Node *other = routeOwner.value(id); other && other != n.get()) {
                 errors.append(Error(Error::Reason::DuplicateRoute,
                                     QStringLiteral("route %1 is served by both %2 (%3) and %4")
-                                        .arg(id, other->d.key, other->d.pluginFile, n->d.key),
-                                    n->d.key, n->d.pluginFile));
+                                        .arg(id, other->d->key, other->d->pluginFile, n->d->key),
+                                    n->d->key, n->d->pluginFile));
             } else {
                 routeOwner.insert(id, n.get());
             }
         }
     }
 
-    // Cycles, each reported once with its path.
-    QHash<QString, QStringList> adjacency;
-    for (const ComponentEdge &edge : edges())
-        adjacency[edge.from].append(edge.to);
-    QHash<QString, int> state; // 0 unvisited, 1 on stack, 2 done
-    QStringList stack;
+    // Cycles, each reported once with its path: a depth-first walk over the resolved providers.
+    std::vector<int> state(m_nodes.size(), 0); // 0 unvisited, 1 on the stack, 2 done
+    QList<const Node *> stack;
     QSet<QString> reportedCycles;
-    std::function<void(const QString &)> visit = [&](const QString &key) {
-        state[key] = 1;
-        stack.append(key);
-        for (const QString &next : adjacency.value(key)) {
-            const int s = state.value(next);
+    const auto visit = [&](const auto &self, const Node *n) -> void {
+        state[n->index] = 1;
+        stack.append(n);
+        for (const Node *next : targets(n)) {
+            const int s = state[next->index];
             if (s == 0) {
-                visit(next);
+                self(self, next);
             } else if (s == 1) {
-                QStringList cycle = stack.mid(stack.lastIndexOf(next));
+                QStringList cycle;
+                for (qsizetype i = stack.lastIndexOf(next); i < stack.size(); ++i)
+                    cycle.append(stack.at(i)->d->key);
                 // Canonical rotation: start at the smallest key so each cycle is reported once.
                 const auto smallest = std::min_element(cycle.begin(), cycle.end());
                 std::rotate(cycle.begin(), smallest, cycle.end());
@@ -405,62 +470,161 @@ Status Container::validate() const
                     errors.append(Error(Error::Reason::Cycle,
                                         QStringLiteral("Circular dependency detected: %1 -> %2")
                                             .arg(cycle.join(QStringLiteral(" -> ")), cycle.first()),
-                                        cycle.first(), first ? first->d.pluginFile : QString()));
+                                        cycle.first(), first ? first->d->pluginFile : QString()));
                 }
             }
         }
         stack.removeLast();
-        state[key] = 2;
+        state[n->index] = 2;
     };
     for (const auto &n : m_nodes) {
-        if (state.value(n->d.key) == 0)
-            visit(n->d.key);
+        // Only the first registration of a key takes part in the graph (the others are
+        // duplicates, reported above).
+        if (m_byKey.value(n->d->key) == n.get() && state[n->index] == 0)
+            visit(visit, n.get());
     }
 
+    m_valid = errors.isEmpty();
     return errors;
 }
 
 Status Container::start()
 {
+    return start(nullptr);
+}
+
+Status Container::start(Container *predecessor)
+{
+    if (predecessor == this)
+        predecessor = nullptr;
     ContainerLock lock(m_mutex);
+    if (!predecessor)
+        return startLocked(nullptr);
+    // Always this one first, then its predecessor: the predecessor never locks its successor.
+    ContainerLock previousLock(predecessor->m_mutex);
+    return startLocked(predecessor->m_shutDown ? nullptr : predecessor);
+}
+
+bool Container::keepable(Node *n, const Container &predecessor)
+{
+    if (n->keep == Node::Keep::Yes || n->keep == Node::Keep::No)
+        return n->keep == Node::Keep::Yes;
+    if (n->keep == Node::Keep::Deciding)
+        return false; // a cycle: validation has refused it already
+    n->keep = Node::Keep::Deciding;
+    // Unchanged: the predecessor's component of this key was registered by the very same
+    // descriptor, so by the same bytes of the same plugin library.
+    const Node *before = predecessor.node(n->d->key);
+    bool keep = before && before->d == n->d;
+    // Wired the same: every dependency resolves to a provider of the same key as before (a new
+    // primary provider, a qualifier now met by another component, or one more provider of a
+    // list all recreate the consumer), and that provider is kept itself.
+    if (keep) {
+        const QList<Node *> now = targets(n);
+        const QList<Node *> then = predecessor.targets(before);
+        keep = now.size() == then.size();
+        for (qsizetype i = 0; keep && i < now.size(); ++i)
+            keep = now.at(i)->d->key == then.at(i)->d->key && keepable(now.at(i), predecessor);
+    }
+    n->keep = keep ? Node::Keep::Yes : Node::Keep::No;
+    return keep;
+}
+
+Status Container::startLocked(Container *predecessor)
+{
     if (m_shutDown)
         return Error(Error::Reason::ShutDown,
                      QStringLiteral("the container has been shut down and cannot start again"));
+    if (m_started)
+        return Error(Error::Reason::InvalidRegistration,
+                     QStringLiteral("the container has been started already"));
     if (Status valid = validate(); !valid)
         return valid;
     m_started = true;
+
+    if (predecessor) {
+        // The kept components' instances, in the predecessor's creation order: a kept component
+        // depends on kept ones only, so they come first and in an order that destroys dependents
+        // first, in this container as in the predecessor.
+        for (const auto &n : m_nodes) {
+            if (m_byKey.value(n->d->key) == n.get())
+                keepable(n.get(), *predecessor);
+        }
+        QSet<QString> kept;
+        for (const Created &created : predecessor->m_created) {
+            Node *n = node(created.node->d->key);
+            if (!n || n->keep != Node::Keep::Yes)
+                continue;
+            created.instance->holders.fetch_add(1);
+            m_created.push_back(Created{n, created.instance});
+            if (n->d->scope == Scope::Singleton)
+                n->singleton = created.instance->object;
+            ++n->instancesMade;
+            kept.insert(n->d->key);
+        }
+        // State the predecessor was given for a lazy component it has not created yet.
+        for (auto it = predecessor->m_pendingState.constBegin();
+             it != predecessor->m_pendingState.constEnd(); ++it) {
+            const Node *n = node(it.key());
+            if (n && n->keep == Node::Keep::Yes && !n->singleton)
+                m_pendingState.insert(it.key(), *it);
+        }
+        m_kept = QStringList(kept.cbegin(), kept.cend());
+        m_kept.sort();
+    }
+
+    m_starting = true;
     for (const auto &n : m_nodes) {
-        if (n->d.scope != Scope::Singleton || n->d.creation != Creation::Eager)
+        if (n->d->scope != Scope::Singleton || n->d->creation != Creation::Eager)
             continue;
         QStringList path;
         Result<QObject *> made = instantiate(n.get(), path);
         if (!made) {
+            m_starting = false;
             Errors errors = made.errors();
             m_shutDown = true;
             errors.append(destroyAll());
+            m_kept.clear();
+            m_constructed.clear();
             return errors;
         }
     }
+    m_starting = false;
+    m_constructed.sort();
+    m_constructed.erase(std::unique(m_constructed.begin(), m_constructed.end()),
+                        m_constructed.end());
     return {};
+}
+
+QStringList Container::keptKeys() const
+{
+    ContainerLock lock(m_mutex);
+    return m_kept;
+}
+
+QStringList Container::constructedKeys() const
+{
+    ContainerLock lock(m_mutex);
+    return m_constructed;
 }
 
 Result<QObject *> Container::instantiate(Node *n, QStringList &path)
 {
-    if (n->d.scope == Scope::Singleton && n->singleton)
+    if (n->d->scope == Scope::Singleton && n->singleton)
         return n->singleton;
-    path.append(n->d.key);
+    path.append(n->d->key);
     const auto fail = [&](Error::Reason reason, const QString &cause) -> Result<QObject *> {
         const QString where
             = path.size() > 1
                   ? QStringLiteral("while creating %1: ").arg(path.join(QStringLiteral(" -> ")))
-                  : QStringLiteral("while creating %1: ").arg(n->d.key);
-        return Error(reason, where + cause, n->d.key, n->d.pluginFile);
+                  : QStringLiteral("while creating %1: ").arg(n->d->key);
+        return Error(reason, where + cause, n->d->key, n->d->pluginFile);
     };
-    if (path.indexOf(n->d.key) != path.size() - 1)
+    if (path.indexOf(n->d->key) != path.size() - 1)
         return fail(Error::Reason::Cycle, QStringLiteral("circular dependency"));
 
     ScopedResolver resolver(n);
-    for (const Dependency &dep : n->d.dependencies) {
+    for (const Dependency &dep : n->d->dependencies) {
         switch (dep.kind) {
         case Dependency::Kind::Component: {
             Node *target = node(dep.target);
@@ -500,10 +664,10 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
     }
 
     QObject *instance = nullptr;
-    if (!n->d.factory)
+    if (!n->d->factory)
         return fail(Error::Reason::InvalidRegistration, QStringLiteral("no factory"));
     aboutToCall(n, PluginCall::Factory);
-    if (std::exception_ptr e = runCatching([&] { instance = n->d.factory(resolver); }))
+    if (std::exception_ptr e = runCatching([&] { instance = n->d->factory(resolver); }))
         return fail(Error::Reason::ConstructionFailed,
                     QStringLiteral("the constructor threw: %1").arg(exceptionText(e)));
     if (!resolver.m_errors.isEmpty()) {
@@ -512,33 +676,37 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
     }
     if (!instance)
         return fail(Error::Reason::ConstructionFailed, QStringLiteral("the factory returned null"));
-    if (n->d.afterConstruct) {
+    if (n->d->afterConstruct) {
         aboutToCall(n, PluginCall::AfterConstruct);
-        if (std::exception_ptr e = runCatching([&] { n->d.afterConstruct(instance); })) {
+        if (std::exception_ptr e = runCatching([&] { n->d->afterConstruct(instance); })) {
             delete instance;
             return fail(Error::Reason::ConstructionFailed,
                         QStringLiteral("the after-construct hook threw: %1").arg(exceptionText(e)));
         }
     }
-    if (n->d.scope == Scope::Singleton)
+    if (n->d->scope == Scope::Singleton)
         n->singleton = instance;
     ++n->instancesMade;
-    m_created.append({n, instance});
+    auto made = std::make_shared<Instance>();
+    made->object = instance;
+    m_created.push_back(Created{n, std::move(made)});
+    if (m_starting)
+        m_constructed.append(n->d->key); // prototypes may repeat: start() removes duplicates
     applyPendingState(n, instance);
     path.removeLast();
-    qCDebug(lcContainer) << "created" << n->d.key;
+    qCDebug(lcContainer) << "created" << n->d->key;
     return instance;
 }
 
 void Container::destroyInstance(Node *n, QObject *instance, Errors *errors)
 {
     aboutToCall(n, PluginCall::Destroy);
-    if (n->d.beforeDestroy) {
-        if (std::exception_ptr e = runCatching([&] { n->d.beforeDestroy(instance); }))
+    if (n->d->beforeDestroy) {
+        if (std::exception_ptr e = runCatching([&] { n->d->beforeDestroy(instance); }))
             errors->append(
                 Error(Error::Reason::HookFailed,
                       QStringLiteral("the before-destroy hook threw: %1").arg(exceptionText(e)),
-                      n->d.key, n->d.pluginFile));
+                      n->d->key, n->d->pluginFile));
     }
     delete instance;
 }
@@ -547,21 +715,28 @@ Errors Container::destroyAll()
 {
     Errors errors;
     // Reverse creation order: a component is always created after its dependencies, so its
-    // dependents are destroyed before it.
-    for (auto it = m_created.crbegin(); it != m_created.crend(); ++it)
-        destroyInstance(it->first, it->second, &errors);
+    // dependents are destroyed before it. An instance a successor (or predecessor) still holds
+    // is only let go: its hooks run when the last holder shuts down.
+    for (auto it = m_created.crbegin(); it != m_created.crend(); ++it) {
+        if (it->instance->holders.fetch_sub(1) == 1)
+            destroyInstance(it->node, it->instance->object, &errors);
+    }
     m_created.clear();
     for (const auto &n : m_nodes) {
         n->singleton = nullptr;
         // Drop plugin code now: the library is unloaded after shutdown, and destroying a
-        // std::function whose target lives in an unloaded library would crash.
-        n->d.factory = nullptr;
-        n->d.afterConstruct = nullptr;
-        n->d.beforeDestroy = nullptr;
-        n->d.saveState = nullptr;
-        n->d.restoreState = nullptr;
-        n->d.metaObject = nullptr; // the class's meta-object is data of the library too
-        for (Route &route : n->d.routes)
+        // std::function whose target lives in an unloaded library would crash. A descriptor
+        // shared with others (a library's registration) is cleared by its library instead.
+        if (n->d.use_count() != 1)
+            continue;
+        ComponentDescriptor &d = *n->d;
+        d.factory = nullptr;
+        d.afterConstruct = nullptr;
+        d.beforeDestroy = nullptr;
+        d.saveState = nullptr;
+        d.restoreState = nullptr;
+        d.metaObject = nullptr; // the class's meta-object is data of the library too
+        for (Route &route : d.routes)
             route.handler = nullptr;
     }
     m_pendingState.clear();
@@ -640,17 +815,27 @@ Result<Response> Container::serve(const Request &request)
         ContainerLock lock(m_mutex);
         if (m_shutDown)
             return shutDownError(QStringLiteral("route %1").arg(request.path));
-        // An exact route wins; among prefix routes the longest (most specific) one does.
-        bool routeExact = false;
-        for (const auto &n : m_nodes) {
-            for (const Route &r : n->d.routes) {
-                bool exact = false;
-                if (!routeMatches(r, request, &exact) || routeExact)
+        // An exact route wins (found by its id); among prefix routes the longest (most
+        // specific) one does, the first registered among equals.
+        const QByteArray method = request.method == "HEAD" ? QByteArray("GET") : request.method;
+        if (const auto exact = m_exactRoutes.constFind(QString::fromLatin1(method)
+                                                       + QLatin1Char(' ') + request.path);
+            exact != m_exactRoutes.constEnd()) {
+            owner = exact->node;
+            route = exact->route;
+        } else {
+            for (const RouteEntry &entry : std::as_const(m_prefixRoutes)) {
+                bool isExact = false;
+                if (!routeMatches(*entry.route, request, &isExact))
                     continue;
-                if (!route || exact || r.path.size() > route->path.size()) {
-                    owner = n.get();
-                    route = &r;
-                    routeExact = exact;
+                if (isExact) { // a prefix route's own path, '*' and all
+                    owner = entry.node;
+                    route = entry.route;
+                    break;
+                }
+                if (!route || entry.route->path.size() > route->path.size()) {
+                    owner = entry.node;
+                    route = entry.route;
                 }
             }
         }
@@ -668,8 +853,8 @@ Result<Response> Container::serve(const Request &request)
     if (std::exception_ptr e = runCatching([&] { response = route->handler(instance, request); }))
         return Error(Error::Reason::RouteFailed,
                      QStringLiteral("%1 threw while serving %2: %3")
-                         .arg(owner->d.key, routeId(*route), exceptionText(e)),
-                     owner->d.key, owner->d.pluginFile);
+                         .arg(owner->d->key, routeId(*route), exceptionText(e)),
+                     owner->d->key, owner->d->pluginFile);
     response.body = own(response.body);
     response.contentType = own(response.contentType);
     return response;
@@ -680,7 +865,7 @@ QList<ComponentInfo> Container::components() const
     ContainerLock lock(m_mutex);
     QList<ComponentInfo> out;
     for (const auto &n : m_nodes) {
-        const ComponentDescriptor &d = n->d;
+        const ComponentDescriptor &d = *n->d;
         ComponentInfo info;
         info.key = d.key;
         info.className = d.className;
@@ -705,22 +890,22 @@ QList<ComponentEdge> Container::edges() const
     ContainerLock lock(m_mutex);
     QList<ComponentEdge> out;
     for (const auto &n : m_nodes) {
-        if (m_byKey.value(n->d.key) != n.get())
+        if (m_byKey.value(n->d->key) != n.get())
             continue;
-        for (const Dependency &dep : n->d.dependencies) {
+        for (const Dependency &dep : n->d->dependencies) {
             switch (dep.kind) {
             case Dependency::Kind::Component:
                 if (m_byKey.contains(dep.target))
-                    out.append({n->d.key, dep.target, dep});
+                    out.append({n->d->key, dep.target, dep});
                 break;
             case Dependency::Kind::Interface:
             case Dependency::Kind::NamedInterface:
                 if (Result<Node *> p = resolveInterface(dep.target, dep.qualifier))
-                    out.append({n->d.key, p.value()->d.key, dep});
+                    out.append({n->d->key, p.value()->d->key, dep});
                 break;
             case Dependency::Kind::InterfaceList:
                 for (Node *p : interfaceProviders(dep.target))
-                    out.append({n->d.key, p->d.key, dep});
+                    out.append({n->d->key, p->d->key, dep});
                 break;
             }
         }
@@ -739,8 +924,8 @@ QStringList Container::creationOrder() const
 {
     ContainerLock lock(m_mutex);
     QStringList out;
-    for (const auto &[n, instance] : m_created)
-        out.append(n->d.key);
+    for (const Created &created : m_created)
+        out.append(created.node->d->key);
     return out;
 }
 
@@ -785,19 +970,21 @@ QString Container::toDot() const
     return dot;
 }
 
-QHash<QString, CarriedState> Container::saveState(Errors *errors)
+QHash<QString, CarriedState> Container::saveState(Errors *errors, const QStringList &except)
 {
     ContainerLock lock(m_mutex);
     QHash<QString, CarriedState> out;
+    const QSet<QString> skipped(except.cbegin(), except.cend());
     for (const auto &n : m_nodes) {
-        if (n->d.stateVersion < 0 || !n->d.saveState || !n->singleton)
+        if (n->d->stateVersion < 0 || !n->d->saveState || !n->singleton
+            || skipped.contains(n->d->key))
             continue;
         QVariant value;
         aboutToCall(n.get(), PluginCall::SaveState);
-        if (std::exception_ptr e = runCatching([&] { value = n->d.saveState(n->singleton); })) {
+        if (std::exception_ptr e = runCatching([&] { value = n->d->saveState(n->singleton); })) {
             errors->append(Error(Error::Reason::StateCarryFailed,
                                  QStringLiteral("saving state threw: %1").arg(exceptionText(e)),
-                                 n->d.key, n->d.pluginFile));
+                                 n->d->key, n->d->pluginFile));
             continue;
         }
         // The state outlives this generation's library, so it is carried in built-in types
@@ -809,10 +996,10 @@ QHash<QString, CarriedState> Container::saveState(Errors *errors)
                                  QStringLiteral("the saved state cannot be carried: it holds %1; "
                                                 "carry Qt value types, enums and gadgets")
                                      .arg(why),
-                                 n->d.key, n->d.pluginFile));
+                                 n->d->key, n->d->pluginFile));
             continue;
         }
-        out.insert(n->d.key, CarriedState{n->d.stateVersion, *copy});
+        out.insert(n->d->key, CarriedState{n->d->stateVersion, *copy});
     }
     return out;
 }
@@ -829,35 +1016,35 @@ StateCarryReport Container::restoreState(const QHash<QString, CarriedState> &sta
                     .arg(it.key()));
             continue;
         }
-        if (n->d.stateVersion < 0 || !n->d.restoreState) {
+        if (n->d->stateVersion < 0 || !n->d->restoreState) {
             report.dropped.append(
                 QStringLiteral("%1: the new version no longer carries state").arg(it.key()));
             continue;
         }
-        if (n->d.stateVersion != it->version) {
+        if (n->d->stateVersion != it->version) {
             report.dropped.append(QStringLiteral("%1: state version changed from %2 to %3")
                                       .arg(it.key())
                                       .arg(it->version)
-                                      .arg(n->d.stateVersion));
+                                      .arg(n->d->stateVersion));
             continue;
         }
         if (!n->singleton) {
             // Lazy: restored when it is first created.
-            m_pendingState.insert(n->d.key, *it);
-            report.carried.append(n->d.key);
+            m_pendingState.insert(n->d->key, *it);
+            report.carried.append(n->d->key);
             continue;
         }
         aboutToCall(n, PluginCall::RestoreState);
         if (std::exception_ptr e
-            = runCatching([&] { n->d.restoreState(n->singleton, it->value); })) {
+            = runCatching([&] { n->d->restoreState(n->singleton, it->value); })) {
             report.errors.append(
                 Error(Error::Reason::StateCarryFailed,
-                      QStringLiteral("restoring state threw: %1").arg(exceptionText(e)), n->d.key,
-                      n->d.pluginFile));
+                      QStringLiteral("restoring state threw: %1").arg(exceptionText(e)), n->d->key,
+                      n->d->pluginFile));
             report.dropped.append(QStringLiteral("%1: restore failed").arg(it.key()));
             continue;
         }
-        report.carried.append(n->d.key);
+        report.carried.append(n->d->key);
     }
     report.carried.sort();
     report.dropped.sort();
@@ -866,18 +1053,18 @@ StateCarryReport Container::restoreState(const QHash<QString, CarriedState> &sta
 
 void Container::applyPendingState(Node *n, QObject *instance)
 {
-    const auto it = m_pendingState.constFind(n->d.key);
+    const auto it = m_pendingState.constFind(n->d->key);
     if (it == m_pendingState.constEnd())
         return;
     const CarriedState state = *it;
     m_pendingState.erase(it);
     aboutToCall(n, PluginCall::RestoreState);
-    if (std::exception_ptr e = runCatching([&] { n->d.restoreState(instance, state.value); }))
+    if (std::exception_ptr e = runCatching([&] { n->d->restoreState(instance, state.value); }))
         qCWarning(lcContainer).noquote()
             << Error(Error::Reason::StateCarryFailed,
                      QStringLiteral("restoring carried state on first use threw: %1")
                          .arg(exceptionText(e)),
-                     n->d.key, n->d.pluginFile)
+                     n->d->key, n->d->pluginFile)
                    .toString();
 }
 
@@ -885,14 +1072,17 @@ QList<const QMetaObject *> Container::metaObjects() const
 {
     ContainerLock lock(m_mutex);
     QList<const QMetaObject *> out;
-    for (const auto &n : m_nodes) {
-        if (n->d.metaObject && !out.contains(n->d.metaObject))
-            out.append(n->d.metaObject);
-    }
-    for (const auto &[n, instance] : m_created) {
-        if (!out.contains(instance->metaObject()))
-            out.append(instance->metaObject());
-    }
+    QSet<const QMetaObject *> seen;
+    const auto add = [&](const QMetaObject *meta) {
+        if (meta && !seen.contains(meta)) {
+            seen.insert(meta);
+            out.append(meta);
+        }
+    };
+    for (const auto &n : m_nodes)
+        add(n->d->metaObject);
+    for (const Created &created : m_created)
+        add(created.instance->object->metaObject());
     return out;
 }
 
@@ -907,8 +1097,8 @@ int Container::liveInstances(const QString &key) const
     ContainerLock lock(m_mutex);
     const Node *n = node(key);
     int count = 0;
-    for (const auto &[owner, made] : m_created)
-        count += n && owner == n;
+    for (const Created &created : m_created)
+        count += n && created.node == n;
     return count;
 }
 
@@ -927,17 +1117,17 @@ Result<ComponentDetails> Container::details(const QString &key) const
         }
     }
     const QObject *instance = n->singleton;
-    for (const auto &[owner, made] : m_created) {
-        if (owner == n) {
+    for (const Created &created : m_created) {
+        if (created.node == n) {
             ++details.liveInstances;
-            if (n->d.scope == Scope::Prototype)
-                instance = made; // the newest
+            if (n->d->scope == Scope::Prototype)
+                instance = created.instance->object; // the newest
         }
     }
     if (!instance) {
         // Not created yet: what its class offers, when the class is known exactly.
-        if (n->d.metaObject)
-            ComponentDetails::describeClass(n->d.metaObject, nullptr, &details);
+        if (n->d->metaObject)
+            ComponentDetails::describeClass(n->d->metaObject, nullptr, &details);
         return details;
     }
     details.instantiated = true;
@@ -995,9 +1185,9 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
             return Error(Error::Reason::UnknownComponent,
                          QStringLiteral("no component has the key %1").arg(key), key);
         // A method the class does not have is not worth creating a lazy component for.
-        if (n->d.metaObject
-            && invocationCandidates(n->d.metaObject, method, arguments.size()).isEmpty())
-            return noSuchMethod(n->d, n->d.metaObject, method, arguments.size());
+        if (n->d->metaObject
+            && invocationCandidates(n->d->metaObject, method, arguments.size()).isEmpty())
+            return noSuchMethod(*n->d, n->d->metaObject, method, arguments.size());
         QStringList path;
         Result<QObject *> made = instantiate(n, path);
         if (!made)
@@ -1006,13 +1196,13 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
         owner = n;
     }
     const auto failure = [&](Error::Reason reason, const QString &message) {
-        return Error(reason, message, owner->d.key, owner->d.pluginFile);
+        return Error(reason, message, owner->d->key, owner->d->pluginFile);
     };
     constexpr qsizetype maxArguments = 10; // what QMetaMethod::invoke takes
     const QList<QMetaMethod> candidates
         = invocationCandidates(instance->metaObject(), method, arguments.size());
     if (candidates.isEmpty())
-        return noSuchMethod(owner->d, instance->metaObject(), method, arguments.size());
+        return noSuchMethod(*owner->d, instance->metaObject(), method, arguments.size());
     QStringList conversionProblems;
     for (const QMetaMethod &m : candidates) {
         if (m.parameterCount() != arguments.size() || m.parameterCount() > maxArguments) {

@@ -315,12 +315,39 @@ void Generation::setConstructionObserver(ConstructionObserver observer)
     m_container.setConstructionObserver(std::move(observer));
 }
 
-Status Generation::load(const QList<PluginSource> &plugins)
+/*!
+ * One loaded plugin library and its registrations, shared by the generations that use it. The
+ * descriptors hold the library's code (factories, hooks, routes): the last holder clears them,
+ * then unloads the library.
+ */
+struct Generation::Library
+{
+    std::unique_ptr<QPluginLoader> loader;
+    PluginSource source;
+    std::vector<std::shared_ptr<ComponentDescriptor>> descriptors;
+    std::atomic<int> holders{1};
+};
+
+Status Generation::load(const QList<PluginSource> &plugins, const Generation *previous)
 {
     Errors errors;
+    QHash<QString, std::shared_ptr<Library>> reusable;
+    if (previous) {
+        for (const std::shared_ptr<Library> &library : previous->m_libraries)
+            reusable.insert(library->source.loadPath, library);
+    }
     for (const PluginSource &source : plugins) {
         m_plugins.append(source);
         const QString shown = source.originPath;
+        if (const std::shared_ptr<Library> library = reusable.value(source.loadPath)) {
+            // The same bytes, already loaded and registered: shared, not loaded again.
+            library->holders.fetch_add(1);
+            m_libraries.push_back(library);
+            m_sharedFiles.append(source.loadPath);
+            for (const std::shared_ptr<ComponentDescriptor> &descriptor : library->descriptors)
+                m_container.add(descriptor);
+            continue;
+        }
         if (Status complete = checkLibraryComplete(source.loadPath, shown); !complete) {
             errors.append(complete.errors());
             continue;
@@ -378,8 +405,14 @@ Status Generation::load(const QList<PluginSource> &plugins)
             errors.append(Error(Error::Reason::RegistrationFailed,
                                 QStringLiteral("the registration function threw"), {}, shown));
         }
-        m_container.add(registry.takeComponents());
-        m_loaders.push_back(std::move(loader));
+        auto library = std::make_shared<Library>();
+        library->loader = std::move(loader);
+        library->source = source;
+        for (ComponentDescriptor &descriptor : registry.takeComponents()) {
+            library->descriptors.push_back(Container::shared(std::move(descriptor)));
+            m_container.add(library->descriptors.back());
+        }
+        m_libraries.push_back(std::move(library));
     }
     return errors;
 }
@@ -388,7 +421,16 @@ Status Generation::unload()
 {
     // Instances and descriptors hold plugin code: they must be gone before the library is.
     Errors errors = m_container.shutdown().errors();
-    if (m_loaders.empty())
+    if (m_libraries.empty())
+        return errors;
+    // Let go of every library; the ones no other generation holds are unloaded here.
+    std::vector<std::shared_ptr<Library>> unloading;
+    for (auto it = m_libraries.rbegin(); it != m_libraries.rend(); ++it) {
+        if ((*it)->holders.fetch_sub(1) == 1)
+            unloading.push_back(*it);
+    }
+    m_libraries.clear();
+    if (unloading.empty())
         return errors;
     // Objects of this generation given to deleteLater() (by a destructor or hook just now, or
     // earlier) are deleted while their destructors' code is still mapped. This sends every
@@ -398,11 +440,22 @@ Status Generation::unload()
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 
     QList<UnloadedLibrary> unloaded;
-    for (auto it = m_loaders.rbegin(); it != m_loaders.rend(); ++it) {
-        if (std::optional<UnloadedLibrary> library = unloadLibrary(**it, &errors))
-            unloaded.append(*library);
+    for (const std::shared_ptr<Library> &library : unloading) {
+        // Its registrations hold its code; every container using them is shut down by now.
+        for (const std::shared_ptr<ComponentDescriptor> &descriptor : library->descriptors) {
+            descriptor->factory = nullptr;
+            descriptor->afterConstruct = nullptr;
+            descriptor->beforeDestroy = nullptr;
+            descriptor->saveState = nullptr;
+            descriptor->restoreState = nullptr;
+            descriptor->metaObject = nullptr;
+            for (Route &route : descriptor->routes)
+                route.handler = nullptr;
+        }
+        if (std::optional<UnloadedLibrary> gone = unloadLibrary(*library->loader, &errors))
+            unloaded.append(*gone);
+        m_unloadedFiles.append(library->source.loadPath);
     }
-    m_loaders.clear();
 
     // Invariant 3: unloaded libraries leave the address space. Something that still holds one
     // (a thread_local with a destructor on a live thread, a library linking it) keeps its code

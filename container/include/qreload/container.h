@@ -92,8 +92,22 @@ public:
     Container(const Container &) = delete;
     Container &operator=(const Container &) = delete;
 
+    //! Adds descriptors this container alone owns; it clears their plugin code at shutdown.
     void add(std::deque<ComponentDescriptor> descriptors);
     void add(ComponentDescriptor descriptor);
+    /*!
+     * Adds a descriptor made by shared(), which other containers may use too: a plugin
+     * library's registration, reused by every generation that keeps the library. This container
+     * neither copies it nor clears its plugin code at shutdown; its owner (the library) does,
+     * before it is unloaded. A component registered with the very descriptor its predecessor
+     * used is *unchanged* for start(predecessor).
+     */
+    void add(std::shared_ptr<ComponentDescriptor> descriptor);
+    /*!
+     * A descriptor made by plugin code, made shareable: its strings are deep-copied (they may
+     * point into the library's read-only data), route methods upper-cased.
+     */
+    static std::shared_ptr<ComponentDescriptor> shared(ComponentDescriptor descriptor);
 
     /*!
      * Called before each factory, hook and state function runs (see ConstructionObserver).
@@ -108,6 +122,26 @@ public:
      * destroyed (before-destroy hooks run) and the container is shut down.
      */
     Status start();
+    /*!
+     * Starts this container as the successor of `predecessor` (the container of the generation
+     * it replaces; null or shut down: as start()). Validates, then *keeps* every component that
+     * is unchanged (registered with the same shared descriptor, see add()) and whose
+     * dependencies all resolve to the same providers as in the predecessor, themselves kept: this
+     * container holds the predecessor's very instances of it (singletons, and the prototype
+     * instances the predecessor made, which a kept singleton may hold), without running any
+     * factory or hook, and carries the predecessor's pending state of a kept lazy component not
+     * yet created. Then it constructs the other eager singletons, as start() does.
+     *
+     * An instance held by several containers is destroyed (its before-destroy hook run) by the
+     * last of them to shut down; the others only let go of it. On failure every instance this
+     * container made is destroyed and the kept ones are let go, untouched.
+     * Call on the thread that shuts the containers down; `predecessor` keeps serving meanwhile.
+     */
+    Status start(Container *predecessor);
+    //! Keys whose predecessor's instances start(predecessor) kept, sorted.
+    QStringList keptKeys() const;
+    //! Keys whose instances start() constructed (eager singletons and what they needed), sorted.
+    QStringList constructedKeys() const;
     /*!
      * Destroys every instance in reverse creation order, running every before-destroy hook even
      * when one fails. Idempotent: a second call does nothing and reports no errors.
@@ -169,19 +203,37 @@ public:
      * The carried state of every created singleton that declares it, in Qt's built-in types only
      * (an enum as its number, a gadget as a QVariantMap): it outlives this generation's library.
      * State holding an object pointer or another type the plugin defines is refused with
-     * StateCarryFailed.
+     * StateCarryFailed. Components in `except` (those a successor kept: their instance carries
+     * its own state on) are not asked.
      */
-    QHash<QString, CarriedState> saveState(Errors *errors);
+    QHash<QString, CarriedState> saveState(Errors *errors, const QStringList &except = {});
     StateCarryReport restoreState(const QHash<QString, CarriedState> &state);
 
 private:
     struct Node;
-    struct Frame;
+    struct Instance;
     class ScopedResolver;
+    //! One instance this container holds, in creation order.
+    struct Created
+    {
+        Node *node;
+        std::shared_ptr<Instance> instance;
+    };
+    struct RouteEntry
+    {
+        Node *node = nullptr;
+        const Route *route = nullptr;
+    };
 
+    void addNode(std::shared_ptr<ComponentDescriptor> descriptor);
     Node *node(const QString &key) const;
     QList<Node *> interfaceProviders(const QString &iid) const;
     Result<Node *> resolveInterface(const QString &iid, const QString &qualifier) const;
+    //! The providers each dependency of `node` resolves to, in declaration order (unresolved
+    //! ones left out).
+    QList<Node *> targets(const Node *node) const;
+    bool keepable(Node *node, const Container &predecessor);
+    Status startLocked(Container *predecessor);
     Result<QObject *> instantiate(Node *node, QStringList &path);
     void destroyInstance(Node *node, QObject *instance, Errors *errors);
     Errors destroyAll();
@@ -191,9 +243,16 @@ private:
     mutable QRecursiveMutex m_mutex;
     std::vector<std::unique_ptr<Node>> m_nodes;
     QHash<QString, Node *> m_byKey;
-    QList<QPair<Node *, QObject *>> m_created; // creation order; prototypes included
+    QHash<QString, QList<Node *>> m_byInterface; // IID -> providers (first node of each key)
+    std::vector<Created> m_created;              // creation order; prototypes included
+    QHash<QString, RouteEntry> m_exactRoutes;    // "GET /path" -> first route registered
+    QList<RouteEntry> m_prefixRoutes;            // routes ending in '*', registration order
     QHash<QString, CarriedState> m_pendingState;
+    QStringList m_kept;
+    QStringList m_constructed;
     ConstructionObserver m_observer;
+    mutable bool m_valid = false; // validate() found nothing, and nothing was added since
+    bool m_starting = false;
     bool m_started = false;
     bool m_shutDown = false;
 };

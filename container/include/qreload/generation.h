@@ -32,6 +32,14 @@ QRELOAD_CONTAINER_EXPORT Status checkLibraryComplete(const QString &path,
  * Phases are separate calls so the reload engine can time and report each of them.
  * Lifetime rule: instances die (shutdown) before their libraries are unloaded; the destructor
  * enforces that order for a generation dropped without an explicit shutdown.
+ *
+ * Sharing (proportional reload): a generation may reuse the libraries of the one it replaces
+ * (load() with `previous`) and keep that one's instances of unchanged components (construct()
+ * with `previous`). A library is then held by every generation that uses it, and unloaded by
+ * the last of them to unload; an instance is held by every container that keeps it, and
+ * destroyed by the last of them to shut down. Every generation holding an instance holds its
+ * library, so the lifetime rule holds for shared ones too. Load, construct, shutdown and unload
+ * of generations that share anything run on one thread (the reload engine's).
  */
 class QRELOAD_CONTAINER_EXPORT Generation
 {
@@ -50,19 +58,38 @@ public:
      */
     void setConstructionObserver(ConstructionObserver observer);
 
-    //! Loads every library and collects its registrations; reports every plugin that failed.
-    Status load(const QList<PluginSource> &plugins);
+    /*!
+     * Loads every library and collects its registrations; reports every plugin that failed.
+     * A plugin whose loadPath is that of a library `previous` holds (bytes that did not change,
+     * still in their earlier shadow copy) is not copied, loaded or registered again: this
+     * generation shares the library and its very registrations with `previous`.
+     */
+    Status load(const QList<PluginSource> &plugins, const Generation *previous = nullptr);
     Status validate() const { return m_container.validate(); }
-    //! Constructs eager singletons; on failure the generation is shut down and cleaned.
-    Status construct() { return m_container.start(); }
+    /*!
+     * Constructs eager singletons; on failure the generation is shut down and cleaned. With
+     * `previous` (the generation this one replaces), keeps its instances of every component
+     * whose library is shared and whose dependencies are kept: see Container::start(Container *).
+     */
+    Status construct(Generation *previous = nullptr)
+    {
+        return m_container.start(previous ? &previous->m_container : nullptr);
+    }
     Status shutdown() { return m_container.shutdown(); }
     /*!
-     * Unloads every library (after shutdown, and after the thread's pending deleteLater()s ran),
-     * and removes the libraries' types from Qt's metatype registry. Errors name libraries the
-     * loader kept and, as LibraryStillLoaded (also logged as a warning), libraries that stayed
-     * mapped after their unload.
+     * Lets go of every library (after shutdown, and after the thread's pending deleteLater()s
+     * ran); unloads those no other generation holds, and removes their types from Qt's metatype
+     * registry. Errors name libraries the loader kept and, as LibraryStillLoaded (also logged as
+     * a warning), libraries that stayed mapped after their unload.
      */
     Status unload();
+    /*!
+     * The load paths of the libraries unload() unloaded: no generation holds them any more, so
+     * their shadow copies may go. Libraries another generation still holds are not listed.
+     */
+    QStringList unloadedFiles() const { return m_unloadedFiles; }
+    //! The load paths of this generation's libraries that `previous` loaded (shared with it).
+    QStringList sharedFiles() const { return m_sharedFiles; }
 
     Container &container() { return m_container; }
     const Container &container() const { return m_container; }
@@ -85,10 +112,14 @@ private:
     //! The watched file a loaded copy was made from.
     QString originOf(const QString &loadPath) const;
 
+    struct Library;
+
     quint64 m_number;
     QDateTime m_createdAt;
     QList<PluginSource> m_plugins;
-    std::vector<std::unique_ptr<QPluginLoader>> m_loaders;
+    std::vector<std::shared_ptr<Library>> m_libraries;
+    QStringList m_unloadedFiles;
+    QStringList m_sharedFiles;
     ConstructionObserver m_observer;
     Container m_container;
 };
