@@ -55,6 +55,15 @@ private:
     QElapsedTimer m_timer;
 };
 
+//! What the next generation loads for one plugin file.
+struct PlannedPlugin
+{
+    PluginSnapshot snapshot;           //!< new bytes to stage (empty when reused)
+    std::optional<PluginSource> reuse; //!< the current generation's library, used as it is
+
+    QByteArray hash() const { return reuse ? reuse->contentHash : snapshot.contentHash; }
+};
+
 //! How many components of `generation` came from the plugin file `origin`.
 int componentCount(const Generation &generation, const QString &origin)
 {
@@ -169,9 +178,9 @@ Errors ReloadEngine::retire(Generation &generation, quint64 recordId)
     Errors errors = generation.shutdown().errors();
     Q_EMIT phaseStarted(recordId, QStringLiteral("unload"));
     errors.append(generation.unload().errors());
-    // Invariant 4: nothing of the generation stays on disk.
+    // Invariant 4: the copies of the libraries no generation uses any more leave the disk.
     Q_EMIT phaseStarted(recordId, QStringLiteral("cleanup"));
-    m_shadows->remove(generation.number());
+    m_shadows->removeCopies(generation.unloadedFiles());
     return errors;
 }
 
@@ -395,6 +404,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         if (!m_followUp || record.cause == ReloadCause::Manual)
             m_followUp
                 = record.cause == ReloadCause::Manual ? ReloadCause::Manual : ReloadCause::Files;
+        if (record.scope == ReloadScope::All)
+            m_followUpScope = ReloadScope::All;
         m_pendingEvents.append(record.events);
         --m_nextRecordId;
         record.outcome = ReloadOutcome::Skipped;
@@ -427,15 +438,35 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     QMap<QString, PluginSnapshot> fresh; // origin -> its bytes now
     QHash<QString, Errors> unusable;     // origin -> why its bytes cannot be staged
     QHash<QString, QByteArray> hashes;   // origin -> content hash now (readable files)
+    QHash<QString, QByteArray> stamps;   // origin -> its stat() stamp when read (or reused)
+    QSet<QString> untouched; // origins whose loaded bytes are certainly still on disk
     bool incomplete = false;
+    // A file no event names whose stat() stamp is the one read into the current generation
+    // still has those bytes: not read or hashed again. Reload all reads every file.
+    QSet<QString> named;
+    for (const FileEvent &event : std::as_const(record.events)) {
+        if (!event.isFolder())
+            named.insert(event.path);
+    }
+    const bool proportional = record.scope == ReloadScope::Changed && m_current;
     for (const QString &path : std::as_const(files)) {
-        Result<PluginSnapshot> snapshot = ShadowStore::snapshot(readFrom.value(path, path), path);
+        const QString readPath = readFrom.value(path, path);
+        const QByteArray stamp = ShadowStore::stamp(readPath);
+        if (proportional && !stamp.isEmpty() && !named.contains(path)
+            && m_stamps.value(path) == stamp && m_currentHashes.contains(path)) {
+            hashes.insert(path, m_currentHashes.value(path));
+            stamps.insert(path, stamp);
+            untouched.insert(path);
+            continue;
+        }
+        Result<PluginSnapshot> snapshot = ShadowStore::snapshot(readPath, path);
         if (!snapshot) {
             incomplete |= snapshot.errors().first().reason() == Error::Reason::IncompleteFile;
             unusable.insert(path, snapshot.errors());
             continue;
         }
         hashes.insert(path, snapshot.value().contentHash);
+        stamps.insert(path, stamp);
         fresh.insert(path, snapshot.takeValue());
     }
     for (auto it = hashes.constBegin(); it != hashes.constEnd(); ++it) {
@@ -486,15 +517,18 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     }
 
     // The plan: what the next generation loads for each plugin file. A file that went away (on
-    // a watched change) or that cannot be used keeps the version the current generation loaded,
-    // read back from its shadow copy; every other file is loaded as it is now.
+    // a watched change) or that cannot be used keeps the version the current generation loaded;
+    // every other file is loaded as it is now. A proportional reload (scope Changed) reuses the
+    // current generation's library wherever those are the bytes it loaded; Reload all loads
+    // every file anew, a kept version read back from its shadow copy.
     QHash<QString, PluginSource> previous;
     if (m_current) {
         for (const PluginSource &source : m_current->plugins())
             previous.insert(source.originPath, source);
     }
-    QMap<QString, PluginSnapshot> plan;
-    QSet<QString> changed; // origins loaded with new bytes: the ones a failure can be pinned on
+    QMap<QString, PlannedPlugin> plan;
+    QSet<QString> fromDisk; // origins planned with the bytes their file has now (stamps kept)
+    QSet<QString> changed;  // origins loaded with new bytes: the ones a failure can be pinned on
     QList<std::pair<QString, int>> removedFiles; // origin, components it serves
     QStringList heldBroken; // origins whose new bytes failed and whose previous version stays
     QList<std::pair<QString, bool>> quarantined; // origin, whether its previous version stands in
@@ -502,13 +536,18 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         const auto it = previous.constFind(origin);
         if (it == previous.constEnd())
             return false;
+        fromDisk.remove(origin);
+        changed.remove(origin);
+        if (proportional) {
+            plan.insert(origin, PlannedPlugin{{}, *it});
+            return true;
+        }
         Result<PluginSnapshot> kept = ShadowStore::snapshot(it->loadPath, origin);
         if (!kept) {
             record.errors.append(kept.errors());
             return false;
         }
-        plan.insert(origin, kept.takeValue());
-        changed.remove(origin);
+        plan.insert(origin, PlannedPlugin{kept.takeValue(), std::nullopt});
         return true;
     };
     const QSet<QString> onDisk(files.cbegin(), files.cend());
@@ -525,6 +564,12 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
                 heldBroken.append(origin);
             continue;
         }
+        if (untouched.contains(origin) && previous.contains(origin)) {
+            // Not written since the current generation loaded it: its library serves on.
+            plan.insert(origin, PlannedPlugin{{}, previous.value(origin)});
+            fromDisk.insert(origin);
+            continue;
+        }
         const PluginSnapshot &snapshot = fresh[origin];
         // A restored file is the bytes that worked, never the quarantined ones.
         if (const auto q = m_options.quarantine.constFind(origin);
@@ -536,8 +581,13 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
             }
             m_options.quarantine.erase(q); // new bytes: they get their chance
         }
-        plan.insert(origin, snapshot);
-        if (m_currentHashes.value(origin) != snapshot.contentHash)
+        const bool same = m_currentHashes.value(origin) == snapshot.contentHash;
+        if (proportional && same && previous.contains(origin))
+            plan.insert(origin, PlannedPlugin{{}, previous.value(origin)}); // read, same bytes
+        else
+            plan.insert(origin, PlannedPlugin{snapshot, std::nullopt});
+        fromDisk.insert(origin);
+        if (!same)
             changed.insert(origin);
     }
     fresh.clear();
@@ -546,7 +596,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     const auto planHashes = [&] {
         QHash<QString, QByteArray> planned;
         for (auto it = plan.constBegin(); it != plan.constEnd(); ++it)
-            planned.insert(it.key(), it.value().contentHash);
+            planned.insert(it.key(), it.value().hash());
         return planned;
     };
     // Notes for the decision, once it is known which generation serves.
@@ -635,6 +685,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         for (const QString &origin : std::as_const(culprits)) {
             plan.remove(origin);
             changed.remove(origin);
+            fromDisk.remove(origin);
             if (keepPrevious(origin))
                 heldBroken.append(origin);
         }
@@ -643,16 +694,26 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
 
     for (;;) {
         clock.enter(QStringLiteral("stage"));
-        Result<QList<PluginSource>> staged = m_shadows->stage(number, plan.values());
+        // Only new bytes are copied; a reused library stays where it was loaded from.
+        QList<PluginSnapshot> newBytes;
+        for (const PlannedPlugin &planned : std::as_const(plan)) {
+            if (!planned.reuse)
+                newBytes.append(planned.snapshot);
+        }
+        Result<QList<PluginSource>> staged = m_shadows->stage(number, newBytes);
         clock.lap(QStringLiteral("stage"));
         if (!staged)
             return fail(staged.errors());
+        QList<PluginSource> sources;
+        qsizetype next = 0;
+        for (const PlannedPlugin &planned : std::as_const(plan))
+            sources.append(planned.reuse ? *planned.reuse : staged.value().at(next++));
         candidate = std::make_unique<Generation>(number);
         if (m_observer)
             candidate->setConstructionObserver(m_observer);
 
         clock.enter(QStringLiteral("load"));
-        Status loaded = candidate->load(staged.value());
+        Status loaded = candidate->load(sources, proportional ? m_current.get() : nullptr);
         clock.lap(QStringLiteral("load"));
         if (!loaded) {
             // A file that does not load (not a plugin, wrong IID, the loader refuses it, its
@@ -681,17 +742,22 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         }
     }
 
+    // construct: a proportional reload keeps the current generation's instances of every
+    // component whose library is reused and whose dependencies are all kept; the rest is built.
     clock.enter(QStringLiteral("construct"));
-    if (Status built = candidate->construct(); !built) {
+    if (Status built = candidate->construct(proportional ? m_current.get() : nullptr); !built) {
         clock.lap(QStringLiteral("construct"));
         return fail(built.errors());
     }
     clock.lap(QStringLiteral("construct"));
+    record.kept = candidate->container().keptKeys();
+    record.recreated = candidate->container().constructedKeys();
 
     if (m_current) {
+        // A kept instance carries its state on by itself: only the others hand theirs over.
         clock.enter(QStringLiteral("carry"));
         Errors saveErrors;
-        const auto state = m_current->container().saveState(&saveErrors);
+        const auto state = m_current->container().saveState(&saveErrors, record.kept);
         const StateCarryReport report = candidate->container().restoreState(state);
         record.carriedState = report.carried;
         record.droppedState = report.dropped;
@@ -714,6 +780,11 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     // published, in one assignment.
     std::shared_ptr<Generation> old = std::exchange(m_current, share(std::move(candidate)));
     m_currentHashes = planHashes();
+    m_stamps.clear();
+    for (const QString &origin : std::as_const(fromDisk)) {
+        if (plan.contains(origin) && !stamps.value(origin).isEmpty())
+            m_stamps.insert(origin, stamps.value(origin));
+    }
     if (heldBroken.isEmpty())
         m_failedHashes.reset();
     else
@@ -741,11 +812,12 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
         clock.lap(QStringLiteral("shutdown"));
         clock.enter(QStringLiteral("unload"));
         record.errors.append(retiring->unload().errors());
+        const QStringList unloadedFiles = retiring->unloadedFiles();
         delete retiring;
         clock.lap(QStringLiteral("unload"));
-        // Invariant 4: nothing of the old generation stays on disk.
+        // Invariant 4: nothing of the old generation stays on disk once no generation uses it.
         clock.enter(QStringLiteral("cleanup"));
-        m_shadows->remove(oldNumber);
+        m_shadows->removeCopies(unloadedFiles);
         clock.lap(QStringLiteral("cleanup"));
         Q_EMIT generationRetired(oldNumber, false);
     } else if (old) {
@@ -776,9 +848,11 @@ void ReloadEngine::finish(ReloadRecord &record)
     Q_EMIT reloadFinished(record);
     m_reloading = false;
     if (const std::optional<ReloadCause> followUp = std::exchange(m_followUp, std::nullopt)) {
-        QTimer::singleShot(0, this, [this, cause = *followUp] {
-            if (cause == ReloadCause::Manual)
-                reloadNow(ReloadCause::Manual);
+        const ReloadScope scope = std::exchange(m_followUpScope, ReloadScope::Changed);
+        QTimer::singleShot(0, this, [this, cause = *followUp, scope] {
+            if (cause == ReloadCause::Manual || scope == ReloadScope::All)
+                reloadNow(cause == ReloadCause::Manual ? ReloadCause::Manual : ReloadCause::Files,
+                          scope);
             else
                 onQuietPeriodOver();
         });

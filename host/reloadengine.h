@@ -232,11 +232,15 @@ private:
     QHash<QString, QByteArray>
         m_currentHashes; // origin path -> content hash of the current generation
     std::optional<QHash<QString, QByteArray>> m_failedHashes; // files of the last failed reload
+    //! origin path -> stat() stamp of the bytes the current generation loaded from it; a file
+    //! whose stamp is unchanged is not read again (ShadowStore::stamp)
+    QHash<QString, QByteArray> m_stamps;
     quint64 m_nextGeneration = 1;
     quint64 m_nextRecordId = 1;
     QList<ReloadRecord> m_history;
     bool m_reloading = false;
     std::optional<ReloadCause> m_followUp;
+    ReloadScope m_followUpScope = ReloadScope::Changed; //!< All if any queued request asked so
     bool m_watching = true;
     bool m_heldForBuild = false;
     ConstructionObserver m_observer;

@@ -6,9 +6,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QTemporaryDir>
 
 #include <signal.h>
+#include <sys/stat.h>
 
 Q_LOGGING_CATEGORY(lcShadow, "qreload.reload.shadow", QtWarningMsg)
 
@@ -56,6 +58,8 @@ Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,
 {
     const QString dir = folder(generation);
     QDir(dir).removeRecursively();
+    if (plugins.isEmpty())
+        return QList<PluginSource>(); // everything reused: no folder to leave behind
     if (!QDir().mkpath(dir))
         return Error(Error::Reason::FileNotFound,
                      QStringLiteral("cannot create the shadow folder %1").arg(dir));
@@ -77,6 +81,31 @@ Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,
 void ShadowStore::remove(quint64 generation)
 {
     QDir(folder(generation)).removeRecursively();
+}
+
+void ShadowStore::removeCopies(const QStringList &loadPaths)
+{
+    const QString inside = m_root + QLatin1Char('/');
+    QSet<QString> folders;
+    for (const QString &path : loadPaths) {
+        if (!path.startsWith(inside))
+            continue; // not a copy of ours (a restored copy of a dead host's)
+        QFile::remove(path);
+        folders.insert(QFileInfo(path).absolutePath());
+    }
+    for (const QString &folder : std::as_const(folders))
+        QDir().rmdir(folder); // only if empty: other libraries may still be loaded from it
+}
+
+QByteArray ShadowStore::stamp(const QString &path)
+{
+    struct stat info;
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return {};
+    const qint64 fields[] = {qint64(info.st_dev), qint64(info.st_ino), qint64(info.st_size),
+                             qint64(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec,
+                             qint64(info.st_ctim.tv_sec) * 1000000000 + info.st_ctim.tv_nsec};
+    return QByteArray(reinterpret_cast<const char *>(fields), sizeof(fields));
 }
 
 void ShadowStore::removeStale()

@@ -24,8 +24,10 @@ struct PluginSnapshot
 /*!
  * The private copies plugins are loaded from. A library already loaded from a path is not loaded
  * again from that path (the dynamic loader and Qt both cache by path), and overwriting a loaded
- * library in place crashes the process: so every generation loads its own copies, from a folder
- * that is deleted once the generation is unloaded.
+ * library in place crashes the process: so every generation loads new bytes from copies of its
+ * own, in a folder per generation. A library whose bytes did not change is reused by the next
+ * generation from the copy it was loaded from; a copy is deleted when its library is unloaded
+ * (no generation uses it any more), and a generation's folder when its last copy is.
  */
 class ShadowStore
 {
@@ -47,6 +49,18 @@ public:
     Result<QList<PluginSource>> stage(quint64 generation, const QList<PluginSnapshot> &plugins);
     //! Deletes the generation's folder (after its libraries are unloaded).
     void remove(quint64 generation);
+    /*!
+     * Deletes these shadow copies (of libraries just unloaded), and each folder left empty. A
+     * path outside this store is left alone.
+     */
+    void removeCopies(const QStringList &loadPaths);
+    /*!
+     * What stat() says about a file: device, inode, size, modification and change time in
+     * nanoseconds. Equal stamps mean the file was not written or replaced in between, so its
+     * content hash is still the one read before (a reload need not read it again). Empty if the
+     * file cannot be stat()ed.
+     */
+    static QByteArray stamp(const QString &path);
     QString folder(quint64 generation) const;
 
     //! Removes shadow folders left behind by qreload processes that no longer run.

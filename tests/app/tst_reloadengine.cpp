@@ -518,9 +518,12 @@ void tst_ReloadEngine::removedPluginKeptWhileOthersReload()
     QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
     // The catalog still finds the removed plugin's repository: its old code answers.
     QCOMPARE(body(*engine, QStringLiteral("/items")), QStringLiteral("apple,pear"));
+    // Only the new bytes were copied: the other two libraries serve on from generation 1's
+    // copies, which generation 2 shares.
     QCOMPARE(QDir(engine->shadowRoot() + QStringLiteral("/g2")).entryList(QDir::Files),
-             (QStringList{QStringLiteral("greeter.so"), QStringLiteral("repo_plugin.so"),
-                          QStringLiteral("service_plugin.so")}));
+             QStringList{QStringLiteral("greeter.so")});
+    QCOMPARE(QDir(engine->shadowRoot() + QStringLiteral("/g1")).entryList(QDir::Files),
+             (QStringList{QStringLiteral("repo_plugin.so"), QStringLiteral("service_plugin.so")}));
 }
 
 void tst_ReloadEngine::brokenPluginBlocksOnlyItself_data()
@@ -704,8 +707,8 @@ void tst_ReloadEngine::heldGenerationRetiresWhenReleased()
     QVERIFY(mappingsOf(QStringLiteral("/g1/")) > 0);
     QVERIFY(retired.isEmpty());
 
-    // A third generation while 1 is still held: 2 retires at once, 1 keeps waiting.
-    QVERIFY(engine->reloadNow().ok());
+    // A third generation, built anew, while 1 is still held: 2 retires at once, 1 keeps waiting.
+    QVERIFY(engine->reloadNow(ReloadCause::Manual, ReloadScope::All).ok());
     QCOMPARE(retired.size(), 1);
     QCOMPARE(retired.first(), (QVariantList{quint64(2), false}));
     QCOMPARE(engine->retiringGenerations(), 1);
