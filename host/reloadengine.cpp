@@ -113,9 +113,16 @@ ReloadEngine::ReloadEngine(Options options, QObject *parent)
         Q_EMIT fileEventObserved(event);
         if (!m_watching)
             return;
+        if (m_pendingEvents.isEmpty())
+            m_busySince = -1; // a new wait begins
         m_pendingEvents.append(event);
         m_incompleteAttempts = 0;
-        m_quietTimer.start(m_options.quietPeriodMs); // every event restarts the quiet period
+        scheduleReload(); // every event restarts the wait
+    });
+    // A writer closed or a build ended: the settle window starts now.
+    connect(m_watcher.get(), &FolderWatcher::busyEnded, this, [this] {
+        if (m_watching && !m_pendingEvents.isEmpty())
+            scheduleReload();
     });
 }
 
@@ -305,7 +312,7 @@ void ReloadEngine::setHeldForBuild(bool held)
         return;
     m_heldForBuild = held;
     if (!held && !m_pendingEvents.isEmpty() && !m_quietTimer.isActive())
-        m_quietTimer.start(m_options.quietPeriodMs);
+        scheduleReload();
 }
 
 void ReloadEngine::setConstructionObserver(ConstructionObserver observer)
@@ -374,19 +381,77 @@ QString ReloadEngine::shadowRoot() const
     return m_shadows->root();
 }
 
+void ReloadEngine::scheduleReload()
+{
+    // Plugin files known to be in place (closed after writing, moved in) need only the settle
+    // window, which lets a build's next event join them; anything else waits the quiet period.
+    const bool complete = m_watcher->completes(m_pendingEvents);
+    // Remembered for the record: a writer seen now may be closed before the wait ends.
+    if (const QString busy = m_watcher->busyReason(false); !busy.isEmpty()) {
+        if (m_busySince < 0)
+            m_busySince = m_clock.elapsed();
+        m_busyReason = busy;
+    }
+    m_quietTimer.start(complete ? qMin(m_options.settleMs, m_options.quietPeriodMs)
+                                : m_options.quietPeriodMs);
+}
+
+QString ReloadEngine::busyReason() const
+{
+    return m_watcher->busyReason();
+}
+
 void ReloadEngine::onQuietPeriodOver()
 {
     // A running build reloads with these events when it is done (setHeldForBuild).
     if (m_pendingEvents.isEmpty() || m_heldForBuild)
         return;
+    // One reload per build: not while a plugin file is still open for writing or a ninja build
+    // of the folder runs. Their end (FolderWatcher::busyEnded) restarts the settle window; a
+    // build seen only as a process ends without an event, so look again meanwhile.
+    bool gaveUp = false;
+    if (const QString busy = m_watcher->busyReason(); !busy.isEmpty()) {
+        if (m_busySince < 0)
+            m_busySince = m_clock.elapsed();
+        m_busyReason = busy;
+        const qint64 left = m_options.maxBusyWaitMs - (m_clock.elapsed() - m_busySince);
+        if (left > 0) {
+            m_quietTimer.start(
+                int(qMin<qint64>(left, qMax(m_options.quietPeriodMs, MinimumRetryMs))));
+            return;
+        }
+        gaveUp = true;
+        qCWarning(lcReload).noquote()
+            << "reloading after waiting" << m_options.maxBusyWaitMs << "ms for" << busy;
+    }
     ReloadRecord record;
     record.cause = ReloadCause::Files;
     record.events = std::exchange(m_pendingEvents, {});
     const qint64 spread = record.events.first().at.msecsTo(record.events.last().at);
-    record.decision = QStringLiteral("%1 event(s) over %2 ms, then quiet for %3 ms")
-                          .arg(record.events.size())
-                          .arg(spread)
-                          .arg(m_options.quietPeriodMs);
+    if (m_watcher->completes(record.events)) {
+        QStringList names;
+        for (const FileEvent &event : std::as_const(record.events)) {
+            if (const QString name = QFileInfo(event.path).fileName(); !names.contains(name))
+                names.append(name);
+        }
+        record.decision = QStringLiteral("%1 event(s) over %2 ms; %3 complete (closed after "
+                                         "writing or moved into place), settled for %4 ms")
+                              .arg(record.events.size())
+                              .arg(spread)
+                              .arg(names.join(QStringLiteral(", ")))
+                              .arg(qMin(m_options.settleMs, m_options.quietPeriodMs));
+    } else {
+        record.decision = QStringLiteral("%1 event(s) over %2 ms, then quiet for %3 ms")
+                              .arg(record.events.size())
+                              .arg(spread)
+                              .arg(m_options.quietPeriodMs);
+    }
+    if (m_busySince >= 0)
+        record.decision += (gaveUp ? QStringLiteral("; gave up after %1 ms waiting for %2")
+                                   : QStringLiteral("; waited %1 ms for %2"))
+                               .arg(m_clock.elapsed() - m_busySince)
+                               .arg(m_busyReason);
+    m_busySince = -1;
     runTransaction(std::move(record), true);
 }
 

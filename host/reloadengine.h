@@ -84,8 +84,23 @@ public:
     struct Options
     {
         QStringList pluginDirs;
-        //! Quiet period after the last file event before reloading (see README for the choice).
+        /*!
+         * Quiet period after the last file event before reloading, for events that do not show
+         * a complete plugin file (a removal, a folder's change, a file left incomplete, every
+         * event of the QFileSystemWatcher fallback). See README for the choice.
+         */
         int quietPeriodMs = 100;
+        /*!
+         * Settle window after the last event when every changed plugin file was closed after
+         * writing or moved into place (inotify): restarted by each event, never longer than
+         * the quiet period.
+         */
+        int settleMs = 15;
+        /*!
+         * Longest wait, from the first time the reload found it, for a plugin file open for
+         * writing or a running ninja build of the plugin folder; then it reloads anyway.
+         */
+        int maxBusyWaitMs = 15000;
         //! How many quiet periods to wait for a plugin file that is still being written.
         int incompleteRetries = 20;
         //! Where shadow copies go; empty: a private folder under the system temp folder.
@@ -160,6 +175,11 @@ public:
     QList<PluginSource> currentPlugins() const;
     //! File events are waiting for the quiet period (or a retry) to end.
     bool hasPendingEvents() const;
+    /*!
+     * What a file-event reload waits for now, or empty: plugin files still open for writing, a
+     * running ninja build of a plugin folder (FolderWatcher::busyReason()).
+     */
+    QString busyReason() const;
 
     bool isWatching() const { return m_watching; }
     void setWatching(bool watching);
@@ -205,6 +225,8 @@ private:
     };
 
     void onQuietPeriodOver();
+    //! (Re)starts the wait for pending file events: the settle window or the quiet period.
+    void scheduleReload();
     //! Makes `generation` shareable; the last holder to let go hands it back to the engine.
     std::shared_ptr<Generation> share(std::unique_ptr<Generation> generation);
     void onGenerationsReleased();
@@ -224,6 +246,8 @@ private:
     QTimer m_quietTimer;
     QList<FileEvent> m_pendingEvents;
     int m_incompleteAttempts = 0;
+    qint64 m_busySince = -1; //!< m_clock time the pending reload first found a writer or build
+    QString m_busyReason;    //!< what it waited for
     std::shared_ptr<Generation> m_current;
     std::shared_ptr<detail::GenerationReleases> m_releases; // shared with every holder's deleter
     std::vector<Retiring> m_retiring;
