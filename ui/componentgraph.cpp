@@ -1,12 +1,15 @@
 #include "componentgraph.h"
 
 #include <QFileInfo>
+#include <QHash>
 #include <QSet>
 
 namespace qreload::app {
 
 QString ComponentNode::stateName() const
 {
+    if (isPlugin())
+        return QStringLiteral("collapsed");
     if (removed)
         return QStringLiteral("removed");
     if (failed)
@@ -16,6 +19,13 @@ QString ComponentNode::stateName() const
     if (creation == Creation::Lazy || scope == Scope::Prototype)
         return QStringLiteral("lazy");
     return QStringLiteral("not created");
+}
+
+QString ComponentNode::plugin() const
+{
+    if (isPlugin())
+        return key.mid(int(ComponentGraph::pluginNodeKey({}).size()));
+    return pluginFile.isEmpty() ? QString() : QFileInfo(pluginFile).fileName();
 }
 
 ComponentGraph ComponentGraph::snapshot(const Container &container, quint64 number,
@@ -57,24 +67,39 @@ ComponentGraph ComponentGraph::snapshot(const QList<ComponentInfo> &infos,
         const QSet<QString> added
             = first ? QSet<QString>() : QSet<QString>(last->added.cbegin(), last->added.cend());
         const QSet<QString> changed(last->changed.cbegin(), last->changed.cend());
+        // Filled by hosts that rebuild proportionally; an older record leaves both empty.
+        const QSet<QString> recreated
+            = first ? QSet<QString>()
+                    : QSet<QString>(last->recreated.cbegin(), last->recreated.cend());
+        const QSet<QString> kept
+            = first ? QSet<QString>() : QSet<QString>(last->kept.cbegin(), last->kept.cend());
         for (ComponentNode &node : graph.nodes) {
             node.added = added.contains(node.key);
             node.changed = !node.added && changed.contains(node.key);
+            node.recreated = !node.added && recreated.contains(node.key);
+            node.kept = !node.added && !node.recreated && kept.contains(node.key);
         }
         if (previous) {
+            QHash<QString, int> index;
+            for (int i = 0; i < graph.nodes.size(); ++i)
+                index.insert(graph.nodes.at(i).key, i);
+            QHash<QString, int> previousIndex;
+            for (int i = 0; i < previous->nodes.size(); ++i)
+                previousIndex.insert(previous->nodes.at(i).key, i);
             for (const QString &key : last->removed) {
-                const ComponentNode *old = previous->node(key);
-                if (!old || graph.indexOf(key) >= 0)
+                const int old = previousIndex.value(key, -1);
+                if (old < 0 || index.contains(key) || previous->nodes.at(old).isPlugin())
                     continue;
-                ComponentNode gone = *old;
+                ComponentNode gone = previous->nodes.at(old);
                 gone.removed = true;
-                gone.added = gone.changed = gone.failed = false;
+                gone.added = gone.changed = gone.failed = gone.recreated = gone.kept = false;
                 gone.created = false;
+                index.insert(key, int(graph.nodes.size()));
                 graph.nodes.append(gone);
             }
             for (const ComponentLink &link : previous->links) {
-                const int from = graph.indexOf(link.from);
-                const int to = graph.indexOf(link.to);
+                const int from = index.value(link.from, -1);
+                const int to = index.value(link.to, -1);
                 if (from < 0 || to < 0)
                     continue;
                 if (graph.nodes.at(from).removed || graph.nodes.at(to).removed) {
@@ -122,6 +147,42 @@ const ComponentNode *ComponentGraph::node(const QString &key) const
     return at < 0 ? nullptr : &nodes.at(at);
 }
 
+QString ComponentGraph::pluginNodeKey(const QString &plugin)
+{
+    return QStringLiteral("plugin:") + plugin;
+}
+
+QStringList ComponentGraph::plugins() const
+{
+    QStringList names;
+    QSet<QString> seen;
+    for (const ComponentNode &node : nodes) {
+        const QString name = node.plugin();
+        if (!name.isEmpty() && !seen.contains(name)) {
+            seen.insert(name);
+            names.append(name);
+        }
+    }
+    return names;
+}
+
+bool ComponentGraph::hasClusters() const
+{
+    QString first;
+    for (const ComponentNode &node : nodes) {
+        if (node.isPlugin())
+            return true; // collapsed plugins stand beside the expanded ones' clusters
+        const QString name = node.plugin();
+        if (name.isEmpty())
+            continue;
+        if (first.isEmpty())
+            first = name;
+        else if (name != first)
+            return true;
+    }
+    return false;
+}
+
 static QString dotQuoted(const QString &text)
 {
     QString escaped = text;
@@ -138,7 +199,7 @@ QString ComponentGraph::toDot() const
                          "    rankdir=TB;\n"
                          "    node [shape=box, style=\"rounded,filled\", fontname=\"sans\"];\n")
               .arg(generation);
-    for (const ComponentNode &node : nodes) {
+    const auto nodeLine = [](const ComponentNode &node, const QString &indent) {
         QString fill = QStringLiteral("#d7ecd9");
         if (node.removed)
             fill = QStringLiteral("#eeeeee");
@@ -146,23 +207,62 @@ QString ComponentGraph::toDot() const
             fill = QStringLiteral("#f6c6c6");
         else if (node.added)
             fill = QStringLiteral("#c9e2f8");
-        else if (node.changed)
+        else if (node.changed || node.recreated)
             fill = QStringLiteral("#fbe3b4");
-        else if (!node.created)
+        else if (!node.created && !node.isPlugin())
             fill = QStringLiteral("#ffffff");
-        QString label = node.key;
+        QString label = node.isPlugin() ? node.plugin() : node.key;
+        if (node.isPlugin())
+            label += QStringLiteral("\n%1 components").arg(node.members.components);
         if (!node.className.isEmpty())
             label += QLatin1Char('\n') + node.className;
-        if (!node.pluginFile.isEmpty())
+        if (!node.pluginFile.isEmpty() && !node.isPlugin())
             label += QLatin1Char('\n') + QFileInfo(node.pluginFile).fileName();
-        dot += QStringLiteral("    %1 [label=%2, fillcolor=%3%4];\n")
-                   .arg(dotQuoted(node.key), dotQuoted(label), dotQuoted(fill),
-                        node.removed ? QStringLiteral(", fontcolor=\"#999999\", color=\"#bbbbbb\"")
-                                     : QString());
+        return QStringLiteral("%1%2 [label=%3, fillcolor=%4%5];\n")
+            .arg(indent, dotQuoted(node.key), dotQuoted(label), dotQuoted(fill),
+                 node.isPlugin() ? QStringLiteral(", shape=box3d, style=filled")
+                 : node.removed  ? QStringLiteral(", fontcolor=\"#999999\", color=\"#bbbbbb\"")
+                                 : QString());
+    };
+    if (hasClusters()) {
+        // One cluster per plugin whose components are drawn; collapsed plugins and components of
+        // no known plugin stand outside.
+        QHash<QString, QList<int>> members;
+        const QStringList names = plugins();
+        for (int i = 0; i < nodes.size(); ++i) {
+            if (!nodes.at(i).isPlugin())
+                members[nodes.at(i).plugin()].append(i);
+        }
+        int cluster = 0;
+        for (const QString &name : names) {
+            const QList<int> keys = members.value(name);
+            if (keys.isEmpty())
+                continue;
+            dot += QStringLiteral("    subgraph cluster_%1 {\n"
+                                  "        label=%2;\n"
+                                  "        style=\"rounded\";\n"
+                                  "        color=\"#9aa5b5\";\n")
+                       .arg(cluster++)
+                       .arg(dotQuoted(name));
+            for (int i : keys)
+                dot += nodeLine(nodes.at(i), QStringLiteral("        "));
+            dot += QStringLiteral("    }\n");
+        }
+        for (int i : members.value(QString()))
+            dot += nodeLine(nodes.at(i), QStringLiteral("    "));
+        for (const ComponentNode &node : nodes) {
+            if (node.isPlugin())
+                dot += nodeLine(node, QStringLiteral("    "));
+        }
+    } else {
+        for (const ComponentNode &node : nodes)
+            dot += nodeLine(node, QStringLiteral("    "));
     }
     for (const ComponentLink &link : links) {
+        const QString label
+            = link.count > 1 ? QStringLiteral("%1 dependencies").arg(link.count) : link.label;
         dot += QStringLiteral("    %1 -> %2 [label=%3%4];\n")
-                   .arg(dotQuoted(link.from), dotQuoted(link.to), dotQuoted(link.label),
+                   .arg(dotQuoted(link.from), dotQuoted(link.to), dotQuoted(label),
                         link.removed ? QStringLiteral(", color=\"#bbbbbb\", style=dashed")
                                      : QString());
     }

@@ -11,10 +11,31 @@
 
 namespace qreload::app {
 
-//! One component as the console draws it: what the container says, plus what the last reload did.
+//! A collapsed plugin's tally of its components' states (all zero for a component).
+struct MemberTally
+{
+    int components = 0;
+    int added = 0;
+    int changed = 0;
+    int recreated = 0; //!< recreated without a change of their own (dependents of a change)
+    int kept = 0;
+    int removed = 0;
+    int failed = 0;
+};
+
+/*!
+ * One box of the graph as the console draws it: a component (what the container says, plus what
+ * the last reload did), or a collapsed plugin standing for all of its components.
+ */
 struct ComponentNode
 {
-    QString key;
+    enum class Kind {
+        Component, //!< one component of the generation
+        Plugin,    //!< a collapsed plugin: its components drawn as one node (see PluginClusters)
+    };
+
+    Kind kind = Kind::Component;
+    QString key; //!< the component key; a plugin node's is ComponentGraph::pluginNodeKey()
     QString className;
     QString pluginFile;
     QStringList interfaces;
@@ -22,12 +43,19 @@ struct ComponentNode
     QStringList routes;       //!< "GET /path"
     Scope scope = Scope::Singleton;
     Creation creation = Creation::Eager;
-    bool created = false; //!< an instance exists (lazy components may not have one yet)
-    bool added = false;   //!< new in the last successful reload
-    bool changed = false; //!< its plugin file changed in the last successful reload
-    bool removed = false; //!< gone since the last reload; shown faded until the next one
-    bool failed = false;  //!< named by an error of the last (failed) reload
-    QString failure;      //!< that error's text
+    bool created = false;   //!< an instance exists (lazy components may not have one yet)
+    bool added = false;     //!< new in the last successful reload
+    bool changed = false;   //!< its plugin file changed in the last successful reload
+    bool removed = false;   //!< gone since the last reload; shown faded until the next one
+    bool failed = false;    //!< named by an error of the last (failed) reload
+    bool recreated = false; //!< constructed anew by the last reload (ReloadRecord::recreated)
+    bool kept = false;      //!< its very instance survived the last reload (ReloadRecord::kept)
+    QString failure;        //!< that error's text
+    MemberTally members;    //!< a plugin node: its components and their states
+
+    bool isPlugin() const { return kind == Kind::Plugin; }
+    //! The plugin this node belongs to (its file name, "libshop.so"); empty if unknown.
+    QString plugin() const;
 
     //! A one-word state for badges and tests: removed, failed, created, lazy, not created.
     QString stateName() const;
@@ -40,6 +68,7 @@ struct ComponentLink
     QString to;
     QString label;        //!< the dependency as declared (interface or key)
     bool removed = false; //!< belongs to a removed component
+    int count = 1;        //!< how many dependencies it stands for (edges of collapsed plugins)
 };
 
 /*!
@@ -67,9 +96,18 @@ struct ComponentGraph
                                    const ComponentGraph *previous = nullptr);
 
     int indexOf(const QString &key) const;
+    //! The key of the node standing for a collapsed `plugin` ("plugin:libshop.so").
+    static QString pluginNodeKey(const QString &plugin);
+    //! The plugins of the components, in the order they first appear.
+    QStringList plugins() const;
+    //! True when the graph is drawn in one cluster per plugin (components of two plugins or more).
+    bool hasClusters() const;
     const ComponentNode *node(const QString &key) const;
     bool isEmpty() const { return nodes.isEmpty(); }
-    //! Graphviz DOT with the state as node colours (for export).
+    /*!
+     * Graphviz DOT with the state as node colours (for export). When hasClusters(), the
+     * components of each plugin are a `subgraph cluster_<n>` labelled with the plugin's file.
+     */
     QString toDot() const;
 };
 

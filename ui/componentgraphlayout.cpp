@@ -128,6 +128,18 @@ GraphLayout layeredLayout(const ComponentGraph &graph, const QHash<QString, QSiz
     }
     for (const QRectF &rect : std::as_const(layout.nodes))
         layout.bounds = layout.bounds.united(rect);
+    if (graph.hasClusters()) {
+        // No cluster-aware placement here: a plugin's frame is the box around its components.
+        for (const ComponentNode &node : graph.nodes) {
+            if (node.isPlugin() || node.plugin().isEmpty())
+                continue;
+            const QRectF rect = layout.nodes.value(node.key).adjusted(-8, -22, 8, 8);
+            QRectF &frame = layout.clusters[node.plugin()];
+            frame = frame.isNull() ? rect : frame.united(rect);
+        }
+        for (const QRectF &rect : std::as_const(layout.clusters))
+            layout.bounds = layout.bounds.united(rect);
+    }
     return layout;
 }
 
@@ -159,11 +171,32 @@ std::optional<GraphLayout> graphvizLayout(const ComponentGraph &graph,
     agattr(g, AGNODE, cstr("label"), cstr(""));
     agattr(g, AGNODE, cstr("width"), cstr("2"));
     agattr(g, AGNODE, cstr("height"), cstr("0.75"));
+    agattr(g, AGRAPH, cstr("label"), cstr(""));
+
+    // One cluster per plugin whose components are drawn (dot keeps a cluster's nodes together
+    // and routes edges around other clusters); the frame is drawn by the view.
+    QHash<QString, Agraph_t *> clusters;
+    if (graph.hasClusters()) {
+        int number = 0;
+        for (const ComponentNode &node : graph.nodes) {
+            const QString plugin = node.plugin();
+            if (node.isPlugin() || plugin.isEmpty() || clusters.contains(plugin))
+                continue;
+            QByteArray name = "cluster_" + QByteArray::number(number++);
+            Agraph_t *sub = agsubg(g, name.data(), 1);
+            // The label only reserves room for the frame's title above the nodes.
+            QByteArray label = plugin.toUtf8();
+            agset(sub, cstr("label"), label.data());
+            clusters.insert(plugin, sub);
+        }
+    }
 
     QHash<QString, Agnode_t *> nodes;
     for (const ComponentNode &node : graph.nodes) {
         QByteArray name = node.key.toUtf8();
         Agnode_t *n = agnode(g, name.data(), 1);
+        if (Agraph_t *sub = node.isPlugin() ? nullptr : clusters.value(node.plugin()))
+            agsubnode(sub, n, 1);
         const QSizeF size = sizeOf(sizes, node.key);
         QByteArray width = QByteArray::number(size.width() / 72.0, 'f', 4);
         QByteArray height = QByteArray::number(size.height() / 72.0, 'f', 4);
@@ -211,6 +244,10 @@ std::optional<GraphLayout> graphvizLayout(const ComponentGraph &graph,
                 edge.arrowTip = flip(bz.ep);
         }
         layout.edges.append(edge);
+    }
+    for (auto it = clusters.cbegin(); it != clusters.cend(); ++it) {
+        const boxf box = GD_bb(it.value());
+        layout.clusters.insert(it.key(), QRectF(flip(box.LL), flip(box.UR)).normalized());
     }
     layout.bounds = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
     gvFreeLayout(graphvizContext, g);

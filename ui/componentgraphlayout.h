@@ -27,10 +27,11 @@ struct GraphLayout
     };
 
     quint64 generation = 0;
-    QHash<QString, QRectF> nodes; //!< key -> node rectangle
+    QHash<QString, QRectF> nodes;    //!< key -> node rectangle
+    QHash<QString, QRectF> clusters; //!< plugin -> the frame around its components
     QList<Edge> edges;
     QRectF bounds;
-    QString engine; //!< "dot" (Graphviz) or "layered" (the built-in fallback)
+    QString engine; //!< "dot" (Graphviz), "dot, by cluster" or "layered" (the built-in fallback)
     double ms = 0;  //!< how long the layout took
 };
 

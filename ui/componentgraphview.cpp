@@ -1,13 +1,19 @@
 #include "componentgraphview.h"
 
 #include "componentnodeitem.h"
+#include "pluginclusteritem.h"
 
+#include <QAction>
+#include <QContextMenuEvent>
 #include <QFile>
+#include <QFontMetricsF>
 #include <QGraphicsPathItem>
 #include <QGraphicsSimpleTextItem>
 #include <QImage>
 #include <QKeyEvent>
 #include <QLoggingCategory>
+#include <QMenu>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QSaveFile>
@@ -17,6 +23,7 @@
 #include <QSvgGenerator>
 #endif
 
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcGraphView, "qreload.ui", QtInfoMsg)
@@ -26,10 +33,27 @@ namespace qreload::ui {
 using app::ComponentGraph;
 using app::GraphLayout;
 
+namespace {
+
+int componentCount(const ComponentGraph &graph)
+{
+    int count = 0;
+    for (const app::ComponentNode &node : graph.nodes)
+        count += node.isPlugin() ? 0 : 1;
+    return count;
+}
+
+} // namespace
+
 ComponentGraphView::ComponentGraphView(QWidget *parent)
     : QGraphicsView(parent)
     , m_scene(new QGraphicsScene(this))
     , m_layouter(new app::ComponentGraphLayout(this))
+    , m_neighbourhood1Action(new QAction(tr("Neighbourhood"), this))
+    , m_neighbourhood2Action(new QAction(tr("2 hops"), this))
+    , m_showAllAction(new QAction(tr("Show all"), this))
+    , m_collapseAllAction(new QAction(tr("Collapse all"), this))
+    , m_expandAllAction(new QAction(tr("Expand all"), this))
 {
     setObjectName(QStringLiteral("componentGraph"));
     setScene(m_scene);
@@ -38,14 +62,60 @@ ComponentGraphView::ComponentGraphView(QWidget *parent)
     setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
     setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    // Thousands of items: no BSP index to rebuild on every scene (items never move).
+    m_scene->setItemIndexMethod(QGraphicsScene::NoIndex);
     connect(m_layouter, &app::ComponentGraphLayout::finished, this,
             &ComponentGraphView::onLayoutFinished);
     connect(m_scene, &QGraphicsScene::selectionChanged, this, [this] {
+        updateActions();
         const QString key = selectedKey();
-        if (!key.isEmpty())
+        const ComponentNodeItem *item = m_items.value(key);
+        if (item && !item->node().isPlugin())
             Q_EMIT componentSelected(key);
     });
+
+    m_neighbourhood1Action->setObjectName(QStringLiteral("neighbourhoodAction"));
+    m_neighbourhood1Action->setToolTip(
+        tr("Show the selected component with its dependencies and dependents (1 hop)"));
+    connect(m_neighbourhood1Action, &QAction::triggered, this,
+            [this] { showNeighbourhood(selectedKey(), 1); });
+    m_neighbourhood2Action->setObjectName(QStringLiteral("neighbourhood2HopsAction"));
+    m_neighbourhood2Action->setToolTip(
+        tr("Show the selected component with what is up to 2 dependencies and dependents away"));
+    connect(m_neighbourhood2Action, &QAction::triggered, this,
+            [this] { showNeighbourhood(selectedKey(), 2); });
+    m_showAllAction->setObjectName(QStringLiteral("showAllAction"));
+    m_showAllAction->setToolTip(tr("Back to the whole graph (Esc)"));
+    connect(m_showAllAction, &QAction::triggered, this, &ComponentGraphView::showAll);
+    m_collapseAllAction->setObjectName(QStringLiteral("collapseAllAction"));
+    m_collapseAllAction->setToolTip(tr("Draw every plugin as one node"));
+    connect(m_collapseAllAction, &QAction::triggered, this,
+            [this] { setAllPluginsCollapsed(true); });
+    m_expandAllAction->setObjectName(QStringLiteral("expandAllAction"));
+    m_expandAllAction->setToolTip(tr("Draw every component, framed by plugin"));
+    connect(m_expandAllAction, &QAction::triggered, this,
+            [this] { setAllPluginsCollapsed(false); });
+    connect(this, &ComponentGraphView::neighbourhoodChanged, this,
+            &ComponentGraphView::updateActions);
+    updateActions();
     showMessage(tr("No generation loaded yet"));
+}
+
+QList<QAction *> ComponentGraphView::toolActions() const
+{
+    return {m_neighbourhood1Action, m_neighbourhood2Action, m_showAllAction, m_collapseAllAction,
+            m_expandAllAction};
+}
+
+void ComponentGraphView::updateActions()
+{
+    const ComponentNodeItem *item = m_items.value(selectedKey());
+    const bool component = item && !item->node().isPlugin();
+    m_neighbourhood1Action->setEnabled(component);
+    m_neighbourhood2Action->setEnabled(component);
+    m_showAllAction->setEnabled(!m_neighbourhood.isEmpty());
+    m_collapseAllAction->setEnabled(m_neighbourhood.isEmpty());
+    m_expandAllAction->setEnabled(m_neighbourhood.isEmpty());
 }
 
 ComponentGraphView::~ComponentGraphView()
@@ -62,11 +132,14 @@ bool ComponentGraphView::sameStructure(const ComponentGraph &a, const ComponentG
     for (int i = 0; i < a.nodes.size(); ++i) {
         const app::ComponentNode &x = a.nodes.at(i);
         const app::ComponentNode &y = b.nodes.at(i);
-        if (x.key != y.key || x.className != y.className || x.pluginFile != y.pluginFile)
+        if (x.key != y.key || x.className != y.className || x.pluginFile != y.pluginFile
+            || x.members.components != y.members.components)
             return false;
     }
     for (int i = 0; i < a.links.size(); ++i) {
-        if (a.links.at(i).from != b.links.at(i).from || a.links.at(i).to != b.links.at(i).to)
+        const app::ComponentLink &x = a.links.at(i);
+        const app::ComponentLink &y = b.links.at(i);
+        if (x.from != y.from || x.to != y.to || x.count != y.count)
             return false;
     }
     return true;
@@ -75,21 +148,36 @@ bool ComponentGraphView::sameStructure(const ComponentGraph &a, const ComponentG
 void ComponentGraphView::setGraph(const ComponentGraph &graph)
 {
     m_graph = graph;
-    if (m_hasShown && m_pendingLayout == 0 && sameStructure(graph, m_shownGraph)) {
+    if (!m_neighbourhood.isEmpty() && graph.indexOf(m_neighbourhood.key) < 0) {
+        // Its component is gone: there is nothing to be the neighbourhood of.
+        m_neighbourhood = {};
+        Q_EMIT neighbourhoodChanged({}, 0);
+    }
+    updateShown();
+}
+
+void ComponentGraphView::updateShown()
+{
+    const ComponentGraph drawn
+        = m_neighbourhood.isEmpty() ? m_clusters.apply(m_graph) : m_neighbourhood.apply(m_graph);
+    if (m_hasShown && m_pendingLayout == 0 && sameStructure(drawn, m_shownGraph)) {
         // Same boxes and lines: only states changed (created, badges). No layout needed.
-        m_shownGraph = graph;
-        m_layout.generation = graph.generation;
-        for (const app::ComponentNode &node : graph.nodes) {
+        m_shownGraph = drawn;
+        m_layout.generation = drawn.generation;
+        for (const app::ComponentNode &node : drawn.nodes) {
             if (ComponentNodeItem *item = m_items.value(node.key))
                 item->setNode(node);
         }
-        Q_EMIT graphShown(graph.generation);
+        viewport()->update();
+        Q_EMIT graphShown(drawn.generation);
+        revealSelection();
         return;
     }
     QHash<QString, QSizeF> sizes;
-    for (const app::ComponentNode &node : graph.nodes)
+    for (const app::ComponentNode &node : drawn.nodes)
         sizes.insert(node.key, ComponentNodeItem::preferredSize(node, font()));
-    m_pendingLayout = m_layouter->request(graph, sizes);
+    m_nextGraph = drawn;
+    m_pendingLayout = m_layouter->request(drawn, sizes);
 }
 
 void ComponentGraphView::onLayoutFinished(quint64 id, const GraphLayout &layout)
@@ -98,7 +186,7 @@ void ComponentGraphView::onLayoutFinished(quint64 id, const GraphLayout &layout)
         return;
     m_pendingLayout = 0;
     m_layout = layout;
-    qCDebug(lcGraphView) << "laid out" << m_graph.nodes.size() << "components with" << layout.engine
+    qCDebug(lcGraphView) << "laid out" << m_nextGraph.nodes.size() << "nodes with" << layout.engine
                          << "in" << layout.ms << "ms";
     buildScene();
 }
@@ -107,6 +195,7 @@ void ComponentGraphView::showMessage(const QString &text)
 {
     m_scene->clear();
     m_items.clear();
+    m_clusterItems.clear();
     auto *message = m_scene->addSimpleText(text);
     message->setBrush(palette().color(QPalette::PlaceholderText));
     m_scene->setSceneRect(message->boundingRect().adjusted(-20, -20, 20, 20));
@@ -114,24 +203,27 @@ void ComponentGraphView::showMessage(const QString &text)
 
 void ComponentGraphView::buildScene()
 {
-    const QString selected = selectedKey();
-    const bool structureChanged = !m_hasShown || !sameStructure(m_graph, m_shownGraph);
+    const QString selected = m_pendingSelection.isEmpty() ? selectedKey() : QString();
+    const bool structureChanged = !m_hasShown || !sameStructure(m_nextGraph, m_shownGraph);
     m_scene->blockSignals(true);
     m_scene->clear();
     m_items.clear();
-    m_shownGraph = m_graph;
+    m_clusterItems.clear();
+    m_shownGraph = m_nextGraph;
     m_hasShown = true;
-    if (m_graph.nodes.isEmpty()) {
+    if (m_shownGraph.nodes.isEmpty()) {
         m_scene->blockSignals(false);
-        showMessage(tr("Generation %1 has no components").arg(m_graph.generation));
-        Q_EMIT graphShown(m_graph.generation);
+        showMessage(tr("Generation %1 has no components").arg(m_shownGraph.generation));
+        Q_EMIT graphShown(m_shownGraph.generation);
         return;
     }
 
     const QColor edgeColor = palette().color(QPalette::Text);
-    QHash<QPair<QString, QString>, bool> removedLinks;
-    for (const app::ComponentLink &link : m_graph.links)
-        removedLinks.insert({link.from, link.to}, link.removed);
+    QHash<QPair<QString, QString>, const app::ComponentLink *> links;
+    for (const app::ComponentLink &link : std::as_const(m_shownGraph.links))
+        links.insert({link.from, link.to}, &link);
+    QFont countFont = font();
+    countFont.setPointSizeF(std::max(6.0, countFont.pointSizeF() * 0.85));
     for (const GraphLayout::Edge &edge : std::as_const(m_layout.edges)) {
         if (edge.spline.size() < 2)
             continue;
@@ -146,14 +238,25 @@ void ComponentGraphView::buildScene()
             = edge.arrowTip ? edge.spline.constLast() : edge.spline.at(edge.spline.size() - 2);
         if (edge.arrowTip)
             path.lineTo(tip);
+        const app::ComponentLink *link = links.value({edge.from, edge.to});
         QColor color = edgeColor;
-        const bool faded = removedLinks.value({edge.from, edge.to}, false);
+        const bool faded = link && link->removed;
         color.setAlphaF(faded ? 0.25f : 0.65f);
-        QPen pen(color, 1.4);
+        const int count = link ? link->count : 1;
+        // An edge standing for several dependencies is drawn heavier, with their number.
+        QPen pen(color, count > 1 ? std::min(1.4 + std::log2(double(count)), 5.0) : 1.4);
         if (faded)
             pen.setStyle(Qt::DashLine);
         auto *line = m_scene->addPath(path, pen);
         line->setZValue(0);
+        if (count > 1) {
+            auto *label = m_scene->addSimpleText(QString::number(count), countFont);
+            label->setBrush(color);
+            const QPointF middle = path.pointAtPercent(0.5);
+            label->setPos(middle + QPointF(4, -label->boundingRect().height() / 2));
+            label->setZValue(0);
+            label->setToolTip(tr("%n dependencies", nullptr, count));
+        }
         const QLineF direction(tip, from);
         if (direction.length() > 0.01) {
             const double angle = std::atan2(direction.dy(), direction.dx());
@@ -165,7 +268,17 @@ void ComponentGraphView::buildScene()
             arrow->setZValue(0);
         }
     }
-    for (const app::ComponentNode &node : std::as_const(m_graph.nodes)) {
+    QHash<QString, int> clusterSizes;
+    for (const app::ComponentNode &node : std::as_const(m_shownGraph.nodes)) {
+        if (!node.isPlugin())
+            ++clusterSizes[node.plugin()];
+    }
+    for (auto it = m_layout.clusters.cbegin(); it != m_layout.clusters.cend(); ++it) {
+        auto *frame = new PluginClusterItem(it.key(), clusterSizes.value(it.key()), it.value());
+        m_scene->addItem(frame);
+        m_clusterItems.insert(it.key(), frame);
+    }
+    for (const app::ComponentNode &node : std::as_const(m_shownGraph.nodes)) {
         const QRectF rect = m_layout.nodes.value(node.key);
         if (rect.isNull())
             continue;
@@ -181,12 +294,19 @@ void ComponentGraphView::buildScene()
     m_scene->blockSignals(false);
     if (structureChanged && !m_userZoomed)
         fitToView();
-    Q_EMIT graphShown(m_graph.generation);
+    updateActions();
+    Q_EMIT graphShown(m_shownGraph.generation);
+    revealSelection();
 }
 
 ComponentNodeItem *ComponentGraphView::nodeItem(const QString &key) const
 {
     return m_items.value(key);
+}
+
+PluginClusterItem *ComponentGraphView::clusterItem(const QString &plugin) const
+{
+    return m_clusterItems.value(plugin);
 }
 
 QString ComponentGraphView::selectedKey() const
@@ -200,12 +320,253 @@ QString ComponentGraphView::selectedKey() const
 
 void ComponentGraphView::selectComponent(const QString &key)
 {
-    ComponentNodeItem *item = m_items.value(key);
+    const app::ComponentNode *node = m_graph.node(key);
+    if (!node) {
+        // A drawn node that is no component (a collapsed plugin): select what is there.
+        if (m_items.contains(key)) {
+            m_pendingSelection = key;
+            revealSelection();
+        }
+        return;
+    }
+    m_pendingSelection = key;
+    bool redraw = false;
+    if (!m_neighbourhood.isEmpty() && !m_neighbourhood.keys(m_graph).contains(key)) {
+        m_neighbourhood = {};
+        Q_EMIT neighbourhoodChanged({}, 0);
+        redraw = true;
+    }
+    if (m_neighbourhood.isEmpty() && isPluginCollapsed(node->plugin())) {
+        m_clusters.setCollapsed(node->plugin(), false);
+        redraw = true;
+    }
+    if (redraw)
+        updateShown();
+    else if (!isLayingOut())
+        revealSelection();
+}
+
+void ComponentGraphView::revealSelection()
+{
+    if (m_pendingSelection.isEmpty() || isLayingOut())
+        return;
+    ComponentNodeItem *item = m_items.value(m_pendingSelection);
+    m_pendingSelection.clear();
     if (!item)
         return;
     m_scene->clearSelection();
     item->setSelected(true);
-    ensureVisible(item);
+    // A match in a fitted graph of a thousand boxes is a dot: zoom in until it can be read.
+    if (transform().m11() < 0.8) {
+        const double factor = 1.0 / transform().m11();
+        scale(factor, factor);
+        m_userZoomed = true;
+    }
+    centerOn(item);
+}
+
+bool ComponentGraphView::isPluginCollapsed(const QString &plugin) const
+{
+    return m_clusters.isCollapsed(plugin, componentCount(m_graph));
+}
+
+void ComponentGraphView::setPluginCollapsed(const QString &plugin, bool collapsed)
+{
+    if (plugin.isEmpty() || isPluginCollapsed(plugin) == collapsed) {
+        m_clusters.setCollapsed(plugin, collapsed); // remembered even when nothing changes now
+        return;
+    }
+    m_clusters.setCollapsed(plugin, collapsed);
+    if (m_neighbourhood.isEmpty())
+        updateShown();
+}
+
+void ComponentGraphView::setAllPluginsCollapsed(bool collapsed)
+{
+    m_clusters.setAllCollapsed(collapsed);
+    if (m_neighbourhood.isEmpty())
+        updateShown();
+}
+
+void ComponentGraphView::setCollapseThreshold(int components)
+{
+    m_clusters.setCollapseThreshold(components);
+    if (m_neighbourhood.isEmpty() && m_hasShown)
+        updateShown();
+}
+
+void ComponentGraphView::showNeighbourhood(const QString &key, int hops)
+{
+    if (m_graph.indexOf(key) < 0)
+        return;
+    m_neighbourhood = app::ComponentNeighbourhood{key, std::clamp(hops, 1, 2)};
+    m_pendingSelection = key;
+    m_userZoomed = false; // a new, small graph: fit it
+    updateShown();
+    Q_EMIT neighbourhoodChanged(key, m_neighbourhood.hops);
+}
+
+void ComponentGraphView::showAll()
+{
+    if (m_neighbourhood.isEmpty())
+        return;
+    const QString key = m_neighbourhood.key;
+    m_neighbourhood = {};
+    m_userZoomed = false;
+    m_pendingSelection = key; // keep the component in sight (its plugin may be collapsed)
+    if (const app::ComponentNode *node = m_graph.node(key))
+        m_pendingSelection = isPluginCollapsed(node->plugin())
+                                 ? ComponentGraph::pluginNodeKey(node->plugin())
+                                 : key;
+    updateShown();
+    Q_EMIT neighbourhoodChanged({}, 0);
+}
+
+QString ComponentGraphView::reloadSummary() const
+{
+    int changed = 0, recreated = 0, added = 0, removed = 0, kept = 0, failed = 0;
+    for (const app::ComponentNode &node : m_graph.nodes) {
+        changed += node.changed ? 1 : 0;
+        recreated += node.recreated ? 1 : 0;
+        added += node.added ? 1 : 0;
+        removed += node.removed ? 1 : 0;
+        kept += node.kept ? 1 : 0;
+        failed += node.failed ? 1 : 0;
+    }
+    QStringList parts;
+    const auto part = [&parts](int n, const QString &text) {
+        if (n > 0)
+            parts.append(QStringLiteral("%1 %2").arg(n).arg(text));
+    };
+    part(failed, tr("failed"));
+    part(changed, tr("changed"));
+    part(recreated, tr("recreated"));
+    part(added, tr("new"));
+    part(removed, tr("removed"));
+    part(kept, tr("kept"));
+    if (parts.isEmpty())
+        return {};
+    return tr("Last reload: %1").arg(parts.join(QStringLiteral(", ")));
+}
+
+QMenu *ComponentGraphView::createContextMenu(QGraphicsItem *item, QWidget *parent)
+{
+    auto *menu = new QMenu(parent);
+    const auto add = [menu](const QString &text, const char *name, auto slot) {
+        QAction *action = menu->addAction(text);
+        action->setObjectName(QString::fromLatin1(name));
+        QObject::connect(action, &QAction::triggered, menu, slot);
+        return action;
+    };
+    auto *node = item && item->type() == ComponentNodeItem::Type
+                     ? static_cast<ComponentNodeItem *>(item)
+                     : nullptr;
+    auto *frame = item && item->type() == PluginClusterItem::Type
+                      ? static_cast<PluginClusterItem *>(item)
+                      : nullptr;
+    if (node && node->node().isPlugin()) {
+        const QString plugin = node->node().plugin();
+        add(tr("Expand %1").arg(plugin), "expandPluginAction",
+            [this, plugin] { setPluginCollapsed(plugin, false); });
+    } else if (node) {
+        const QString key = node->node().key;
+        const QString plugin = node->node().plugin();
+        add(tr("Show neighbourhood (1 hop)"), "neighbourhood1Action",
+            [this, key] { showNeighbourhood(key, 1); });
+        add(tr("Show neighbourhood (2 hops)"), "neighbourhood2Action",
+            [this, key] { showNeighbourhood(key, 2); });
+        if (!plugin.isEmpty() && m_neighbourhood.isEmpty())
+            add(tr("Collapse %1").arg(plugin), "collapsePluginAction",
+                [this, plugin] { setPluginCollapsed(plugin, true); });
+    } else if (frame) {
+        const QString plugin = frame->plugin();
+        add(tr("Collapse %1").arg(plugin), "collapsePluginAction",
+            [this, plugin] { setPluginCollapsed(plugin, true); });
+    }
+    if (!menu->isEmpty())
+        menu->addSeparator();
+    add(tr("Show all"), "showAllAction", [this] {
+        showAll();
+    })->setEnabled(!m_neighbourhood.isEmpty());
+    add(tr("Collapse all plugins"), "collapseAllAction", [this] {
+        setAllPluginsCollapsed(true);
+    })->setEnabled(m_neighbourhood.isEmpty());
+    add(tr("Expand all plugins"), "expandAllAction", [this] {
+        setAllPluginsCollapsed(false);
+    })->setEnabled(m_neighbourhood.isEmpty());
+    add(tr("Fit graph"), "fitAction", [this] { fitToView(); });
+    return menu;
+}
+
+void ComponentGraphView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    QGraphicsItem *item = itemAt(event->position().toPoint());
+    if (item && item->type() == ComponentNodeItem::Type) {
+        const app::ComponentNode &node = static_cast<ComponentNodeItem *>(item)->node();
+        if (node.isPlugin()) {
+            m_pendingSelection.clear();
+            setPluginCollapsed(node.plugin(), false);
+            event->accept();
+            return;
+        }
+    } else if (item && item->type() == PluginClusterItem::Type && m_neighbourhood.isEmpty()) {
+        const QString plugin = static_cast<PluginClusterItem *>(item)->plugin();
+        setPluginCollapsed(plugin, true);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseDoubleClickEvent(event);
+}
+
+void ComponentGraphView::contextMenuEvent(QContextMenuEvent *event)
+{
+    QGraphicsItem *item = itemAt(event->pos());
+    if (item && item->type() == ComponentNodeItem::Type && !item->isSelected()) {
+        m_scene->clearSelection();
+        item->setSelected(true);
+    }
+    QMenu *menu = createContextMenu(item, this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(event->globalPos());
+    event->accept();
+}
+
+void ComponentGraphView::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QGraphicsView::drawForeground(painter, rect);
+    QStringList lines;
+    if (!m_neighbourhood.isEmpty())
+        lines.append(tr("Neighbourhood of %1, %n hop(s): %2 components (Esc: show all)", nullptr,
+                        m_neighbourhood.hops)
+                         .arg(m_neighbourhood.key)
+                         .arg(componentCount(m_shownGraph)));
+    const QString summary = reloadSummary();
+    if (!summary.isEmpty())
+        lines.append(summary);
+    if (lines.isEmpty() || !m_hasShown)
+        return;
+    // A caption in the viewport's corner, whatever the zoom.
+    painter->save();
+    painter->resetTransform();
+    QFontMetricsF metrics(font());
+    double width = 0;
+    for (const QString &line : std::as_const(lines))
+        width = std::max(width, metrics.horizontalAdvance(line));
+    const QRectF box(6, 6, width + 14, lines.size() * metrics.height() + 8);
+    QColor background = palette().color(QPalette::Base);
+    background.setAlphaF(0.85f);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(background);
+    painter->drawRoundedRect(box, 4, 4);
+    painter->setPen(palette().color(QPalette::Text));
+    painter->setFont(font());
+    double y = box.top() + 4;
+    for (const QString &line : std::as_const(lines)) {
+        painter->drawText(QRectF(box.left() + 7, y, width + 1, metrics.height()),
+                          Qt::AlignLeft | Qt::AlignVCenter, line);
+        y += metrics.height();
+    }
+    painter->restore();
 }
 
 void ComponentGraphView::fitToView()
@@ -271,9 +632,16 @@ void ComponentGraphView::keyPressEvent(QKeyEvent *event)
     case Qt::Key_F:
         fitToView();
         return;
+    case Qt::Key_Escape:
+        if (!m_neighbourhood.isEmpty()) {
+            showAll();
+            return;
+        }
+        break;
     default:
-        QGraphicsView::keyPressEvent(event);
+        break;
     }
+    QGraphicsView::keyPressEvent(event);
 }
 
 void ComponentGraphView::resizeEvent(QResizeEvent *event)

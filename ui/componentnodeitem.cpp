@@ -18,6 +18,26 @@ QString pluginName(const ComponentNode &node)
     return node.pluginFile.isEmpty() ? QString() : QFileInfo(node.pluginFile).fileName();
 }
 
+//! The bold first line: the key, or a collapsed plugin's name.
+QString title(const ComponentNode &node)
+{
+    return node.isPlugin() ? node.plugin() : node.key;
+}
+
+//! The lines under the title.
+QStringList detailLines(const ComponentNode &node)
+{
+    if (node.isPlugin())
+        return {QObject::tr("%n component(s)", nullptr, node.members.components),
+                QObject::tr("double-click to expand")};
+    QStringList lines;
+    if (!node.className.isEmpty())
+        lines.append(node.className);
+    if (!pluginName(node).isEmpty())
+        lines.append(pluginName(node));
+    return lines;
+}
+
 QFont smallFont(const QFont &font)
 {
     QFont small = font;
@@ -61,18 +81,43 @@ void ComponentNodeItem::setNode(const ComponentNode &node)
 
 QStringList ComponentNodeItem::badges() const
 {
+    return badgesFor(m_node);
+}
+
+QStringList ComponentNodeItem::badgesFor(const ComponentNode &node)
+{
     QStringList badges;
-    if (m_node.removed)
+    if (node.isPlugin()) {
+        // What the last reload did inside the collapsed plugin, counted.
+        const app::MemberTally &t = node.members;
+        const auto add = [&badges](int n, const char *what) {
+            if (n > 0)
+                badges.append(QStringLiteral("%1 %2").arg(n).arg(QLatin1String(what)));
+        };
+        add(t.failed, "FAILED");
+        add(t.added, "NEW");
+        add(t.changed, "CHANGED");
+        add(t.recreated, "RECREATED");
+        add(t.removed, "REMOVED");
+        if (node.kept)
+            badges.append(QStringLiteral("KEPT"));
+        return badges;
+    }
+    if (node.removed)
         return {QStringLiteral("REMOVED")};
-    if (m_node.failed)
+    if (node.failed)
         badges.append(QStringLiteral("FAILED"));
-    if (m_node.added)
+    if (node.added)
         badges.append(QStringLiteral("NEW"));
-    if (m_node.changed)
+    if (node.changed)
         badges.append(QStringLiteral("CHANGED"));
-    if (!m_node.created && !m_node.failed)
-        badges.append(m_node.scope == Scope::Prototype ? QStringLiteral("PROTOTYPE")
-                                                       : QStringLiteral("LAZY"));
+    else if (node.recreated)
+        badges.append(QStringLiteral("RECREATED"));
+    if (node.kept)
+        badges.append(QStringLiteral("KEPT"));
+    if (!node.created && !node.failed)
+        badges.append(node.scope == Scope::Prototype ? QStringLiteral("PROTOTYPE")
+                                                     : QStringLiteral("LAZY"));
     return badges;
 }
 
@@ -86,6 +131,10 @@ QColor ComponentNodeItem::fillColor(bool dark) const
         return dark ? QColor(0x1f, 0x44, 0x6e) : QColor(0xd4, 0xe7, 0xfb);
     if (m_node.changed)
         return dark ? QColor(0x5e, 0x48, 0x17) : QColor(0xfd, 0xeb, 0xc8);
+    if (m_node.recreated)
+        return dark ? QColor(0x4d, 0x3f, 0x22) : QColor(0xfe, 0xf4, 0xdf);
+    if (m_node.isPlugin())
+        return dark ? QColor(0x33, 0x3a, 0x46) : QColor(0xe6, 0xec, 0xf5);
     if (!m_node.created)
         return dark ? QColor(0x2b, 0x2e, 0x33) : QColor(0xff, 0xff, 0xff);
     return dark ? QColor(0x23, 0x4d, 0x2c) : QColor(0xd9, 0xf0, 0xdc);
@@ -101,9 +150,30 @@ static QColor borderColor(const ComponentNode &node)
         return QColor(0x1e, 0x6f, 0xd9);
     if (node.changed)
         return QColor(0xd9, 0x8e, 0x04);
+    if (node.recreated)
+        return QColor(0xe0, 0x6c, 0x00);
+    if (node.isPlugin())
+        return QColor(0x5a, 0x6b, 0x85);
     if (!node.created)
         return QColor(0x7a, 0x86, 0x9a);
     return QColor(0x3c, 0x8d, 0x48);
+}
+
+static QColor badgeColor(const QString &badge)
+{
+    if (badge.endsWith(QLatin1String("FAILED")))
+        return QColor(0xc6, 0x28, 0x28);
+    if (badge.endsWith(QLatin1String("NEW")))
+        return QColor(0x1e, 0x6f, 0xd9);
+    if (badge.endsWith(QLatin1String("CHANGED")))
+        return QColor(0xd9, 0x8e, 0x04);
+    if (badge.endsWith(QLatin1String("RECREATED")))
+        return QColor(0xe0, 0x6c, 0x00);
+    if (badge.endsWith(QLatin1String("REMOVED")))
+        return QColor(0x99, 0x99, 0x99);
+    if (badge == QLatin1String("KEPT"))
+        return QColor(0x4f, 0x8a, 0x6a);
+    return QColor(0x7a, 0x86, 0x9a); // LAZY, PROTOTYPE
 }
 
 void ComponentNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
@@ -112,15 +182,30 @@ void ComponentNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
     const QPalette pal = widget ? widget->palette() : QApplication::palette();
     const bool dark = pal.color(QPalette::Base).lightness() < 128;
     const QFont font = widget ? widget->font() : QApplication::font();
-    painter->setRenderHint(QPainter::Antialiasing);
-
-    QPen border(borderColor(m_node), option->state & QStyle::State_Selected ? 3 : 1.5);
-    if (!m_node.created && !m_node.failed && !m_node.removed)
+    const double detail = option->levelOfDetailFromTransform(painter->worldTransform());
+    const bool selected = option->state & QStyle::State_Selected;
+    QPen border(borderColor(m_node), selected ? 3 : 1.5);
+    if (!m_node.created && !m_node.failed && !m_node.removed && !m_node.isPlugin())
         border.setStyle(Qt::DashLine);
-    if (option->state & QStyle::State_Selected)
+    if (selected)
         border.setColor(pal.color(QPalette::Highlight));
+    if (detail < 0.3) {
+        // Too small to read (a thousand components fitted to the window): the box in its
+        // state's colours, so what a reload touched still stands out, and no text to lay out.
+        border.setWidthF(selected ? 3 / detail : 1.5);
+        painter->setPen(border);
+        painter->setBrush(badges().isEmpty() ? fillColor(dark) : badgeColor(badges().constFirst()));
+        painter->drawRect(m_rect);
+        return;
+    }
+    painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(border);
     painter->setBrush(fillColor(dark));
+    if (m_node.isPlugin()) {
+        // A stack of cards: one node standing for many.
+        painter->drawRoundedRect(m_rect.translated(6, -6), 6, 6);
+        painter->drawRoundedRect(m_rect.translated(3, -3), 6, 6);
+    }
     painter->drawRoundedRect(m_rect, 6, 6);
 
     const QColor text = dark ? QColor(0xee, 0xee, 0xee) : QColor(0x1f, 0x1f, 0x1f);
@@ -131,18 +216,13 @@ void ComponentNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
     painter->setPen(text);
     painter->setFont(boldFont(font));
     painter->drawText(QRectF(inner.left(), y, inner.width(), bold.height()), Qt::AlignHCenter,
-                      bold.elidedText(m_node.key, Qt::ElideMiddle, inner.width()));
+                      bold.elidedText(title(m_node), Qt::ElideMiddle, inner.width()));
     y += bold.height();
     painter->setFont(smallFont(font));
     QColor dim = text;
     dim.setAlphaF(0.7f);
     painter->setPen(dim);
-    QStringList lines;
-    if (!m_node.className.isEmpty())
-        lines.append(m_node.className);
-    if (!pluginName(m_node).isEmpty())
-        lines.append(pluginName(m_node));
-    for (const QString &line : std::as_const(lines)) {
+    for (const QString &line : detailLines(m_node)) {
         painter->drawText(QRectF(inner.left(), y, inner.width(), small.height()), Qt::AlignHCenter,
                           small.elidedText(line, Qt::ElideMiddle, inner.width()));
         y += small.height();
@@ -153,9 +233,7 @@ void ComponentNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
     for (const QString &badge : badges()) {
         const double w = small.horizontalAdvance(badge) + 8;
         const QRectF pill(x - w, m_rect.top() - small.height() / 2 - 1, w, small.height() + 2);
-        QColor fill = borderColor(m_node);
-        if (badge == QLatin1String("LAZY") || badge == QLatin1String("PROTOTYPE"))
-            fill = QColor(0x7a, 0x86, 0x9a);
+        QColor fill = badgeColor(badge);
         painter->setPen(Qt::NoPen);
         painter->setBrush(fill);
         painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
@@ -169,11 +247,9 @@ QSizeF ComponentNodeItem::preferredSize(const ComponentNode &node, const QFont &
 {
     QFontMetricsF bold(boldFont(font));
     QFontMetricsF small(smallFont(font));
-    double width = bold.horizontalAdvance(node.key);
+    double width = bold.horizontalAdvance(title(node));
     double height = bold.height();
-    for (const QString &line : {node.className, pluginName(node)}) {
-        if (line.isEmpty())
-            continue;
+    for (const QString &line : detailLines(node)) {
         width = std::max(width, small.horizontalAdvance(line));
         height += small.height();
     }
@@ -183,6 +259,17 @@ QSizeF ComponentNodeItem::preferredSize(const ComponentNode &node, const QFont &
 QString ComponentNodeItem::tooltipFor(const ComponentNode &node)
 {
     QStringList lines;
+    if (node.isPlugin()) {
+        lines.append(QStringLiteral("<b>%1</b>").arg(node.plugin().toHtmlEscaped()));
+        lines.append(QObject::tr("%n component(s), collapsed: double-click to expand", nullptr,
+                                 node.members.components));
+        const QString summary = badgesFor(node).join(QStringLiteral(", "));
+        if (!summary.isEmpty())
+            lines.append(QObject::tr("Last reload: %1").arg(summary.toLower()));
+        if (!node.failure.isEmpty())
+            lines.append(QObject::tr("Failed: %1").arg(node.failure.toHtmlEscaped()));
+        return lines.join(QStringLiteral("<br>"));
+    }
     lines.append(QStringLiteral("<b>%1</b>").arg(node.key.toHtmlEscaped()));
     const auto add = [&lines](const QString &name, const QString &value) {
         if (!value.isEmpty())
@@ -202,6 +289,10 @@ QString ComponentNodeItem::tooltipFor(const ComponentNode &node)
         lines.append(QObject::tr("Added by the last reload"));
     if (node.changed)
         lines.append(QObject::tr("Its plugin changed in the last reload"));
+    else if (node.recreated)
+        lines.append(QObject::tr("Recreated by the last reload (it depends on a change)"));
+    if (node.kept)
+        lines.append(QObject::tr("Kept by the last reload: the same instance runs on"));
     if (node.removed)
         lines.append(QObject::tr("Removed by the last reload"));
     add(QObject::tr("Failed"), node.failure);

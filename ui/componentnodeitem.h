@@ -8,8 +8,10 @@ namespace qreload::ui {
 
 /*!
  * One component in the graph view: a rounded box with key, class and plugin file, filled by state
- * (created, lazy, failed) and badged by what the last reload did (new, changed, removed).
- * Removed components are drawn faded.
+ * (created, lazy, failed) and badged by what the last reload did (new, changed, recreated, kept,
+ * removed). Removed components are drawn faded. A collapsed plugin is a stack of boxes with its
+ * name, component count and the reload's badges counted. Zoomed out below readability, a node is
+ * drawn as a plain box in the colour of its first badge (or state).
  */
 class ComponentNodeItem : public QGraphicsItem
 {
@@ -25,8 +27,10 @@ public:
     const qreload::app::ComponentNode &node() const { return m_node; }
     //! Updates the state shown without moving the item.
     void setNode(const qreload::app::ComponentNode &node);
-    //! The badges drawn, e.g. {"NEW"} or {"LAZY", "CHANGED"}.
+    //! The badges drawn, e.g. {"NEW"} or {"LAZY", "CHANGED"}; a collapsed plugin's are counted:
+    //! {"2 CHANGED", "3 RECREATED"}.
     QStringList badges() const;
+    static QStringList badgesFor(const qreload::app::ComponentNode &node);
     //! The fill colour for the node's state on a light or dark background.
     QColor fillColor(bool dark) const;
 
