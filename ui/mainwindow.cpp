@@ -5,6 +5,7 @@
 #include "componentgraph.h"
 #include "componentgraphview.h"
 #include "componentinspector.h"
+#include "graphsearchbar.h"
 #include "hostproxy.h"
 #include "previewpanel.h"
 #include "reloaddetailsview.h"
@@ -253,6 +254,14 @@ void MainWindow::createActions()
     exportButton->setText(tr("Export"));
     exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addWidget(exportButton);
+
+    // The graph's own tools: search (Ctrl+F), neighbourhood, collapse/expand plugins.
+    QToolBar *graphTools = addToolBar(tr("Graph"));
+    graphTools->setObjectName(QStringLiteral("graphToolBar"));
+    m_graphSearch = new GraphSearchBar(m_graph, graphTools);
+    graphTools->addWidget(m_graphSearch);
+    graphTools->addActions(m_graph->toolActions());
+    addAction(m_graphSearch->findAction());
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);

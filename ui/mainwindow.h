@@ -27,6 +27,7 @@ namespace qreload::ui {
 class BuildOutputView;
 class ComponentGraphView;
 class ComponentInspector;
+class GraphSearchBar;
 class PreviewPanel;
 class ReloadLogView;
 class SourceView;
@@ -58,6 +59,8 @@ public:
 
     qreload::app::ReloadLogModel *reloadLog() const { return m_log; }
     ComponentGraphView *graphView() const { return m_graph; }
+    //! The graph's search box (Ctrl+F).
+    GraphSearchBar *graphSearch() const { return m_graphSearch; }
     ComponentInspector *inspector() const { return m_inspector; }
     ReloadLogView *logView() const { return m_logView; }
     SourceView *sourceView() const { return m_source; }
@@ -135,6 +138,7 @@ private:
     QPointer<qreload::app::SourceMode> m_sourceMode;
 
     ComponentGraphView *m_graph = nullptr;
+    GraphSearchBar *m_graphSearch = nullptr;
     ComponentInspector *m_inspector = nullptr;
     ReloadLogView *m_logView = nullptr;
     SourceView *m_source = nullptr;
