@@ -53,6 +53,11 @@ private Q_SLOTS:
     void quarantinedBytesAreNotLoadedAgainAutomatically_data();
     void quarantinedBytesAreNotLoadedAgainAutomatically();
     void phasesAreAnnouncedBeforeTheyRun();
+    void proportionalReloadKeepsWhatDidNotChange();
+    void failedProportionalReloadLeavesEveryInstanceAsItWas();
+    void changedLibraryLeavesProcessUnchangedStaysMappedOnce();
+    void reloadAllRecreatesEverything();
+    void proportionalReloadsLeaveNoShadowCopyBehind();
 
 private:
     std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30, int drainTimeoutMs = 2000);
@@ -63,6 +68,14 @@ private:
     static QString body(const std::shared_ptr<Generation> &generation,
                         const QString &path = QStringLiteral("/"));
     static int count(const ReloadEngine &engine, ReloadOutcome outcome);
+    //! Puts copy `index` of the chain fixture (`links` links); `version` > 1 appends bytes, so
+    //! the copy's content differs while its code stays the same.
+    void putChain(int index, int links = 3, int version = 1,
+                  PluginFolder::Write how = PluginFolder::Write::Linker);
+    //! How often the chain fixture's hooks ran for `key` ("created" or "destroyed").
+    static int hooks(const char *what, const QString &key);
+    //! The current generation's singleton of every key, for comparing pointers across reloads.
+    static QHash<QString, QObject *> instances(ReloadEngine &engine);
 
     std::unique_ptr<PluginFolder> m_folder;
     std::unique_ptr<QTemporaryDir> m_shadows;
@@ -70,6 +83,8 @@ private:
 
 void tst_ReloadEngine::init()
 {
+    for (const QByteArray &name : qApp->dynamicPropertyNames())
+        qApp->setProperty(name.constData(), QVariant()); // the chain fixture's hook counts
     m_folder = std::make_unique<PluginFolder>();
     m_shadows = std::make_unique<QTemporaryDir>();
 }
@@ -106,6 +121,28 @@ QString tst_ReloadEngine::body(const std::shared_ptr<Generation> &generation, co
     if (!response)
         return QStringLiteral("<error> ") + joinErrors(response.errors());
     return QString::fromUtf8(response.value().body);
+}
+
+void tst_ReloadEngine::putChain(int index, int links, int version, PluginFolder::Write how)
+{
+    m_folder->put(PluginFolder::read(fixtures::plugin("chain")) + QByteArray(version - 1, '\0'),
+                  how, QStringLiteral("chain-%1-%2.so").arg(index).arg(links));
+}
+
+int tst_ReloadEngine::hooks(const char *what, const QString &key)
+{
+    return qApp->property((QByteArray(what) + '/' + key.toUtf8()).constData()).toInt();
+}
+
+QHash<QString, QObject *> tst_ReloadEngine::instances(ReloadEngine &engine)
+{
+    QHash<QString, QObject *> out;
+    const Container &container = engine.current()->container();
+    for (const ComponentInfo &info : container.components()) {
+        if (QObject *instance = container.existingInstance(info.key))
+            out.insert(info.key, instance);
+    }
+    return out;
 }
 
 template<typename F>
@@ -967,6 +1004,245 @@ void tst_ReloadEngine::phasesAreAnnouncedBeforeTheyRun()
     seen.removeDuplicates();
     seen.removeFirst();
     QCOMPARE(timed, seen);
+}
+
+namespace {
+
+QStringList keys(const QString &chain, const QStringList &names)
+{
+    QStringList out;
+    for (const QString &name : names)
+        out.append(chain + QLatin1Char('.') + name);
+    return out;
+}
+
+} // namespace
+
+void tst_ReloadEngine::proportionalReloadKeepsWhatDidNotChange()
+{
+    // chain0 <- chain1 <- chain2, each a plugin of three links (and a lazy component, and a
+    // holder of a prototype): changing chain1 recreates chain1 and, through named<IStage>, the
+    // chain2 links that depend on it; everything else runs on as the very same instances.
+    for (int index = 0; index < 3; ++index)
+        putChain(index);
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    QVERIFY(engine->current()->container().get(QStringLiteral("chain0.lazy")));
+    QVERIFY(engine->current()->container().get(QStringLiteral("chain2.lazy")));
+    QCOMPARE(body(*engine, QStringLiteral("/chain2")),
+             QStringLiteral("chain0.link0 <- chain0.link1 <- chain0.link2 <- chain1.link0 <- "
+                            "chain1.link1 <- chain1.link2 <- chain2.link0 <- chain2.link1 <- "
+                            "chain2.link2"));
+    QCOMPARE(body(*engine, QStringLiteral("/chain0")),
+             QStringLiteral("chain0.link0 <- chain0.link1 <- chain0.link2"));
+    const QHash<QString, QObject *> before = instances(*engine);
+    QCOMPARE(before.size(), 3 * 4 + 2); // links and holders, two lazy ones used
+
+    putChain(1, 3, 2); // new bytes of chain1, as a linker writes them
+    QTRY_COMPARE(engine->generationNumber(), 2u);
+    const ReloadRecord record = *engine->lastReload();
+    QVERIFY2(record.ok() && record.errors.isEmpty(), qPrintable(record.errorText()));
+    QCOMPARE(record.scope, ReloadScope::Changed);
+    QCOMPARE(record.files, QStringList{m_folder->file(QStringLiteral("chain-1-3.so"))});
+    const QStringList kept
+        = keys(QStringLiteral("chain0"),
+               {QStringLiteral("holder"), QStringLiteral("lazy"), QStringLiteral("link0"),
+                QStringLiteral("link1"), QStringLiteral("link2"), QStringLiteral("piece")})
+          + keys(QStringLiteral("chain2"), {QStringLiteral("holder"), QStringLiteral("piece")});
+    QCOMPARE(record.kept, kept);
+    const QStringList recreated
+        = keys(QStringLiteral("chain1"),
+               {QStringLiteral("holder"), QStringLiteral("link0"), QStringLiteral("link1"),
+                QStringLiteral("link2"), QStringLiteral("piece")})
+          + keys(QStringLiteral("chain2"),
+                 {QStringLiteral("link0"), QStringLiteral("link1"), QStringLiteral("link2")});
+    QCOMPARE(record.recreated, recreated);
+    QCOMPARE(record.changed,
+             keys(QStringLiteral("chain1"),
+                  {QStringLiteral("holder"), QStringLiteral("lazy"), QStringLiteral("link0"),
+                   QStringLiteral("link1"), QStringLiteral("link2"), QStringLiteral("piece")}));
+
+    // Kept: the same objects, whose hooks did not run again (nor their before-destroy hooks
+    // when generation 1 was retired).
+    const QHash<QString, QObject *> after = instances(*engine);
+    for (const QString &key : kept) {
+        if (key.endsWith(QLatin1String(".piece")))
+            continue; // a prototype: no singleton to compare
+        QVERIFY2(after.value(key) == before.value(key), qPrintable(key));
+        QCOMPARE(hooks("created", key), 1);
+        QCOMPARE(hooks("destroyed", key), 0);
+    }
+    // The prototype instance a kept holder was given lives on with it.
+    QCOMPARE(engine->current()->container().liveInstances(QStringLiteral("chain0.piece")), 1);
+    QCOMPARE(engine->current()
+                 ->container()
+                 .invoke(QStringLiteral("chain2.holder"), QStringLiteral("piece"))
+                 .value()
+                 .toString(),
+             QStringLiteral("Piece"));
+    // Recreated: new objects; the old ones were destroyed with generation 1, hooks and all.
+    for (const QString &key : recreated) {
+        if (key.endsWith(QLatin1String(".piece")))
+            continue;
+        QVERIFY2(after.value(key) && after.value(key) != before.value(key), qPrintable(key));
+        QCOMPARE(hooks("created", key), 2);
+        QCOMPARE(hooks("destroyed", key), 1);
+    }
+    // A lazy component that depends on a recreated one is recreated on its next use.
+    QVERIFY(!after.contains(QStringLiteral("chain2.lazy")));
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain2.lazy")), 1);
+    QObject *lazy = engine->current()->container().get(QStringLiteral("chain2.lazy")).value();
+    QVERIFY(lazy != before.value(QStringLiteral("chain2.lazy")));
+    // State: a recreated component gets its predecessor's; a kept one simply keeps its own.
+    QCOMPARE(record.carriedState, QStringList{QStringLiteral("chain1.link2")}
+                                      + QStringList{QStringLiteral("chain2.link2")});
+    QCOMPARE(after.value(QStringLiteral("chain2.link2"))->property("hits").toInt(), 1);
+    QCOMPARE(after.value(QStringLiteral("chain0.link2"))->property("hits").toInt(), 1);
+    QCOMPARE(body(*engine, QStringLiteral("/chain2")).count(QStringLiteral(" <- ")), 8);
+    QCOMPARE(after.value(QStringLiteral("chain2.link2"))->property("hits").toInt(), 2);
+
+    // A file written again with the bytes it has: nothing to reload.
+    putChain(0);
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Skipped), 1);
+    QCOMPARE(engine->generationNumber(), 2u);
+}
+
+void tst_ReloadEngine::failedProportionalReloadLeavesEveryInstanceAsItWas()
+{
+    for (int index = 0; index < 3; ++index)
+        putChain(index);
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    const QHash<QString, QObject *> before = instances(*engine);
+
+    // chain1 changes and a new plugin's constructor throws: construction fails, after it kept
+    // chain0 and built chain1 and chain2 anew.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                           "reload 2 failed: .*the constructor threw")));
+    asOneChange(*engine, [&] {
+        putChain(1, 3, 2);
+        m_folder->putFixture("greeter_throws");
+    });
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 1);
+    const ReloadRecord record = *engine->lastReload();
+    QVERIFY2(record.errorText().contains(QStringLiteral("constructor threw")),
+             qPrintable(record.errorText()));
+    QCOMPARE(engine->generationNumber(), 1u);
+    QVERIFY(record.kept.isEmpty());
+    QVERIFY(record.recreated.isEmpty());
+    // Everything of generation 1 is as it was: the same objects, no hook ran on them. What the
+    // candidate built is gone again.
+    QCOMPARE(instances(*engine), before);
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        const bool rebuilt = it.key().startsWith(QLatin1String("chain1."))
+                             || it.key().startsWith(QLatin1String("chain2.link"));
+        QCOMPARE(hooks("created", it.key()), rebuilt ? 2 : 1);
+        QCOMPARE(hooks("destroyed", it.key()), rebuilt ? 1 : 0);
+    }
+    QCOMPARE(body(*engine, QStringLiteral("/chain2")).count(QStringLiteral(" <- ")), 8);
+    // The candidate's copy of chain1 left the process and the disk; generation 1's stay.
+    QCOMPARE(mappingsOf(m_shadows->path() + QStringLiteral("/g2/")), 0);
+    QVERIFY(!QDir(m_shadows->path() + QStringLiteral("/g2")).exists());
+    QVERIFY(mappingsOf(m_shadows->path() + QStringLiteral("/g1/chain-1-3.so")) > 0);
+}
+
+void tst_ReloadEngine::changedLibraryLeavesProcessUnchangedStaysMappedOnce()
+{
+    for (int index = 0; index < 3; ++index)
+        putChain(index);
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    const QString root = m_shadows->path();
+    for (int version = 2; version <= 4; ++version) {
+        putChain(1, 3, version);
+        QTRY_COMPARE(engine->generationNumber(), quint64(version));
+        QVERIFY(engine->lastReload()->ok());
+    }
+    // chain1's copies of generations 1 to 3 were unloaded with the generation they served;
+    // chain0 and chain2 are still generation 1's copies, mapped once each.
+    for (int generation = 1; generation <= 3; ++generation)
+        QCOMPARE(mappingsOf(root + QStringLiteral("/g%1/chain-1-3.so").arg(generation)), 0);
+    QVERIFY(mappingsOf(root + QStringLiteral("/g4/chain-1-3.so")) > 0);
+    for (const QString &name : {QStringLiteral("chain-0-3.so"), QStringLiteral("chain-2-3.so")}) {
+        QVERIFY(mappingsOf(root + QStringLiteral("/g1/") + name) > 0);
+        QCOMPARE(mappingsOf(QLatin1Char('/') + name),
+                 mappingsOf(root + QStringLiteral("/g1/") + name));
+    }
+    QStringList loaded;
+    for (const PluginSource &source : engine->currentPlugins())
+        loaded.append(source.loadPath.mid(root.size()));
+    QCOMPARE(loaded,
+             (QStringList{QStringLiteral("/g1/chain-0-3.so"), QStringLiteral("/g4/chain-1-3.so"),
+                          QStringLiteral("/g1/chain-2-3.so")}));
+}
+
+void tst_ReloadEngine::reloadAllRecreatesEverything()
+{
+    for (int index = 0; index < 2; ++index)
+        putChain(index);
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    const QHash<QString, QObject *> before = instances(*engine);
+    const QString root = m_shadows->path();
+
+    // A plain manual reload with nothing changed makes a new generation that keeps everything.
+    ReloadRecord record = engine->reloadNow();
+    QVERIFY2(record.ok(), qPrintable(record.errorText()));
+    QCOMPARE(record.scope, ReloadScope::Changed);
+    QVERIFY(record.recreated.isEmpty());
+    QCOMPARE(record.kept.size(), 2 * 5);
+    QCOMPARE(instances(*engine), before);
+    QVERIFY(!QDir(root + QStringLiteral("/g2")).exists()); // nothing new to copy
+
+    // Reload all: every library loaded anew, every instance built anew.
+    record = engine->reloadNow(ReloadCause::Manual, ReloadScope::All);
+    QVERIFY2(record.ok(), qPrintable(record.errorText()));
+    QCOMPARE(record.scope, ReloadScope::All);
+    QVERIFY(record.kept.isEmpty());
+    QCOMPARE(record.recreated.size(), 2 * 5); // links, holders, pieces (lazy ones wait)
+    const QHash<QString, QObject *> after = instances(*engine);
+    for (const QString &key : before.keys()) {
+        QVERIFY2(after.value(key) != before.value(key), qPrintable(key));
+        QCOMPARE(hooks("destroyed", key), 1);
+    }
+    QCOMPARE(QDir(root + QStringLiteral("/g3")).entryList(QDir::Files),
+             (QStringList{QStringLiteral("chain-0-3.so"), QStringLiteral("chain-1-3.so")}));
+    QCOMPARE(mappingsOf(root + QStringLiteral("/g1/")), 0);
+    QCOMPARE(QDir(root).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+             QStringList{QStringLiteral("g3")});
+}
+
+void tst_ReloadEngine::proportionalReloadsLeaveNoShadowCopyBehind()
+{
+    for (int index = 0; index < 4; ++index)
+        putChain(index, 2);
+    auto engine = makeEngine();
+    QVERIFY(engine->start().ok());
+    const QString root = m_shadows->path();
+    // Each reload changes one plugin, another one each time, and sometimes reloads all.
+    for (int round = 1; round <= 24; ++round) {
+        putChain(round % 4, 2, 1 + round);
+        const ReloadRecord record = engine->reloadNow(
+            ReloadCause::Manual, round % 8 == 0 ? ReloadScope::All : ReloadScope::Changed);
+        QVERIFY2(record.ok(), qPrintable(record.errorText()));
+    }
+    // One copy per plugin on disk and in memory, and no empty folder.
+    int files = 0;
+    for (QDirIterator it(root, QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next())
+        ++files;
+    QCOMPARE(files, 4);
+    for (const QString &folder : QDir(root).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        QVERIFY2(!QDir(root + QLatin1Char('/') + folder).isEmpty(), qPrintable(folder));
+    for (const PluginSource &source : engine->currentPlugins()) {
+        QVERIFY(QFile::exists(source.loadPath));
+        QVERIFY(mappingsOf(source.loadPath) > 0);
+    }
+    QCOMPARE(mappingsOf(QStringLiteral("/chain-")), [&] {
+        int mapped = 0;
+        for (const PluginSource &source : engine->currentPlugins())
+            mapped += mappingsOf(source.loadPath);
+        return mapped;
+    }());
 }
 
 QTEST_GUILESS_MAIN(tst_ReloadEngine)
