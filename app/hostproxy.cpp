@@ -1,8 +1,10 @@
 #include "hostproxy.h"
 
 #include "crashreport.h"
+#include "eventstream.h"
 #include "guardedtcpserver.h"
 #include "hostchannel.h"
+#include "liveeventdata.h"
 #include "shadowstore.h"
 #include "standbyserver.h"
 
@@ -107,7 +109,7 @@ void HostProxy::stopHost()
 
 bool HostProxy::listen(QString *error)
 {
-    m_standby = std::make_unique<StandbyServer>(this);
+    m_standby = std::make_unique<StandbyServer>(this, &m_events, m_options.httpLimits);
     // Guarded like the host's: the standby server must not read a 300 MB body either.
     auto *listener = new GuardedTcpServer(m_options.httpLimits);
     if (!listener->listen(m_options.host, m_options.port)) {
@@ -148,7 +150,8 @@ void HostProxy::restartHost()
     const Launch next{{},
                       {},
                       QStringLiteral("host restarted by hand, on the current plugin files; state "
-                                     "that lived only in the old host is lost")};
+                                     "that lived only in the old host is lost"),
+                      QStringLiteral("hand")};
     if (!m_process) {
         launch(next);
         return;
@@ -175,6 +178,9 @@ void HostProxy::launch(const Launch &launch)
     QFile::remove(m_crashFile);
     if (m_listener)
         m_listener->pauseAccepting();
+    // Pages streaming from the standby server reconnect, and reach the new host.
+    if (m_standby)
+        m_standby->eventStream()->closeAll();
 
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::ForwardedOutputChannel);
@@ -276,6 +282,9 @@ void HostProxy::onMessage(const QCborMap &m)
         for (auto it = m_pendingLaunch.quarantine.constBegin();
              it != m_pendingLaunch.quarantine.constEnd(); ++it)
             quarantine.insert(it.key(), it.value());
+        QCborArray events;
+        for (const LiveEvent &event : m_events.events())
+            events.append(event.toCbor());
         QCborArray dirs;
         for (const QString &dir : m_options.pluginDirs)
             dirs.append(dir);
@@ -300,7 +309,11 @@ void HostProxy::onMessage(const QCborMap &m)
             {QStringLiteral("httpLimits"),
              QCborValue::fromJsonValue(m_options.httpLimits.toJson())},
             {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())},
+            {QStringLiteral("events"), events},
+            {QStringLiteral("eventSession"), m_events.session()},
+            {QStringLiteral("liveReload"), m_options.liveReload},
         });
+        m_announceRestart = m_pendingLaunch.startup != QLatin1String("first");
         m_configured = true;
         for (const QCborMap &queued : std::exchange(m_queue, {}))
             m_channel->send(queued);
@@ -326,6 +339,11 @@ void HostProxy::onMessage(const QCborMap &m)
         }
         if (m_generation.number != before)
             Q_EMIT generationChanged(m_generation.number);
+        if (std::exchange(m_announceRestart, false))
+            publish(LiveEvent::HostRestarted,
+                    LiveEventData::hostRestarted(hostPid(), m_generation.number,
+                                                 m_pendingLaunch.decision,
+                                                 m_pendingLaunch.startup == QLatin1String("hand")));
     } else if (type == HostProtocol::Watching) {
         const bool on = m.value(QStringLiteral("on")).toBool();
         if (std::exchange(m_watching, on) != on)
@@ -338,6 +356,8 @@ void HostProxy::onMessage(const QCborMap &m)
         const auto done = m_pending.take(m.value(QStringLiteral("id")).toInteger());
         if (done)
             done(m.value(QStringLiteral("value")).toJsonValue().toObject());
+    } else if (type == HostProtocol::Open) {
+        requestOpen(m.toJsonObject());
     } else if (type == HostProtocol::Restart) {
         QMetaObject::invokeMethod(this, &HostProxy::restartHost, Qt::QueuedConnection);
     }
@@ -351,6 +371,39 @@ void HostProxy::appendRecord(const ReloadRecord &record)
     m_nextRecordId = qMax(m_nextRecordId, record.id + 1);
     m_lastGeneration = qMax(m_lastGeneration, record.generationAfter);
     Q_EMIT reloadFinished(record);
+    if (record.outcome == ReloadOutcome::Crashed)
+        publish(LiveEvent::HostCrashed, LiveEventData::hostCrashed(record));
+    else
+        publish(LiveEvent::Reload,
+                LiveEventData::reload(record, record.cause == ReloadCause::Startup
+                                                  ? m_pendingLaunch.startup
+                                                  : QString()));
+}
+
+void HostProxy::publish(const QString &kind, const QJsonObject &data)
+{
+    const LiveEvent event = m_events.append(kind, data);
+    if (m_channel && m_configured)
+        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Event},
+                                 {QStringLiteral("event"), event.toCbor()}});
+}
+
+void HostProxy::publishBuildStarted(const QString &commandLine, const QStringList &changedFiles)
+{
+    publish(LiveEvent::BuildStarted, LiveEventData::buildStarted(commandLine, changedFiles));
+}
+
+void HostProxy::publishBuildFinished(const BuildInfo &build)
+{
+    publish(LiveEvent::BuildFinished, LiveEventData::buildFinished(build, m_generation.number));
+}
+
+void HostProxy::requestOpen(const QJsonObject &target)
+{
+    Q_EMIT openRequested(quint64(target.value(QLatin1String("record")).toInteger()),
+                         target.value(QLatin1String("file")).toString(),
+                         target.value(QLatin1String("line")).toInt(),
+                         target.value(QLatin1String("column")).toInt());
 }
 
 QStringList HostProxy::pluginFiles() const
@@ -518,17 +571,19 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
     launch(Launch{rollBack ? good : QList<PluginSource>{}, quarantine,
                   rollBack ? QStringLiteral("restarted after a crash, on the last plugins that "
                                             "worked")
-                           : QStringLiteral("restarted after a crash, on the current plugins")});
+                           : QStringLiteral("restarted after a crash, on the current plugins"),
+                  QStringLiteral("crash")});
 }
 
-void HostProxy::reloadNow(ReloadCause cause)
+void HostProxy::reloadNow(ReloadCause cause, ReloadScope scope)
 {
     if (m_state == HostState::Stopped) {
-        restartHost();
+        restartHost(); // a new host builds everything anyway
         return;
     }
     send(QCborMap{{QStringLiteral("type"), HostProtocol::Reload},
-                  {QStringLiteral("cause"), causeName(cause)}});
+                  {QStringLiteral("cause"), causeName(cause)},
+                  {QStringLiteral("scope"), scopeName(scope)}});
 }
 
 void HostProxy::reloadForEvents(const QList<FileEvent> &events, const QString &decision,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectionlimits.h"
+#include "eventjournal.h"
 #include "generationsnapshot.h"
 #include "reloadrecord.h"
 
@@ -38,6 +39,11 @@ class StandbyServer;
  * (state Stopped): then a standby server answers on the port (status, log, restart, and 503 for
  * the rest) until the user restarts the host by hand.
  *
+ * Live reload: the proxy owns the journal of live events (builds, reloads, crashes, restarts:
+ * it alone sees them all), numbers them, and pushes each to the host, which streams them at
+ * `GET /_qreload/events`; a new host is seeded with the journal so far. The standby server
+ * streams the same journal while no host runs.
+ *
  * Every call returns at once: results arrive as signals, as the engine's did.
  */
 class HostProxy : public QObject
@@ -61,6 +67,8 @@ public:
         int stderrLines = 20;
         //! The preview port's HTTP limits, in the host and in the standby server alike.
         ConnectionLimits httpLimits;
+        //! HTML pages of component routes get the live-reload script.
+        bool liveReload = true;
     };
 
     enum class HostState {
@@ -82,7 +90,9 @@ public:
     void restartHost();
 
     // The engine's interface, asynchronous.
-    void reloadNow(ReloadCause cause = ReloadCause::Manual);
+    //! Scope All ("Reload all") rebuilds every plugin and component from scratch.
+    void reloadNow(ReloadCause cause = ReloadCause::Manual,
+                   ReloadScope scope = ReloadScope::Changed);
     void reloadForEvents(const QList<FileEvent> &events, const QString &decision,
                          std::optional<BuildInfo> build = std::nullopt);
     void recordWithoutReload(const QList<FileEvent> &events, const QString &decision,
@@ -126,6 +136,18 @@ public:
     QJsonObject status() const;
     QJsonObject supervisorStatus() const;
 
+    //! The live events (see the class comment).
+    EventJournal *eventJournal() { return &m_events; }
+    //! Journals a build that started (source mode), for the pages' event stream.
+    void publishBuildStarted(const QString &commandLine, const QStringList &changedFiles);
+    //! Journals a finished build, with its diagnostics and the source lines around them.
+    void publishBuildFinished(const qreload::app::BuildInfo &build);
+    /*!
+     * A page asked (POST /_qreload/open, its same-origin check passed) to show `record` and the
+     * diagnostic at file:line:column in the console: emits openRequested().
+     */
+    void requestOpen(const QJsonObject &target);
+
 Q_SIGNALS:
     void reloadStarted(qreload::app::ReloadCause cause);
     void reloadFinished(const qreload::app::ReloadRecord &record);
@@ -133,6 +155,8 @@ Q_SIGNALS:
     void watchingChanged(bool watching);
     void fileEventObserved(const qreload::app::FileEvent &event);
     void hostStateChanged(qreload::app::HostProxy::HostState state);
+    //! A page's overlay link: raise the console at this record and diagnostic.
+    void openRequested(quint64 record, const QString &file, int line, int column);
 
 private:
     struct Launch
@@ -140,6 +164,8 @@ private:
         QList<PluginSource> restore;
         QHash<QString, QByteArray> quarantine;
         QString decision;
+        //! Why this host starts, for the live events: "first", "crash" or "hand".
+        QString startup = QStringLiteral("first");
     };
     void launch(const Launch &launch);
     void onNewConnection();
@@ -147,6 +173,9 @@ private:
     void onHostFinished(int exitCode, QProcess::ExitStatus status);
     void send(const QCborMap &message);
     void appendRecord(const ReloadRecord &record);
+    //! Journals a live event and sends it to the host (a host not configured yet gets it in
+    //! its seed).
+    void publish(const QString &kind, const QJsonObject &data);
     void setState(HostState state);
     void pushStatus();
     void stopHost();
@@ -155,6 +184,7 @@ private:
     Options m_options;
     QString m_token;
     std::unique_ptr<QTemporaryDir> m_runtime;
+    EventJournal m_events;
     std::unique_ptr<StandbyServer> m_standby;
     QTcpServer *m_listener = nullptr; // owned by m_standby
     quint16 m_port = 0;
@@ -166,6 +196,7 @@ private:
     int m_launches = 0;
     QString m_crashFile;
     Launch m_pendingLaunch;
+    bool m_announceRestart = false; //!< publish host-restarted with the new host's generation
     std::optional<Launch> m_restartAfterExit;
     QString m_deadShadowRoot; // removed once the next host serves
     QStringList m_stderrTail;

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "projectconfig.h"
 #include "projectscaffold.h"
+#include "reloadlogview.h"
 #include "shadowstore.h"
 #include "sourcemode.h"
 
@@ -140,6 +141,11 @@ int main(int argc, char *argv[])
         QStringLiteral("Preview connections open at once; one more gets 503 (default 256)."),
         QStringLiteral("n"));
     parser.addOptions({maxBodyOption, idleTimeoutOption, maxConnectionsOption});
+    const QCommandLineOption noLiveReloadOption(
+        QStringLiteral("no-live-reload"),
+        QStringLiteral("Do not inject the live-reload script into HTML pages (qreload.json: "
+                       "\"liveReload\": false)."));
+    parser.addOption(noLiveReloadOption);
     parser.addOptions({headlessOption, pluginsOption, portOption, hostOption, quietOption,
                        logFormatOption, sourcesOption, buildOption, buildTimeoutOption,
                        noBuildOption, forceOption});
@@ -304,6 +310,7 @@ int main(int argc, char *argv[])
                          qPrintable(dir));
     }
     options.quietPeriodMs = config.quietPeriodMs;
+    options.liveReload = config.liveReload && !parser.isSet(noLiveReloadOption);
     options.host = host;
     options.port = quint16(config.port);
     // HTTP limits: qreload.json's "http", then the command line.
@@ -345,6 +352,12 @@ int main(int argc, char *argv[])
     if (sourceMode) // missing folders and broken links, in the status JSON until fixed
         QObject::connect(sourceMode.get(), &SourceMode::warningsChanged, &proxy,
                          &HostProxy::setWarnings);
+    if (sourceMode) { // builds go to the pages' live-reload stream (overlay with diagnostics)
+        QObject::connect(sourceMode.get(), &SourceMode::buildStarted, &proxy,
+                         &HostProxy::publishBuildStarted);
+        QObject::connect(sourceMode.get(), &SourceMode::buildFinished, &proxy,
+                         &HostProxy::publishBuildFinished);
+    }
 
     std::unique_ptr<HeadlessReporter> reporter;
     if (headless) {
@@ -373,6 +386,16 @@ int main(int argc, char *argv[])
         window = std::make_unique<qreload::ui::MainWindow>(&proxy);
         window->attachSourceMode(sourceMode.get()); // before start(): the start-up build shows
         window->show();
+        // A page's overlay link: the console comes to the front on that record.
+        QObject::connect(&proxy, &HostProxy::openRequested, window.get(),
+                         [w = window.get()](quint64 record) {
+                             if (w->isMinimized())
+                                 w->showNormal();
+                             w->raise();
+                             w->activateWindow();
+                             if (record != 0)
+                                 w->logView()->selectRecord(record);
+                         });
     }
     if (sourceMode)
         sourceMode->startWithEngine(); // an unbuilt project's first generation waits for a build

@@ -280,7 +280,8 @@ public:
                       {QStringLiteral("plugins"), QStringLiteral("sources"),
                        QStringLiteral("include"), QStringLiteral("exclude"),
                        QStringLiteral("build"), QStringLiteral("quietPeriodMs"),
-                       QStringLiteral("port"), QStringLiteral("host"), QStringLiteral("http")});
+                       QStringLiteral("port"), QStringLiteral("host"), QStringLiteral("http"),
+                       QStringLiteral("liveReload")});
 
         ProjectConfig config;
         config.projectDir = projectDir;
@@ -353,6 +354,15 @@ public:
         }
         if (root.contains(QLatin1String("http")))
             readHttp(root.value(QLatin1String("http")), config);
+        if (root.contains(QLatin1String("liveReload"))) {
+            const QJsonValue live = root.value(QLatin1String("liveReload"));
+            if (!live.isBool())
+                error(ConfigError::Reason::WrongType, QStringLiteral("liveReload"),
+                      QStringLiteral("must be true or false (inject the live-reload script into "
+                                     "HTML pages)"));
+            else
+                config.liveReload = live.toBool();
+        }
         if (root.contains(QLatin1String("build")))
             readBuild(build, config, cmakeProject);
         else if (cmakeProject)

@@ -106,6 +106,8 @@ public:
     //! The preview server's HTTP limits ("http": {"maxBodyBytes", "idleTimeoutMs",
     //! "maxConnections"}).
     ConnectionLimits httpLimits;
+    //! HTML pages of component routes get the live-reload script ("liveReload", default true).
+    bool liveReload = true;
 
     bool hasBuild() const { return !buildCommand.isEmpty(); }
     /*!

@@ -1,6 +1,9 @@
 #include "standbyserver.h"
 
+#include "clientscript.h"
+#include "eventstream.h"
 #include "hostproxy.h"
+#include "previewserver.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -10,9 +13,17 @@
 
 namespace qreload::app {
 
-StandbyServer::StandbyServer(HostProxy *proxy)
+StandbyServer::StandbyServer(HostProxy *proxy, EventJournal *journal,
+                             const ConnectionLimits &limits)
     : m_proxy(proxy)
-{}
+    , m_stream(new EventStream(journal, this))
+{
+    m_stream->applyLimits(limits);
+    m_stream->setHelloData([proxy] {
+        return QJsonObject{{QLatin1String("generation"), qint64(proxy->generationNumber())},
+                           {QLatin1String("standby"), true}};
+    });
+}
 
 bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
@@ -36,7 +47,23 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     }
     const QString path = request.url().path();
     const bool post = request.method() == QHttpServerRequest::Method::Post;
-    if (path == QLatin1String("/_qreload/status")) {
+    if (path == QLatin1String("/_qreload/events")
+        && request.method() == QHttpServerRequest::Method::Get) {
+        m_stream->serve(request, socket); // kept open: the stream ends when a host starts
+    } else if (path == ClientScript::path()) {
+        reply(ClientScript::script(), "text/javascript; charset=utf-8", 200);
+    } else if (path == QLatin1String("/_qreload/open")) {
+        if (!post) {
+            reply("use POST\n", "text/plain; charset=utf-8", 405);
+        } else if (!PreviewServer::isSameOrigin(request)) {
+            reply("only a page of this server may open the console\n", "text/plain; charset=utf-8",
+                  403);
+        } else {
+            reply(QJsonDocument(QJsonObject{{QLatin1String("opening"), true}}).toJson(),
+                  "application/json", 202);
+            m_proxy->requestOpen(QJsonDocument::fromJson(request.body()).object());
+        }
+    } else if (path == QLatin1String("/_qreload/status")) {
         reply(QJsonDocument(m_proxy->status()).toJson(), "application/json", 200);
     } else if (path == QLatin1String("/_qreload/log")) {
         QJsonArray records;

@@ -68,10 +68,12 @@ inline const QString FileEvent = QStringLiteral("fileEvent");           // at, p
 inline const QString Retired = QStringLiteral("retired");               // number, timedOut
 inline const QString Reply = QStringLiteral("reply");                   // id, ok, value|error
 inline const QString Restart = QStringLiteral("restart");               // POST /_qreload/restart
+inline const QString Open
+    = QStringLiteral("open"); // POST /_qreload/open: record, file, line, column
 
 // supervisor -> host
 inline const QString Configure = QStringLiteral("configure"); // options (first message)
-inline const QString Reload = QStringLiteral("reload");       // cause, events, decision, build
+inline const QString Reload = QStringLiteral("reload"); // cause, scope, events, decision, build
 inline const QString Record = QStringLiteral("record");       // a reload that never reached plugins
 inline const QString Hold = QStringLiteral("hold");           // on: plugin events wait for a build
 inline const QString Pause = QStringLiteral("pause");         // on: watching paused
@@ -79,6 +81,7 @@ inline const QString QuietPeriod = QStringLiteral("quietPeriod"); // ms
 inline const QString Details = QStringLiteral("details");         // id, key
 inline const QString Status = QStringLiteral("status");           // supervisor fields of the status
 inline const QString Quit = QStringLiteral("quit");
+inline const QString Event = QStringLiteral("event"); // event: one live event for the stream
 } // namespace HostProtocol
 
 } // namespace qreload::app

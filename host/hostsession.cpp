@@ -1,6 +1,7 @@
 #include "hostsession.h"
 
 #include "crashhandler.h"
+#include "eventjournal.h"
 #include "generationsnapshot.h"
 #include "hostchannel.h"
 #include "previewserver.h"
@@ -35,6 +36,12 @@ QList<FileEvent> eventsFromCbor(const QCborValue &value)
 ReloadCause causeFromName(const QString &name)
 {
     return name == QLatin1String("files") ? ReloadCause::Files : ReloadCause::Manual;
+}
+
+//! "all" rebuilds everything (Reload all); anything else, or no scope, what changed.
+ReloadScope scopeFromName(const QString &name)
+{
+    return name == scopeName(ReloadScope::All) ? ReloadScope::All : ReloadScope::Changed;
 }
 
 } // namespace
@@ -113,6 +120,18 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     m_server->setSupervisorStatus(c.value(QStringLiteral("status")).toJsonValue().toObject());
     m_server->setRestartHandler([this] {
         m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Restart}});
+    });
+    // Live reload: the supervisor's journal so far (a page that reconnects to this host after a
+    // crash gets the crash and the restart it missed), and whether pages get the script.
+    QList<LiveEvent> events;
+    for (const QCborValue &event : c.value(QStringLiteral("events")).toArray())
+        events.append(LiveEvent::fromCbor(event.toMap()));
+    m_server->eventJournal()->seed(c.value(QStringLiteral("eventSession")).toString(), events);
+    m_server->setLiveReload(c.value(QStringLiteral("liveReload")).toBool(true));
+    m_server->setOpenHandler([this](const QJsonObject &target) {
+        QCborMap message = QCborMap::fromJsonObject(target);
+        message.insert(QStringLiteral("type"), HostProtocol::Open);
+        m_channel->send(message);
     });
     if (c.contains(QStringLiteral("httpLimits"))) {
         const QJsonObject json = c.value(QStringLiteral("httpLimits")).toJsonValue().toObject();
@@ -204,7 +223,8 @@ void HostSession::onMessage(const QCborMap &m)
                                       m.value(QStringLiteral("decision")).toString(),
                                       std::move(build));
         } else {
-            m_engine->reloadNow(causeFromName(m.value(QStringLiteral("cause")).toString()));
+            m_engine->reloadNow(causeFromName(m.value(QStringLiteral("cause")).toString()),
+                                scopeFromName(m.value(QStringLiteral("scope")).toString()));
         }
     } else if (type == HostProtocol::Record) {
         const ReloadRecord r
@@ -233,6 +253,9 @@ void HostSession::onMessage(const QCborMap &m)
                                 QCborValue::fromJsonValue(details.value().toJson())}});
     } else if (type == HostProtocol::Status) {
         m_server->setSupervisorStatus(m.value(QStringLiteral("status")).toJsonValue().toObject());
+    } else if (type == HostProtocol::Event) {
+        m_server->eventJournal()->insert(
+            LiveEvent::fromCbor(m.value(QStringLiteral("event")).toMap()));
     } else if (type == HostProtocol::Quit) {
         CrashHandler::markNormalExit();
         QCoreApplication::exit(0);

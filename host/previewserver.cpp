@@ -3,6 +3,8 @@
 #include "componentendpoint.h"
 #include "connectionguard.h"
 #include "crashhandler.h"
+#include "eventjournal.h"
+#include "eventstream.h"
 #include "generationsnapshot.h"
 #include "guardedtcpserver.h"
 #include "reloadengine.h"
@@ -33,12 +35,31 @@ QByteArray methodName(QHttpServerRequest::Method method)
     return QByteArray(e.valueToKey(int(method))).toUpper();
 }
 
+//! POST /_qreload/reload?all=1 rebuilds everything; no `all` (or all=0) only what changed.
+std::optional<ReloadScope> reloadScope(const QUrlQuery &query)
+{
+    if (!query.hasQueryItem(QStringLiteral("all")))
+        return ReloadScope::Changed;
+    const QString all = query.queryItemValue(QStringLiteral("all"));
+    if (all == QLatin1String("1") || all == QLatin1String("true"))
+        return ReloadScope::All;
+    if (all == QLatin1String("0") || all == QLatin1String("false"))
+        return ReloadScope::Changed;
+    return std::nullopt;
+}
+
 } // namespace
 
 PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_engine(engine)
+    , m_journal(new EventJournal(EventJournal::DefaultCapacity, this))
+    , m_stream(new EventStream(m_journal, this))
 {
+    m_stream->setHelloData([this] {
+        return QJsonObject{{QLatin1String("generation"), qint64(m_engine->generationNumber())}};
+    });
+    m_stream->applyLimits(m_limits);
     // A fixed token from the environment lets scripts call the POST endpoints without reading
     // qreload's output; otherwise each session makes a random one.
     const QString fixed = qEnvironmentVariable("QRELOAD_TOKEN");
@@ -93,6 +114,7 @@ bool PreviewServer::setLimits(const ConnectionLimits &limits, QString *error)
         return false;
     }
     m_limits = limits;
+    m_stream->applyLimits(m_limits);
     for (GuardedTcpServer *server :
          findChildren<GuardedTcpServer *>(QString(), Qt::FindDirectChildrenOnly))
         server->setLimits(limits);
@@ -151,6 +173,17 @@ bool PreviewServer::hostAllowed(const QHttpServerRequest &request) const
         candidate.setScopeId(QString());
         return candidate.isEqual(address, QHostAddress::TolerantConversion);
     });
+}
+
+bool PreviewServer::isSameOrigin(const QHttpServerRequest &request)
+{
+    // A cross-site page can send a simple POST here (a form), but not with our own origin: the
+    // browser sets Origin, and Sec-Fetch-Site, itself.
+    const QByteArray fetchSite = request.value("Sec-Fetch-Site");
+    if (!fetchSite.isEmpty() && fetchSite != "same-origin")
+        return false;
+    const QByteArray origin = request.value("Origin");
+    return !origin.isEmpty() && origin == "http://" + request.value("Host");
 }
 
 bool PreviewServer::hasSessionToken(const QHttpServerRequest &request) const
@@ -243,9 +276,15 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                 replyText(QStringLiteral("use POST to reload"), 405);
             } else if (!hasSessionToken(request)) {
                 replyText(QStringLiteral("a valid X-QReload-Token header is required"), 403);
+            } else if (const std::optional<ReloadScope> scope = reloadScope(request.query());
+                       !scope) {
+                replyText(QStringLiteral("all=%1: use all=1 to rebuild everything (Reload all) "
+                                         "or all=0 for what changed")
+                              .arg(request.query().queryItemValue(QStringLiteral("all"))),
+                          400);
             } else {
                 generation.reset();
-                const ReloadRecord record = m_engine->reloadNow(ReloadCause::Manual);
+                const ReloadRecord record = m_engine->reloadNow(ReloadCause::Manual, *scope);
                 replyJson(QJsonDocument(record.toJson()), record.ok() ? 200 : 500);
             }
         } else if (path == QLatin1String("/_qreload/restart") && m_restart) {
@@ -261,6 +300,31 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                                               "that lived only in this one is lost")}}),
                           202);
                 m_restart();
+            }
+        } else if (path == QLatin1String("/_qreload/events")) {
+            if (method != "GET") {
+                replyText(QStringLiteral("use GET for the event stream"), 405);
+            } else {
+                generation.reset(); // a stream lasts: it must not hold a generation
+                m_stream->serve(request, socket);
+            }
+        } else if (path == ClientScript::path()) {
+            reply(method == "HEAD" ? QByteArray() : ClientScript::script(),
+                  "text/javascript; charset=utf-8", 200);
+        } else if (path == QLatin1String("/_qreload/open") && m_open) {
+            const QJsonDocument body = QJsonDocument::fromJson(request.body());
+            if (method != "POST") {
+                replyText(QStringLiteral("use POST to open the console"), 405);
+            } else if (!isSameOrigin(request)) {
+                replyText(QStringLiteral("only a page of this server may open the console (the "
+                                         "Origin header must name it)"),
+                          403);
+            } else if (!request.value("Content-Type").startsWith("application/json")
+                       || !body.isObject()) {
+                replyText(QStringLiteral("send a JSON object: record, file, line, column"), 400);
+            } else {
+                replyJson(QJsonDocument(QJsonObject{{QLatin1String("opening"), true}}), 202);
+                m_open(body.object());
             }
         } else if (ComponentEndpoint::handles(encodedPath)) {
             const ComponentEndpoint::Answer answer
@@ -297,6 +361,17 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     CrashHandler::clearRequest();
     if (response) {
         const Response &r = response.value();
+        if (m_liveReload && method != "HEAD" && ClientScript::isHtml(r.contentType)) {
+            if (m_routeTableGeneration != generation->number()) {
+                m_routeTable = ClientScript::routeTable(generation->container().components());
+                m_routeTableGeneration = generation->number();
+            }
+            const ClientScript::Page page{generation->number(), m_journal->lastId(),
+                                          m_journal->session(),
+                                          ClientScript::routeOwner(m_routeTable, method, path)};
+            reply(ClientScript::inject(r.body, ClientScript::tag(page)), r.contentType, r.status);
+            return true;
+        }
         reply(method == "HEAD" ? QByteArray() : r.body, r.contentType, r.status);
         return true;
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clientscript.h"
 #include "connectionlimits.h"
 
 #include <QAbstractHttpServer>
@@ -11,6 +12,8 @@
 
 namespace qreload::app {
 
+class EventJournal;
+class EventStream;
 class ReloadEngine;
 
 /*!
@@ -19,9 +22,16 @@ class ReloadEngine;
  *
  * Routes: component routes of the current generation; `GET /_qreload/status` (JSON),
  * `GET /_qreload/log` (JSON), `GET /_qreload/graph` (DOT), `POST /_qreload/reload` (needs the
- * session token in the `X-QReload-Token` header), and a component's details and method calls
- * under `/_qreload/components/` (see ComponentEndpoint; invoking needs the token too).
+ * session token in the `X-QReload-Token` header; `?all=1` rebuilds everything: "Reload all"),
+ * and a component's details and method calls under `/_qreload/components/` (see
+ * ComponentEndpoint; invoking needs the token too).
  * Every response carries `X-QReload-Generation`.
+ *
+ * Live reload: `GET /_qreload/events` streams the event journal (Server-Sent Events, see
+ * EventStream), `GET /_qreload/client.js` is the browser script, which goes into the HTML answers
+ * of component routes (never into other types, never into qreload's own endpoints) unless
+ * setLiveReload(false); `POST /_qreload/open` (same origin only) asks the console to show a
+ * diagnostic.
  * Requests whose Host header is not a loopback name are refused (DNS rebinding); when the server
  * listens on a non-loopback address, the machine's own addresses and host name are allowed too.
  *
@@ -47,6 +57,23 @@ public:
     void setSupervisorStatus(const QJsonObject &fields) { m_supervisorStatus = fields; }
     //! What POST /_qreload/restart does (ask the supervisor for a new host); unset: 404.
     void setRestartHandler(std::function<void()> handler) { m_restart = std::move(handler); }
+    //! The live events this server streams (the host's copy of the supervisor's journal).
+    EventJournal *eventJournal() const { return m_journal; }
+    EventStream *eventStream() const { return m_stream; }
+    //! Inject the live-reload script into component routes' HTML (default on).
+    void setLiveReload(bool on) { m_liveReload = on; }
+    bool liveReload() const { return m_liveReload; }
+    /*!
+     * What `POST /_qreload/open` does with its JSON body (`record`, `file`, `line`, `column`):
+     * raise the console at that diagnostic. Unset: 404.
+     */
+    void setOpenHandler(std::function<void(const QJsonObject &)> handler)
+    {
+        m_open = std::move(handler);
+    }
+    //! The request comes from a page of this server: `Origin` names the host it was sent to,
+    //! and `Sec-Fetch-Site`, when the browser sends it, says same-origin.
+    static bool isSameOrigin(const QHttpServerRequest &request);
     /*!
      * Sets the HTTP limits; they apply to new connections at once and, for the body limit and
      * the idle timeout, to open ones. On a value that is not usable, returns false and *error
@@ -86,6 +113,13 @@ private:
     QString m_token;
     QJsonObject m_supervisorStatus;
     std::function<void()> m_restart;
+    EventJournal *m_journal;
+    EventStream *m_stream;
+    bool m_liveReload = true;
+    std::function<void(const QJsonObject &)> m_open;
+    //! Which component serves which route, for the injected tag (made once per generation).
+    quint64 m_routeTableGeneration = 0;
+    QList<ClientScript::RouteEntry> m_routeTable;
 };
 
 } // namespace qreload::app
