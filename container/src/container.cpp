@@ -1,6 +1,7 @@
 #include "qreload/container.h"
 
 #include "qreload/componentdetails.h"
+#include "qreload/graphdiff.h"
 #include "qreload/registry.h"
 
 #include "owned_p.h"
@@ -119,6 +120,11 @@ struct Container::Node
     int instancesMade = 0;
     //! Whether start(predecessor) keeps it (worked out once, dependencies first).
     enum class Keep { Unknown, Deciding, No, Yes } keep = Keep::Unknown;
+    //! The providers its dependencies resolve to, and the index of the dependency of each;
+    //! worked out once per graph (resolvedAt is the container's m_epoch then).
+    QList<Node *> targets;
+    QList<int> targetDependency;
+    int resolvedAt = -1;
 };
 
 /*!
@@ -278,16 +284,24 @@ void Container::addNode(std::shared_ptr<ComponentDescriptor> descriptor)
         m_byKey.insert(d.key, node.get());
         for (const QString &iid : d.interfaces)
             m_byInterface[iid].append(node.get());
+    } else {
+        m_duplicateKeys.insert(d.key);
     }
     for (const Route &route : d.routes) {
         const RouteEntry entry{node.get(), &route};
+        const QString id = routeId(route);
+        if (const auto owner = m_routeOwners.constFind(id); owner == m_routeOwners.constEnd())
+            m_routeOwners.insert(id, entry);
+        else if (owner->node != node.get())
+            m_routeClashes.append({*owner, entry});
         if (route.path.endsWith(QLatin1Char('*')))
             m_prefixRoutes.append(entry);
-        else if (const QString id = routeId(route); !m_exactRoutes.contains(id))
+        else if (!m_exactRoutes.contains(id))
             m_exactRoutes.insert(id, entry);
     }
     m_nodes.push_back(std::move(node));
     m_valid = false;
+    ++m_epoch;
 }
 
 Container::Node *Container::node(const QString &key) const
@@ -300,26 +314,39 @@ QList<Container::Node *> Container::interfaceProviders(const QString &iid) const
     return m_byInterface.value(iid);
 }
 
-QList<Container::Node *> Container::targets(const Node *n) const
+const QList<Container::Node *> &Container::targets(const Node *n) const
 {
-    QList<Node *> out;
-    for (const Dependency &dep : n->d->dependencies) {
+    if (n->resolvedAt == m_epoch)
+        return n->targets;
+    Node *self = const_cast<Node *>(n); // the cache is no part of the graph's value
+    self->targets.clear();
+    self->targetDependency.clear();
+    for (qsizetype i = 0; i < n->d->dependencies.size(); ++i) {
+        const Dependency &dep = n->d->dependencies.at(i);
         switch (dep.kind) {
         case Dependency::Kind::Component:
-            if (Node *target = node(dep.target))
-                out.append(target);
+            if (Node *target = node(dep.target)) {
+                self->targets.append(target);
+                self->targetDependency.append(int(i));
+            }
             break;
         case Dependency::Kind::Interface:
         case Dependency::Kind::NamedInterface:
-            if (Result<Node *> p = resolveInterface(dep.target, dep.qualifier))
-                out.append(p.value());
+            if (Result<Node *> p = resolveInterface(dep.target, dep.qualifier)) {
+                self->targets.append(p.value());
+                self->targetDependency.append(int(i));
+            }
             break;
         case Dependency::Kind::InterfaceList:
-            out.append(interfaceProviders(dep.target));
+            for (Node *provider : interfaceProviders(dep.target)) {
+                self->targets.append(provider);
+                self->targetDependency.append(int(i));
+            }
             break;
         }
     }
-    return out;
+    self->resolvedAt = m_epoch;
+    return n->targets;
 }
 
 Result<Container::Node *> Container::resolveInterface(const QString &iid,
@@ -363,9 +390,14 @@ Status Container::validate() const
         return {};
     Errors errors;
 
+    // Duplicates were noted as they were added; their files are gathered only when there are.
     QHash<QString, QStringList> filesByKey;
-    for (const auto &n : m_nodes)
-        filesByKey[n->d->key].append(n->d->pluginFile);
+    if (!m_duplicateKeys.isEmpty()) {
+        for (const auto &n : m_nodes) {
+            if (m_duplicateKeys.contains(n->d->key))
+                filesByKey[n->d->key].append(n->d->pluginFile);
+        }
+    }
     QSet<QString> reportedDuplicates;
     for (const auto &n : m_nodes) {
         const ComponentDescriptor &d = *n->d;
@@ -381,6 +413,8 @@ Status Container::validate() const
             errors.append(Error(Error::Reason::InvalidRegistration,
                                 QStringLiteral("registered without a factory"), d.key,
                                 d.pluginFile));
+        if (m_duplicateKeys.isEmpty() || !m_duplicateKeys.contains(d.key))
+            continue;
         const QStringList &files = filesByKey.value(d.key);
         if (files.size() > 1 && !reportedDuplicates.contains(d.key)) {
             reportedDuplicates.insert(d.key);
@@ -393,11 +427,17 @@ Status Container::validate() const
         }
     }
 
-    // Dependencies that cannot be satisfied.
+    // Dependencies that cannot be satisfied (what can be is resolved once, for later).
     for (const auto &n : m_nodes) {
         const ComponentDescriptor &d = *n->d;
         if (m_byKey.value(d.key) != n.get())
             continue;
+        const QList<Node *> &resolved = targets(n.get());
+        if (resolved.size() == d.dependencies.size()
+            && std::none_of(
+                d.dependencies.cbegin(), d.dependencies.cend(),
+                [](const Dependency &dep) { return dep.kind == Dependency::Kind::InterfaceList; }))
+            continue; // each resolved to one provider
         for (const Dependency &dep : d.dependencies) {
             switch (dep.kind) {
             case Dependency::Kind::Component:
@@ -429,20 +469,15 @@ Status Container::validate() const
         }
     }
 
-    // Two components serving the same route.
-    QHash<QString, const Node *> routeOwner;
-    for (const auto &n : m_nodes) {
-        for (const Route &route : n->d->routes) {
-            const QString id = routeId(route);
-            if (const Node *other = routeOwner.value(id); other && other != n.get()) {
-                errors.append(Error(Error::Reason::DuplicateRoute,
-                                    QStringLiteral("route %1 is served by both %2 (%3) and %4")
-                                        .arg(id, other->d->key, other->d->pluginFile, n->d->key),
-                                    n->d->key, n->d->pluginFile));
-            } else {
-                routeOwner.insert(id, n.get());
-            }
-        }
+    // Two components serving the same route (noted as they were added).
+    for (const auto &[owner, other] : m_routeClashes) {
+        const Node *first = owner.node;
+        const Node *n = other.node;
+        errors.append(
+            Error(Error::Reason::DuplicateRoute,
+                  QStringLiteral("route %1 is served by both %2 (%3) and %4")
+                      .arg(routeId(*other.route), first->d->key, first->d->pluginFile, n->d->key),
+                  n->d->key, n->d->pluginFile));
     }
 
     // Cycles, each reported once with its path: a depth-first walk over the resolved providers.
@@ -892,25 +927,63 @@ QList<ComponentEdge> Container::edges() const
     for (const auto &n : m_nodes) {
         if (m_byKey.value(n->d->key) != n.get())
             continue;
-        for (const Dependency &dep : n->d->dependencies) {
-            switch (dep.kind) {
-            case Dependency::Kind::Component:
-                if (m_byKey.contains(dep.target))
-                    out.append({n->d->key, dep.target, dep});
-                break;
-            case Dependency::Kind::Interface:
-            case Dependency::Kind::NamedInterface:
-                if (Result<Node *> p = resolveInterface(dep.target, dep.qualifier))
-                    out.append({n->d->key, p.value()->d->key, dep});
-                break;
-            case Dependency::Kind::InterfaceList:
-                for (Node *p : interfaceProviders(dep.target))
-                    out.append({n->d->key, p->d->key, dep});
-                break;
-            }
-        }
+        const QList<Node *> &to = targets(n.get());
+        for (qsizetype i = 0; i < to.size(); ++i)
+            out.append(
+                {n->d->key, to.at(i)->d->key, n->d->dependencies.at(n->targetDependency.at(i))});
     }
     return out;
+}
+
+void Container::compare(const Container &before, const Container &after,
+                        const QSet<QString> &changedPluginFiles, GraphDiff *diff)
+{
+    ContainerLock afterLock(after.m_mutex);
+    ContainerLock beforeLock(before.m_mutex);
+    const auto wiringText = [](const Container &c, const Node *n) {
+        // As the users read it, order aside: the declarations and what each resolved to.
+        QStringList out;
+        for (const Dependency &dep : n->d->dependencies)
+            out.append(QStringLiteral("declares ") + dep.display());
+        const QList<Node *> &to = c.targets(n);
+        for (qsizetype i = 0; i < to.size(); ++i)
+            out.append(n->d->dependencies.at(n->targetDependency.at(i)).display()
+                       + QStringLiteral(" -> ") + to.at(i)->d->key);
+        out.sort();
+        return out;
+    };
+    QSet<const Node *> seen;
+    for (const auto &n : after.m_nodes) {
+        if (after.m_byKey.value(n->d->key) != n.get())
+            continue;
+        const Node *previous = before.node(n->d->key);
+        if (!previous) {
+            diff->added.append(n->d->key);
+            continue;
+        }
+        seen.insert(previous);
+        if (previous->d->pluginFile != n->d->pluginFile
+            || changedPluginFiles.contains(n->d->pluginFile))
+            diff->changed.append(n->d->key);
+        // Same declarations and the same providers' keys in the same order: not rewired. Else
+        // the text decides (a list of providers in another order is the same wiring).
+        const QList<Node *> &now = after.targets(n.get());
+        const QList<Node *> &then = before.targets(previous);
+        bool same = (previous->d == n->d || previous->d->dependencies == n->d->dependencies)
+                    && now.size() == then.size();
+        for (qsizetype i = 0; same && i < now.size(); ++i)
+            same = now.at(i)->d->key == then.at(i)->d->key;
+        if (!same && wiringText(before, previous) != wiringText(after, n.get()))
+            diff->rewired.append(n->d->key);
+    }
+    for (const auto &n : before.m_nodes) {
+        if (before.m_byKey.value(n->d->key) == n.get() && !seen.contains(n.get()))
+            diff->removed.append(n->d->key);
+    }
+    diff->added.sort();
+    diff->removed.sort();
+    diff->changed.sort();
+    diff->rewired.sort();
 }
 
 QObject *Container::existingInstance(const QString &key) const

@@ -94,14 +94,15 @@ GraphDiff GraphDiff::between(const QList<ComponentInfo> &before,
 GraphDiff GraphDiff::between(const Container &before, const Container &after,
                              const QSet<QString> &changedPluginFiles)
 {
-    return between(before.components(), before.edges(), after.components(), after.edges(),
-                   changedPluginFiles);
+    GraphDiff diff;
+    Container::compare(before, after, changedPluginFiles, &diff);
+    return diff;
 }
 
 GraphDiff GraphDiff::between(const Generation *before, const Generation &after)
 {
     if (!before)
-        return between({}, {}, after.container().components(), after.container().edges(), {});
+        return between(Container(), after.container(), {});
     QHash<QString, QByteArray> oldHashes;
     for (const PluginSource &source : before->plugins())
         oldHashes.insert(source.originPath, source.contentHash);

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QRecursiveMutex>
+#include <QSet>
 
 #include <deque>
 #include <functional>
@@ -14,6 +15,7 @@
 namespace qreload {
 
 class ComponentDetails;
+class GraphDiff;
 
 //! A read-only view of one component, for the console, the status endpoint and graph diffs.
 struct ComponentInfo
@@ -210,6 +212,15 @@ public:
     StateCarryReport restoreState(const QHash<QString, CarriedState> &state);
 
 private:
+    friend class GraphDiff;
+    /*!
+     * GraphDiff::between() for two containers, from their nodes: a component registered with
+     * the same shared descriptor and wired to providers of the same keys is compared without
+     * building any text.
+     */
+    static void compare(const Container &before, const Container &after,
+                        const QSet<QString> &changedPluginFiles, GraphDiff *diff);
+
     struct Node;
     struct Instance;
     class ScopedResolver;
@@ -231,7 +242,7 @@ private:
     Result<Node *> resolveInterface(const QString &iid, const QString &qualifier) const;
     //! The providers each dependency of `node` resolves to, in declaration order (unresolved
     //! ones left out).
-    QList<Node *> targets(const Node *node) const;
+    const QList<Node *> &targets(const Node *node) const;
     bool keepable(Node *node, const Container &predecessor);
     Status startLocked(Container *predecessor);
     Result<QObject *> instantiate(Node *node, QStringList &path);
@@ -246,7 +257,11 @@ private:
     QHash<QString, QList<Node *>> m_byInterface; // IID -> providers (first node of each key)
     std::vector<Created> m_created;              // creation order; prototypes included
     QHash<QString, RouteEntry> m_exactRoutes;    // "GET /path" -> first route registered
-    QList<RouteEntry> m_prefixRoutes;            // routes ending in '*', registration order
+    QHash<QString, RouteEntry> m_routeOwners;    // any route id -> first route registered
+    QList<QPair<RouteEntry, RouteEntry>> m_routeClashes; // (first, later) of two components
+    QSet<QString> m_duplicateKeys;                       // keys registered more than once
+    int m_epoch = 0; // counts add()s: cached resolutions of an older graph are stale
+    QList<RouteEntry> m_prefixRoutes; // routes ending in '*', registration order
     QHash<QString, CarriedState> m_pendingState;
     QStringList m_kept;
     QStringList m_constructed;
