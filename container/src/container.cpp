@@ -115,11 +115,14 @@ struct Container::Node
 {
     //! Shared with the plugin library (and the other generations that use it) or owned here.
     std::shared_ptr<ComponentDescriptor> d;
-    int index = 0; //!< position in m_nodes
+    int index = 0;      //!< position in m_nodes
+    bool first = false; //!< the first registration of its key (a later one is a duplicate)
     QObject *singleton = nullptr;
     int instancesMade = 0;
     //! Whether start(predecessor) keeps it (worked out once, dependencies first).
     enum class Keep { Unknown, Deciding, No, Yes } keep = Keep::Unknown;
+    //! In a predecessor, while a successor starts: the successor's node of the same key.
+    Node *successor = nullptr;
     //! The providers its dependencies resolve to, and the index of the dependency of each;
     //! worked out once per graph (resolvedAt is the container's m_epoch then).
     QList<Node *> targets;
@@ -281,6 +284,7 @@ void Container::addNode(std::shared_ptr<ComponentDescriptor> descriptor)
     // Lookups by key and interface find the first registration of a key (a duplicate fails
     // validation); so do routes, exact ones by a hash, prefix ones longest first.
     if (!m_byKey.contains(d.key)) {
+        node->first = true;
         m_byKey.insert(d.key, node.get());
         for (const QString &iid : d.interfaces)
             m_byInterface[iid].append(node.get());
@@ -430,7 +434,7 @@ Status Container::validate() const
     // Dependencies that cannot be satisfied (what can be is resolved once, for later).
     for (const auto &n : m_nodes) {
         const ComponentDescriptor &d = *n->d;
-        if (m_byKey.value(d.key) != n.get())
+        if (!n->first)
             continue;
         const QList<Node *> &resolved = targets(n.get());
         if (resolved.size() == d.dependencies.size()
@@ -515,7 +519,7 @@ Status Container::validate() const
     for (const auto &n : m_nodes) {
         // Only the first registration of a key takes part in the graph (the others are
         // duplicates, reported above).
-        if (m_byKey.value(n->d->key) == n.get() && state[n->index] == 0)
+        if (n->first && state[n->index] == 0)
             visit(visit, n.get());
     }
 
@@ -549,7 +553,9 @@ bool Container::keepable(Node *n, const Container &predecessor)
     n->keep = Node::Keep::Deciding;
     // Unchanged: the predecessor's component of this key was registered by the very same
     // descriptor, so by the same bytes of the same plugin library.
-    const Node *before = predecessor.node(n->d->key);
+    Node *before = predecessor.node(n->d->key);
+    if (before)
+        before->successor = n;
     bool keep = before && before->d == n->d;
     // Wired the same: every dependency resolves to a provider of the same key as before (a new
     // primary provider, a qualifier now met by another component, or one more provider of a
@@ -581,13 +587,14 @@ Status Container::startLocked(Container *predecessor)
         // The kept components' instances, in the predecessor's creation order: a kept component
         // depends on kept ones only, so they come first and in an order that destroys dependents
         // first, in this container as in the predecessor.
+        for (const auto &n : predecessor->m_nodes)
+            n->successor = nullptr;
         for (const auto &n : m_nodes) {
-            if (m_byKey.value(n->d->key) == n.get())
+            if (n->first)
                 keepable(n.get(), *predecessor);
         }
-        QSet<QString> kept;
         for (const Created &created : predecessor->m_created) {
-            Node *n = node(created.node->d->key);
+            Node *n = created.node->first ? created.node->successor : nullptr;
             if (!n || n->keep != Node::Keep::Yes)
                 continue;
             created.instance->holders.fetch_add(1);
@@ -595,7 +602,6 @@ Status Container::startLocked(Container *predecessor)
             if (n->d->scope == Scope::Singleton)
                 n->singleton = created.instance->object;
             ++n->instancesMade;
-            kept.insert(n->d->key);
         }
         // State the predecessor was given for a lazy component it has not created yet.
         for (auto it = predecessor->m_pendingState.constBegin();
@@ -604,7 +610,10 @@ Status Container::startLocked(Container *predecessor)
             if (n && n->keep == Node::Keep::Yes && !n->singleton)
                 m_pendingState.insert(it.key(), *it);
         }
-        m_kept = QStringList(kept.cbegin(), kept.cend());
+        for (const auto &n : m_nodes) {
+            if (n->instancesMade > 0)
+                m_kept.append(n->d->key);
+        }
         m_kept.sort();
     }
 
@@ -925,7 +934,7 @@ QList<ComponentEdge> Container::edges() const
     ContainerLock lock(m_mutex);
     QList<ComponentEdge> out;
     for (const auto &n : m_nodes) {
-        if (m_byKey.value(n->d->key) != n.get())
+        if (!n->first)
             continue;
         const QList<Node *> &to = targets(n.get());
         for (qsizetype i = 0; i < to.size(); ++i)
@@ -954,7 +963,7 @@ void Container::compare(const Container &before, const Container &after,
     };
     QSet<const Node *> seen;
     for (const auto &n : after.m_nodes) {
-        if (after.m_byKey.value(n->d->key) != n.get())
+        if (!n->first)
             continue;
         const Node *previous = before.node(n->d->key);
         if (!previous) {
@@ -977,7 +986,7 @@ void Container::compare(const Container &before, const Container &after,
             diff->rewired.append(n->d->key);
     }
     for (const auto &n : before.m_nodes) {
-        if (before.m_byKey.value(n->d->key) == n.get() && !seen.contains(n.get()))
+        if (n->first && !seen.contains(n.get()))
             diff->removed.append(n->d->key);
     }
     diff->added.sort();
