@@ -256,6 +256,10 @@ private Q_SLOTS:
     void failedStartDestroysEverythingBuilt();
     void failedLazyLookupKeepsContainerServing();
 
+    // --- successors (proportional reload) ----------------------------------------------------
+
+    void successorKeepsWhatDidNotChange();
+
     // --- routes ------------------------------------------------------------------------------
 
     void serveRoutes();
@@ -1447,6 +1451,104 @@ void tst_Container::observerNamesTheComponentWhoseConstructorFailed()
     QCOMPARE(lastKey, QStringLiteral("shop.Repository"));
     QCOMPARE(lastCall, qreload::PluginCall::Factory);
     QCOMPARE(started.errors().first().component(), lastKey);
+}
+
+void tst_Container::successorKeepsWhatDidNotChange()
+{
+    using qreload::Container;
+    using Descriptors = std::vector<std::shared_ptr<qreload::ComponentDescriptor>>;
+    // What a plugin library registered once, shared by every container that uses it.
+    const auto registered = [](const auto &build) {
+        qreload::Registry registry(QStringLiteral("plugin.so"));
+        build(registry);
+        Descriptors out;
+        for (qreload::ComponentDescriptor &d : registry.takeComponents())
+            out.push_back(Container::shared(std::move(d)));
+        return out;
+    };
+    const auto add = [](Container &container, const Descriptors &descriptors) {
+        for (const auto &descriptor : descriptors)
+            container.add(descriptor);
+    };
+    const Descriptors disk = registered([](qreload::Registry &r) {
+        r.add<DiskStorage>(QStringLiteral("disk")).provides<IStorage>();
+    });
+    const Descriptors services = registered([](qreload::Registry &r) {
+        r.add<Backup>(QStringLiteral("backup"), qreload::one<IStorage>())
+            .onCreated([](Backup &) { Journal::events.append(QStringLiteral("created backup")); })
+            .onDestroy(
+                [](Backup &) { Journal::events.append(QStringLiteral("destroying backup")); });
+        r.add<Repository>(QStringLiteral("repo"));
+        r.add<PriceService>(QStringLiteral("prices"),
+                            qreload::inject<Repository>(QStringLiteral("repo")));
+    });
+    const Descriptors cloud = registered([](qreload::Registry &r) {
+        r.add<CloudStorage>(QStringLiteral("cloud")).provides<IStorage>().primary();
+    });
+
+    Container first;
+    add(first, disk);
+    add(first, services);
+    QVERIFY(first.start());
+    QObject *backup = first.existingInstance(QStringLiteral("backup"));
+
+    // The same registrations: every instance is kept, no factory or hook runs, and the
+    // predecessor's shutdown only lets go of them.
+    Container second;
+    add(second, disk);
+    add(second, services);
+    Journal::events.clear();
+    QVERIFY(second.start(&first));
+    QCOMPARE(second.keptKeys(), (QStringList{QStringLiteral("backup"), QStringLiteral("disk"),
+                                             QStringLiteral("prices"), QStringLiteral("repo")}));
+    QVERIFY(second.constructedKeys().isEmpty());
+    QCOMPARE(second.existingInstance(QStringLiteral("backup")), backup);
+    QVERIFY(first.shutdown());
+    QVERIFY2(Journal::events.isEmpty(), qPrintable(Journal::events.join(QLatin1String(", "))));
+    QCOMPARE(Journal::live, 4);
+    QCOMPARE(second.get(QStringLiteral("backup")).value(), backup);
+
+    // A new primary provider of IStorage: backup is wired to another provider, so it is built
+    // anew; the others, whose dependencies did not change, are kept.
+    Container third;
+    add(third, disk);
+    add(third, services);
+    add(third, cloud);
+    QVERIFY(third.start(&second));
+    QCOMPARE(third.keptKeys(), (QStringList{QStringLiteral("disk"), QStringLiteral("prices"),
+                                            QStringLiteral("repo")}));
+    QCOMPARE(third.constructedKeys(),
+             (QStringList{QStringLiteral("backup"), QStringLiteral("cloud")}));
+    auto *rewired = qobject_cast<Backup *>(third.existingInstance(QStringLiteral("backup")));
+    QVERIFY(rewired && rewired != backup);
+    QCOMPARE(rewired->m_storage->name(), QStringLiteral("cloud"));
+    QCOMPARE(third.existingInstance(QStringLiteral("repo")),
+             second.existingInstance(QStringLiteral("repo")));
+    Journal::events.clear();
+    QVERIFY(second.shutdown()); // destroys what only it held: the replaced backup
+    QCOMPARE(Journal::events,
+             (QStringList{QStringLiteral("destroying backup"), QStringLiteral("destroy Backup")}));
+
+    // A successor that fails leaves the kept instances as they were; what it built is gone.
+    const Descriptors broken
+        = registered([](qreload::Registry &r) { r.add<Repository>(QStringLiteral("broken")); });
+    Container fourth;
+    add(fourth, disk);
+    add(fourth, services);
+    add(fourth, cloud);
+    add(fourth, broken);
+    Repository::failure = QStringLiteral("no database");
+    Journal::events.clear();
+    const qreload::Status started = fourth.start(&third);
+    QVERIFY(!started);
+    QVERIFY(findError(started.errors(), Reason::ConstructionFailed, QStringLiteral("broken")));
+    QCOMPARE(Journal::events, (QStringList{QStringLiteral("construct Repository"),
+                                           QStringLiteral("destroy Repository")}));
+    QCOMPARE(Journal::live, 5);
+    QCOMPARE(third.get(QStringLiteral("backup")).value(), rewired);
+    Repository::failure.clear();
+    QVERIFY(third.shutdown());
+    QCOMPARE(Journal::live, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Container)
