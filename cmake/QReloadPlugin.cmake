@@ -30,6 +30,9 @@ set(QRELOAD_PLUGIN_DEBUG_INFO "none" CACHE STRING
     "Debug information in qreload plugins: none (fastest rebuilds), lines (-g1: file and line in \
 backtraces) or full (-g: everything a debugger can show)")
 set_property(CACHE QRELOAD_PLUGIN_DEBUG_INFO PROPERTY STRINGS none lines full)
+option(QRELOAD_PCH_CODEGEN
+       "With Clang 11 or newer: generate the precompiled header's code once, not in every plugin"
+       ON)
 
 function(qreload_add_plugin name)
     cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
@@ -56,6 +59,7 @@ function(qreload_add_plugin name)
     if(NOT QRELOAD_NO_PCH)
         _qreload_plugin_pch()
         target_precompile_headers(${name} REUSE_FROM qreload_plugin_pch)
+        _qreload_link_pch_code(${name})
     endif()
 endfunction()
 
@@ -184,6 +188,13 @@ endfunction()
 
 # One precompiled header for all plugins. It is compiled with exactly the flags
 # qreload_add_plugin gives a plugin, which is what lets GCC accept it for each of them.
+#
+# With Clang (11 or newer) the header's code is generated once as well: CMake already builds the
+# PCH with -fpch-instantiate-templates (templates the headers use are instantiated inside the
+# PCH, not again in every source), and -fmodules-codegen (what the driver's -fpch-codegen turns
+# into) makes the PCH own the code of its inline functions and instantiations. That code is
+# compiled once into qreload_plugin_pch_code.o and linked into every plugin, so a plugin's
+# compile only parses and generates its own code. -DQRELOAD_PCH_CODEGEN=OFF: not.
 function(_qreload_plugin_pch)
     if(TARGET qreload_plugin_pch)
         return()
@@ -194,4 +205,33 @@ function(_qreload_plugin_pch)
     target_link_libraries(qreload_plugin_pch PRIVATE qreload::container)
     _qreload_plugin_flags(qreload_plugin_pch)
     target_precompile_headers(qreload_plugin_pch PRIVATE <QObject> <QString> <qreload/plugin.h>)
+    if(NOT QRELOAD_PCH_CODEGEN OR NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang"
+       OR CMAKE_CXX_COMPILER_VERSION VERSION_LESS 11)
+        return()
+    endif()
+    target_compile_options(qreload_plugin_pch PRIVATE "SHELL:-Xclang -fmodules-codegen")
+    # Where CMake writes the PCH of an OBJECT library (Ninja and Makefiles generators alike).
+    set(pch "${CMAKE_CURRENT_BINARY_DIR}/CMakeFiles/qreload_plugin_pch.dir/cmake_pch.hxx.pch")
+    set(code "${CMAKE_CURRENT_BINARY_DIR}/qreload_plugin_pch_code.o")
+    add_custom_command(OUTPUT "${code}"
+        COMMAND "${CMAKE_CXX_COMPILER}" -fPIC -ffunction-sections -fdata-sections
+                $<$<NOT:$<CONFIG:Debug>>:-O2> -c "${pch}" -o "${code}"
+        DEPENDS qreload_plugin_pch "${pch}"
+        COMMENT "Generating the precompiled header's code, once for all plugins"
+        VERBATIM)
+    add_custom_target(qreload_plugin_pch_code DEPENDS "${code}")
+    set_property(GLOBAL PROPERTY QRELOAD_PLUGIN_PCH_CODE "${code}")
+endfunction()
+
+# Links the PCH's code (see _qreload_plugin_pch) into `target`, when there is one.
+function(_qreload_link_pch_code target)
+    get_property(code GLOBAL PROPERTY QRELOAD_PLUGIN_PCH_CODE)
+    if(NOT code)
+        return()
+    endif()
+    add_dependencies(${target} qreload_plugin_pch_code)
+    target_link_libraries(${target} PRIVATE "${code}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${code}")
+    # Only what the plugin uses of it (one function per section): a smaller library to stage.
+    target_link_options(${target} PRIVATE "LINKER:--gc-sections")
 endfunction()
