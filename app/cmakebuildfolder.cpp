@@ -24,19 +24,42 @@ CMakeBuildFolder::Toolchain CMakeBuildFolder::Toolchain::ofThisQreload()
     Toolchain toolchain;
     if (!QStandardPaths::findExecutable(QStringLiteral("ninja")).isEmpty())
         toolchain.generator = QStringLiteral("Ninja");
-#ifdef QRELOAD_BUILD_TYPE
-    toolchain.buildType = QStringLiteral(QRELOAD_BUILD_TYPE);
-#endif
-#ifdef QRELOAD_CXX_COMPILER
-    // The compiler the SDK library was built with, when this machine has it (an installed
-    // package's /usr/bin/c++ is there; a build tree's ccache wrapper may not be).
-    if (QFileInfo(QStringLiteral(QRELOAD_CXX_COMPILER)).isExecutable())
-        toolchain.cxxCompiler = QStringLiteral(QRELOAD_CXX_COMPILER);
-#endif
+    // Debug, not qreload's own build type: a plugin is rebuilt on every save, and Debug compiles
+    // fastest (with qreload_add_plugin's default of no debug information). A project configured
+    // by hand keeps its own CMAKE_BUILD_TYPE.
+    toolchain.buildType = QStringLiteral("Debug");
+    toolchain.cxxCompiler = pluginCompiler();
     if (QCoreApplication::instance())
         toolchain.prefixPath
             = QDir::cleanPath(QCoreApplication::applicationDirPath() + QStringLiteral("/.."));
     return toolchain;
+}
+
+QString CMakeBuildFolder::Toolchain::pluginCompiler()
+{
+    const QString chosen = qEnvironmentVariable("QRELOAD_PLUGIN_CXX").trimmed();
+    if (!chosen.isEmpty()) {
+        // As given when it is not on PATH: CMake then names what is wrong with it.
+        const QString found = chosen.contains(QLatin1Char('/'))
+                                  ? QString()
+                                  : QStandardPaths::findExecutable(chosen);
+        return found.isEmpty() ? chosen : found;
+    }
+    QStringList clangs{QStringLiteral("clang++")};
+    for (int version = 19; version >= 11; --version)
+        clangs.append(QStringLiteral("clang++-%1").arg(version));
+    for (const QString &name : std::as_const(clangs)) {
+        const QString found = QStandardPaths::findExecutable(name);
+        if (!found.isEmpty())
+            return found;
+    }
+#ifdef QRELOAD_CXX_COMPILER
+    // The compiler the SDK library was built with, when this machine has it (an installed
+    // package's /usr/bin/c++ is there; a build tree's ccache wrapper may not be).
+    if (QFileInfo(QStringLiteral(QRELOAD_CXX_COMPILER)).isExecutable())
+        return QStringLiteral(QRELOAD_CXX_COMPILER);
+#endif
+    return {};
 }
 
 CMakeBuildFolder::CMakeBuildFolder(QString sourceDir, QString buildDir)
@@ -46,13 +69,18 @@ CMakeBuildFolder::CMakeBuildFolder(QString sourceDir, QString buildDir)
 
 QString CMakeBuildFolder::homeDirectoryOf(const QString &cacheFile)
 {
+    return cacheValue(cacheFile, "CMAKE_HOME_DIRECTORY");
+}
+
+QString CMakeBuildFolder::cacheValue(const QString &cacheFile, const QByteArray &key)
+{
     QFile file(cacheFile);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
         return {};
-    static const QByteArray key = "CMAKE_HOME_DIRECTORY:";
+    const QByteArray prefix = key + ':';
     while (!file.atEnd()) {
         const QByteArray line = file.readLine().trimmed();
-        if (!line.startsWith(key))
+        if (!line.startsWith(prefix))
             continue;
         const qsizetype equals = line.indexOf('=');
         if (equals > 0)
@@ -97,6 +125,36 @@ QStringList CMakeBuildFolder::configureArguments(const Toolchain &toolchain) con
     if (!toolchain.prefixPath.isEmpty())
         arguments << QStringLiteral("-DCMAKE_PREFIX_PATH=") + toolchain.prefixPath;
     return arguments;
+}
+
+QStringList CMakeBuildFolder::nativeBuildArguments(const QStringList &cmakeBuild) const
+{
+    if (cmakeBuild.size() < 3 || QFileInfo(cmakeBuild.at(0)).fileName() != QLatin1String("cmake")
+        || cmakeBuild.at(1) != QLatin1String("--build")
+        || QDir::cleanPath(cmakeBuild.at(2)) != m_buildDir)
+        return {};
+    QStringList targets;
+    for (qsizetype i = 3; i < cmakeBuild.size(); ++i) {
+        const QString &argument = cmakeBuild.at(i);
+        if (argument == QLatin1String("--target") || argument == QLatin1String("-t")) {
+            // --target takes one or more targets, up to the next option.
+            for (++i; i < cmakeBuild.size() && !cmakeBuild.at(i).startsWith(QLatin1Char('-')); ++i)
+                targets.append(cmakeBuild.at(i));
+            --i;
+            continue;
+        }
+        return {}; // --config, -j, --clean-first, --verbose, -- <native options>: CMake's job
+    }
+    const QDir build(m_buildDir);
+    const QString cache = build.filePath(QStringLiteral("CMakeCache.txt"));
+    if (state() != State::Configured
+        || cacheValue(cache, "CMAKE_GENERATOR") != QLatin1String("Ninja")
+        || !QFileInfo(build.filePath(QStringLiteral("build.ninja"))).isFile())
+        return {};
+    const QString ninja = cacheValue(cache, "CMAKE_MAKE_PROGRAM");
+    if (ninja.isEmpty() || !QFileInfo(ninja).isExecutable())
+        return {};
+    return QStringList{ninja, QStringLiteral("-C"), m_buildDir} + targets;
 }
 
 } // namespace qreload::app

@@ -14,7 +14,9 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -56,8 +58,21 @@ if grep -q fail "$src/CMakeLists.txt"; then
 fi
 mkdir -p "$bld"
 printf 'CMAKE_HOME_DIRECTORY:INTERNAL=%s\n' "$src" > "$bld/CMakeCache.txt"
+if [ -n "$CMAKE_NINJA" ]; then
+  printf 'CMAKE_GENERATOR:INTERNAL=Ninja\nCMAKE_MAKE_PROGRAM:FILEPATH=%s\n' "@DIR@/fakeninja" >> "$bld/CMakeCache.txt"
+fi
 touch "$bld/build.ninja"
 )sh";
+
+// The ninja of a configured folder (FakeCMake names it in the cache with CMAKE_NINJA=1): logs how
+// it was started and copies the fixture the source names into build/plugins.
+const char FakeNinja[] = R"(#!/bin/sh
+echo "$@" >> "@DIR@/ninja.log"
+v=$(grep -o 'v[0-9]' "@DIR@/src/greeter.cpp" | head -n 1)
+mkdir -p "@DIR@/build/plugins"
+rm -f "@DIR@/build/plugins/greeter.so"
+cp "@FIXTURES@/greeter_$v/greeter_$v.so" "@DIR@/build/plugins/greeter.so"
+)";
 
 // Copies the fixture the source names (v1, v2) into build/plugins.
 const char BuildScript[] = R"(#!/bin/sh
@@ -92,6 +107,9 @@ private Q_SLOTS:
     void cleanup();
 
     void configureArguments();
+    void pluginCompilerIsClangUnlessChosen();
+    void nativeBuildArguments();
+    void configuredNinjaFolderIsBuiltByNinjaDirectly();
     void unconfiguredProjectIsConfiguredBuiltAndServed();
     void failedConfigureIsAFailedReloadWithClickableErrors();
     void errorInACMakeModuleNamesTheProjectLine();
@@ -138,11 +156,15 @@ void tst_CMakeProject::makeProject(const QByteArray &cmakeLists)
     QByteArray script(BuildScript);
     script.replace("@FIXTURES@", QByteArray(QRELOAD_FIXTURES_DIR));
     writeFile(path(QStringLiteral("build.sh")), script);
-    QByteArray cmake(FakeCMake);
-    cmake.replace("@DIR@", QFile::encodeName(m_dir->path()));
-    writeFile(path(QStringLiteral("fakecmake")), cmake);
-    QVERIFY(QFile::setPermissions(path(QStringLiteral("fakecmake")),
-                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    for (const auto &[name, text] :
+         {std::pair("fakecmake", FakeCMake), std::pair("fakeninja", FakeNinja)}) {
+        QByteArray script(text);
+        script.replace("@DIR@", QFile::encodeName(m_dir->path()));
+        script.replace("@FIXTURES@", QByteArray(QRELOAD_FIXTURES_DIR));
+        writeFile(path(QLatin1String(name)), script);
+        QVERIFY(QFile::setPermissions(path(QLatin1String(name)),
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    }
 
     QList<ConfigError> errors;
     const auto config = ProjectConfig::load(m_dir->path(), {}, &errors);
@@ -179,7 +201,10 @@ QString tst_CMakeProject::body() const
     if (!reply->isFinished())
         finished.wait(5000);
     reply->deleteLater();
-    return QString::fromUtf8(reply->readAll());
+    // What the component served, without the live-reload client the preview adds to HTML.
+    static const QRegularExpression client(
+        QStringLiteral("<script src=\"/_qreload/client\\.js\"[^>]*></script>$"));
+    return QString::fromUtf8(reply->readAll()).remove(client);
 }
 
 void tst_CMakeProject::configureArguments()
@@ -196,11 +221,125 @@ void tst_CMakeProject::configureArguments()
                      QStringLiteral("Ninja"), QStringLiteral("-DCMAKE_BUILD_TYPE=RelWithDebInfo"),
                      QStringLiteral("-DCMAKE_PREFIX_PATH=/usr")}));
 
-    // This qreload's own: its build type, and the prefix one above its executable's folder.
+    // This qreload's own: Debug (the fastest plugin rebuilds, whatever type qreload itself was
+    // built with), and the prefix one above its executable's folder.
     const CMakeBuildFolder::Toolchain own = CMakeBuildFolder::Toolchain::ofThisQreload();
-    QCOMPARE(own.buildType, QStringLiteral(QRELOAD_TEST_BUILD_TYPE));
+    QCOMPARE(own.buildType, QStringLiteral("Debug"));
     QCOMPARE(own.prefixPath,
              QDir::cleanPath(QCoreApplication::applicationDirPath() + QStringLiteral("/..")));
+}
+
+void tst_CMakeProject::pluginCompilerIsClangUnlessChosen()
+{
+    const QByteArray saved = qgetenv("QRELOAD_PLUGIN_CXX");
+    const auto restore = qScopeGuard([&] {
+        if (saved.isNull())
+            qunsetenv("QRELOAD_PLUGIN_CXX");
+        else
+            qputenv("QRELOAD_PLUGIN_CXX", saved);
+    });
+    // Chosen: a name on PATH is found there; anything else is passed on as it is.
+    qputenv("QRELOAD_PLUGIN_CXX", "g++");
+    QCOMPARE(CMakeBuildFolder::Toolchain::pluginCompiler(),
+             QStandardPaths::findExecutable(QStringLiteral("g++")));
+    QCOMPARE(CMakeBuildFolder::Toolchain::ofThisQreload().cxxCompiler,
+             QStandardPaths::findExecutable(QStringLiteral("g++")));
+    qputenv("QRELOAD_PLUGIN_CXX", "/opt/nowhere/c++");
+    QCOMPARE(CMakeBuildFolder::Toolchain::pluginCompiler(), QStringLiteral("/opt/nowhere/c++"));
+
+    // Not chosen: Clang when this machine has one (scripts/install-deps.sh installs clang-16).
+    qunsetenv("QRELOAD_PLUGIN_CXX");
+    QString clang = QStandardPaths::findExecutable(QStringLiteral("clang++"));
+    for (int version = 19; clang.isEmpty() && version >= 11; --version)
+        clang = QStandardPaths::findExecutable(QStringLiteral("clang++-%1").arg(version));
+    if (clang.isEmpty())
+        QSKIP("no clang++ on PATH");
+    QCOMPARE(CMakeBuildFolder::Toolchain::pluginCompiler(), clang);
+    const CMakeBuildFolder folder(QStringLiteral("/p"), QStringLiteral("/p/build"));
+    QVERIFY(folder.configureArguments(CMakeBuildFolder::Toolchain::ofThisQreload())
+                .contains(QStringLiteral("-DCMAKE_CXX_COMPILER=") + clang));
+}
+
+void tst_CMakeProject::nativeBuildArguments()
+{
+    makeProject();
+    const QString build = path(QStringLiteral("build"));
+    const CMakeBuildFolder folder(m_dir->path(), build);
+    const QStringList cmakeBuild{QStringLiteral("cmake"), QStringLiteral("--build"), build};
+    QVERIFY(folder.nativeBuildArguments(cmakeBuild).isEmpty()); // not configured
+
+    QVERIFY(QDir(m_dir->path()).mkpath(QStringLiteral("build")));
+    const QByteArray home = "CMAKE_HOME_DIRECTORY:INTERNAL=" + QFile::encodeName(m_dir->path());
+    const QByteArray ninja
+        = "CMAKE_MAKE_PROGRAM:FILEPATH=" + QFile::encodeName(path(QStringLiteral("fakeninja")));
+    writeFile(path(QStringLiteral("build/CMakeCache.txt")),
+              home + "\nCMAKE_GENERATOR:INTERNAL=Unix Makefiles\n" + ninja + "\n");
+    writeFile(path(QStringLiteral("build/build.ninja")), "");
+    QVERIFY(folder.nativeBuildArguments(cmakeBuild).isEmpty()); // CMake runs make
+
+    writeFile(path(QStringLiteral("build/CMakeCache.txt")),
+              home + "\nCMAKE_GENERATOR:INTERNAL=Ninja\n" + ninja + "\n");
+    const QString fakeNinja = path(QStringLiteral("fakeninja"));
+    QCOMPARE(folder.nativeBuildArguments(cmakeBuild),
+             (QStringList{fakeNinja, QStringLiteral("-C"), build}));
+    QCOMPARE(folder.nativeBuildArguments(cmakeBuild
+                                         + QStringList{QStringLiteral("--target"),
+                                                       QStringLiteral("a"), QStringLiteral("b")}),
+             (QStringList{fakeNinja, QStringLiteral("-C"), build, QStringLiteral("a"),
+                          QStringLiteral("b")}));
+    QCOMPARE(folder.nativeBuildArguments({QStringLiteral("/usr/bin/cmake"),
+                                          QStringLiteral("--build"), build + QLatin1Char('/'),
+                                          QStringLiteral("-t"), QStringLiteral("a")}),
+             (QStringList{fakeNinja, QStringLiteral("-C"), build, QStringLiteral("a")}));
+    // Options only CMake knows what to do with, another folder, another program: CMake's job.
+    QVERIFY(folder
+                .nativeBuildArguments(
+                    cmakeBuild + QStringList{QStringLiteral("--config"), QStringLiteral("Debug")})
+                .isEmpty());
+    QVERIFY(folder
+                .nativeBuildArguments(cmakeBuild
+                                      + QStringList{QStringLiteral("-j"), QStringLiteral("2")})
+                .isEmpty());
+    QVERIFY(folder
+                .nativeBuildArguments({QStringLiteral("cmake"), QStringLiteral("--build"),
+                                       path(QStringLiteral("other"))})
+                .isEmpty());
+    QVERIFY(folder.nativeBuildArguments({QStringLiteral("make"), QStringLiteral("--build"), build})
+                .isEmpty());
+    // A folder whose build.ninja is missing (an interrupted configure): CMake regenerates it.
+    QVERIFY(QFile::remove(path(QStringLiteral("build/build.ninja"))));
+    QVERIFY(folder.nativeBuildArguments(cmakeBuild).isEmpty());
+}
+
+void tst_CMakeProject::configuredNinjaFolderIsBuiltByNinjaDirectly()
+{
+    makeProject();
+    // The default build of a CMake project: `cmake --build build`.
+    writeFile(path(QStringLiteral("qreload.json")), R"({ "sources": "src", "quietPeriodMs": 50 })");
+    QList<ConfigError> errors;
+    const auto config = ProjectConfig::load(m_dir->path(), {}, &errors);
+    QVERIFY2(config, qPrintable(errors.value(0).toString()));
+    m_config = *config;
+    QCOMPARE(m_config.buildCommand, (QStringList{QStringLiteral("cmake"), QStringLiteral("--build"),
+                                                 path(QStringLiteral("build"))}));
+
+    qputenv("CMAKE_NINJA", "1");
+    const auto unset = qScopeGuard([] { qunsetenv("CMAKE_NINJA"); });
+    start();
+    // Configured by "cmake", then built by the ninja its cache names; CMake itself never builds
+    // (the real cmake --build would fail on this fake folder).
+    QTRY_COMPARE_WITH_TIMEOUT(body(), QStringLiteral("<h1>Hello, Version 1!</h1>"), 10000);
+    const QString ninjaCall = QStringLiteral("-C %1\n").arg(path(QStringLiteral("build")));
+    QCOMPARE(QString::fromUtf8(readFile(path(QStringLiteral("ninja.log")))), ninjaCall);
+
+    writeFile(path(QStringLiteral("src/greeter.cpp")), "// v2\n");
+    QTRY_COMPARE_WITH_TIMEOUT(body(), QStringLiteral("<h1>This is Version 2!</h1>"), 10000);
+    QCOMPARE(QString::fromUtf8(readFile(path(QStringLiteral("ninja.log")))), ninjaCall + ninjaCall);
+    const ReloadRecord reload = *m_engine->lastReload();
+    QVERIFY(reload.build);
+    QCOMPARE(reload.build->command,
+             QStringLiteral("%1 -C %2")
+                 .arg(path(QStringLiteral("fakeninja")), path(QStringLiteral("build"))));
 }
 
 void tst_CMakeProject::unconfiguredProjectIsConfiguredBuiltAndServed()
