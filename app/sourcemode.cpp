@@ -34,15 +34,16 @@ QString describeFiles(const QStringList &files, const QStringList &roots)
     return names.join(QStringLiteral(", "));
 }
 
-QString quietDecision(const QList<FileEvent> &events, int quietMs)
+QString quietDecision(const QList<FileEvent> &events, int quietMs, bool settled)
 {
     if (events.isEmpty())
         return QString();
     const qint64 spread = events.first().at.msecsTo(events.last().at);
-    return QStringLiteral("%1 source event(s) over %2 ms, then quiet for %3 ms")
+    return QStringLiteral("%1 source event(s) over %2 ms, then quiet for %3 ms%4")
         .arg(events.size())
         .arg(spread)
-        .arg(quietMs);
+        .arg(quietMs)
+        .arg(settled ? QStringLiteral(" (a source was written and closed)") : QString());
 }
 
 //! As a user would type `word` in a shell; `${targets}` stays bare so it still expands.
@@ -157,6 +158,7 @@ void SourceMode::onWatchingChanged(bool watching)
         // here are found by the content check when watching resumes.
         m_quietTimer.stop();
         m_pendingEvents.clear();
+        m_settling = false;
         if (m_runner->isRunning()) {
             m_restartAfterCancel = false;
             m_cancelledForPause = true;
@@ -215,7 +217,15 @@ void SourceMode::onSourceEvent(const FileEvent &event)
     if (!isWatching())
         return; // paused
     m_pendingEvents.append(event);
-    m_quietTimer.start(m_config.quietPeriodMs); // every event restarts the quiet period
+    // Every event restarts the quiet period. A source closed after writing (or renamed into
+    // place) is a complete save: from then on a short settle is enough, which still gathers what
+    // comes with it (QFileSystemWatcher's report of the same write, a backup removed, the other
+    // files of a checkout), each event restarting the settle.
+    if (event.kind == SourceWatcher::writtenKind())
+        m_settling = true;
+    m_quietUsedMs
+        = m_settling ? qMin(m_config.quietPeriodMs, WrittenSettleMs) : m_config.quietPeriodMs;
+    m_quietTimer.start(m_quietUsedMs);
 }
 
 void SourceMode::onQuietPeriodOver()
@@ -224,7 +234,7 @@ void SourceMode::onQuietPeriodOver()
         return;
     const QList<FileEvent> events = std::exchange(m_pendingEvents, {});
     const QStringList changes = m_watcher->takeContentChanges();
-    const QString decision = quietDecision(events, m_config.quietPeriodMs);
+    const QString decision = quietDecision(events, m_quietUsedMs, std::exchange(m_settling, false));
     const bool deferred = std::exchange(m_buildDeferred, false);
 
     if (changes.isEmpty() && !deferred) {
@@ -299,8 +309,20 @@ void SourceMode::startBuild()
             return;
         }
     }
-    const QStringList arguments = m_config.buildArguments(m_buildFiles);
-    const QString commandLine = m_config.buildCommandLine(m_buildFiles);
+    QStringList arguments = m_config.buildArguments(m_buildFiles);
+    QString commandLine = m_config.buildCommandLine(m_buildFiles);
+    if (!m_config.buildDir.isEmpty() && !m_config.buildThroughShell) {
+        // `cmake --build` of a Ninja folder only starts ninja: start it directly.
+        const QStringList native = CMakeBuildFolder(m_config.projectDir, m_config.buildDir)
+                                       .nativeBuildArguments(arguments);
+        if (!native.isEmpty()) {
+            arguments = native;
+            QStringList words;
+            for (const QString &argument : native)
+                words.append(shellWord(argument));
+            commandLine = words.join(QLatin1Char(' '));
+        }
+    }
     ++m_buildCount;
     m_engine->setHeldForBuild(true);
     Q_EMIT buildStarted(commandLine, m_buildFiles);

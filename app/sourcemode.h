@@ -21,6 +21,11 @@ class SourceWatcher;
  * source events -> quiet period -> content check -> build (only the targets whose sources
  * changed) -> engine->reloadForEvents() with the build's events, decision and BuildInfo.
  *
+ * - The quiet period shrinks to WrittenSettleMs (when shorter) once a source is closed after
+ *   writing or renamed into place (SourceWatcher::writtenKind()): that save is complete, and the
+ *   settle, restarted by every further event, still makes one build of a multi-file change.
+ * - The default CMake build of a Ninja folder runs ninja directly
+ *   (CMakeBuildFolder::nativeBuildArguments()), without starting CMake for every build.
  * - "Changed" is decided by content: a touch, or an editor's swap file, gives no build; the
  *   quiet period ends in a Skipped record that says so.
  * - A content change while a build runs makes that build stale: it is cancelled (its process
@@ -38,6 +43,9 @@ class SourceMode : public QObject
     Q_OBJECT
 
 public:
+    //! The quiet period after a source was closed after writing (see the class comment).
+    static constexpr int WrittenSettleMs = 25;
+
     SourceMode(HostProxy *engine, ProjectConfig config, QObject *parent = nullptr);
     ~SourceMode() override;
 
@@ -129,6 +137,8 @@ private:
     std::unique_ptr<BuildRunner> m_runner;
     QTimer m_quietTimer;
     QList<FileEvent> m_pendingEvents; //!< waiting for the quiet period to end
+    bool m_settling = false;          //!< a pending event says a source was written and closed
+    int m_quietUsedMs = 0;            //!< the quiet period the timer runs now
     // What the next (or running) build is for: kept across cancelled builds.
     QList<FileEvent> m_buildEvents;
     QStringList m_buildFiles;

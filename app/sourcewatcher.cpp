@@ -8,6 +8,9 @@
 #include <QLoggingCategory>
 #include <QSet>
 
+#include <sys/inotify.h>
+#include <unistd.h>
+
 Q_DECLARE_LOGGING_CATEGORY(lcBuild)
 
 namespace qreload::app {
@@ -19,6 +22,72 @@ SourceWatcher::SourceWatcher(PathFilter filter, QObject *parent)
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this,
             &SourceWatcher::onDirectoryChanged);
     connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &SourceWatcher::onFileChanged);
+    m_inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (m_inotify >= 0) {
+        m_writes = new QSocketNotifier(m_inotify, QSocketNotifier::Read, this);
+        connect(m_writes, &QSocketNotifier::activated, this, &SourceWatcher::onWritesReadable);
+    }
+}
+
+SourceWatcher::~SourceWatcher()
+{
+    if (m_inotify >= 0) {
+        delete m_writes;
+        ::close(m_inotify);
+    }
+}
+
+void SourceWatcher::rewatchWrites(const QStringList &folders)
+{
+    if (m_inotify < 0)
+        return;
+    const QSet<QString> wanted(folders.cbegin(), folders.cend());
+    for (auto it = m_writeFolders.begin(); it != m_writeFolders.end();) {
+        if (!wanted.contains(it.value()) || !QFileInfo(it.value()).isDir()) {
+            ::inotify_rm_watch(m_inotify, it.key());
+            it = m_writeFolders.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const QString &folder : folders) {
+        // Adding a folder already watched hands back its descriptor; a folder deleted and
+        // recreated under the same path gets a new one (the old one ends with IN_IGNORED).
+        const int wd = ::inotify_add_watch(m_inotify, QFile::encodeName(folder).constData(),
+                                           IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
+        if (wd >= 0)
+            m_writeFolders.insert(wd, folder);
+    }
+}
+
+void SourceWatcher::onWritesReadable()
+{
+    alignas(inotify_event) char buffer[16 * 1024];
+    for (;;) {
+        const ssize_t length = ::read(m_inotify, buffer, sizeof buffer);
+        if (length <= 0)
+            return;
+        for (ssize_t offset = 0; offset < length;) {
+            const auto *event = reinterpret_cast<const inotify_event *>(buffer + offset);
+            offset += ssize_t(sizeof(inotify_event) + event->len);
+            if (event->mask & IN_IGNORED) {
+                m_writeFolders.remove(event->wd);
+                continue;
+            }
+            const QString folder = m_writeFolders.value(event->wd);
+            if (folder.isEmpty() || event->len == 0 || (event->mask & IN_ISDIR))
+                continue;
+            const QString path = folder + QLatin1Char('/') + QFile::decodeName(event->name);
+            for (const QString &root : std::as_const(m_folders)) {
+                if (path.startsWith(root + QLatin1Char('/'))) {
+                    if (m_filter.acceptsFile(path.mid(root.size() + 1)))
+                        Q_EMIT changed(
+                            FileEvent{QDateTime::currentDateTime(), path, writtenKind()});
+                    break;
+                }
+            }
+        }
+    }
 }
 
 void SourceWatcher::setFolders(const QStringList &folders)
@@ -171,6 +240,7 @@ void SourceWatcher::rewatch()
     }
     if (!missing.isEmpty())
         m_watcher.addPaths(missing);
+    rewatchWrites(folders);
 }
 
 void SourceWatcher::onDirectoryChanged(const QString &path)

@@ -7,6 +7,7 @@
 #include <QFileSystemWatcher>
 #include <QHash>
 #include <QObject>
+#include <QSocketNotifier>
 #include <QStringList>
 
 namespace qreload::app {
@@ -23,6 +24,11 @@ namespace qreload::app {
  * inotify drops a file's watch when an editor renames over it or deletes and recreates it; a
  * source folder that is deleted is watched again when it reappears (its nearest existing
  * ancestor is watched meanwhile), and new subfolders are watched as they appear.
+ *
+ * On Linux it also tells when a source file is complete: a file closed after writing
+ * (inotify IN_CLOSE_WRITE) or renamed into a folder (IN_MOVED_TO) is reported as an event of kind
+ * SourceWatcher::writtenKind(). QFileSystemWatcher does not say which of its events those are;
+ * source mode uses them to start a build after a short settle instead of the whole quiet period.
  */
 class SourceWatcher : public QObject
 {
@@ -30,6 +36,12 @@ class SourceWatcher : public QObject
 
 public:
     explicit SourceWatcher(PathFilter filter, QObject *parent = nullptr);
+    ~SourceWatcher() override;
+
+    //! The kind of an event saying a source file was closed after writing or renamed into place.
+    static QString writtenKind() { return QStringLiteral("source written"); }
+    //! Whether written events are reported (inotify available).
+    bool reportsWrites() const { return m_inotify >= 0; }
 
     //! Starts watching these folders and records the content of their sources as the baseline.
     void setFolders(const QStringList &folders);
@@ -63,6 +75,13 @@ private:
     void onDirectoryChanged(const QString &path);
     void onFileChanged(const QString &path);
     static Fingerprint fingerprint(const QString &path, const Fingerprint *previous);
+    //! Watches exactly `folders` for IN_CLOSE_WRITE and IN_MOVED_TO.
+    void rewatchWrites(const QStringList &folders);
+    void onWritesReadable();
+
+    int m_inotify = -1;
+    QSocketNotifier *m_writes = nullptr;
+    QHash<int, QString> m_writeFolders; //!< inotify watch descriptor -> folder
 
     PathFilter m_filter;
     QStringList m_folders;

@@ -83,6 +83,7 @@ private Q_SLOTS:
     void saveStyles_data();
     void saveStyles();
     void touchGivesNoBuildAndNoReload();
+    void writeStillOpenWaitsTheWholeQuietPeriod();
     void editorArtifactsGiveNoBuild();
     void staleBuildIsCancelledAsAGroup();
     void buildTimeoutKeepsServing();
@@ -271,6 +272,12 @@ void tst_SourceMode::saveStyles()
     QVERIFY(reload.build);
     QCOMPARE(reload.build->exitCode, 0);
     QVERIFY2(reload.decision.contains(QLatin1String("greeter.cpp")), qPrintable(reload.decision));
+    // Every style ends with the source closed after writing or renamed into place: the build
+    // starts after the short settle, not the whole quiet period, and still once.
+    QVERIFY2(reload.decision.contains(
+                 QStringLiteral("then quiet for %1 ms (a source was written and closed)")
+                     .arg(SourceMode::WrittenSettleMs)),
+             qPrintable(reload.decision));
     // The record names the edited source, whatever events the save style made (a git checkout
     // makes folder events only), in the build and as the reload's cause.
     QVERIFY2(reload.build->sources.contains(path(QStringLiteral("src/greeter.cpp"))),
@@ -289,6 +296,24 @@ void tst_SourceMode::saveStyles()
     settle();
     QCOMPARE(m_source->buildCount(), 2);
     QCOMPARE(count(ReloadOutcome::Succeeded), 3);
+}
+
+void tst_SourceMode::writeStillOpenWaitsTheWholeQuietPeriod()
+{
+    startProject(BuildScript);
+    // Written but not closed: no sign the save is complete, so the whole quiet period applies.
+    QFile file(path(QStringLiteral("src/greeter.cpp")));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QVERIFY(file.write("// v2\n") == 6 && file.flush());
+    QTRY_VERIFY_WITH_TIMEOUT(body().contains(QLatin1String("Version 2")), 10000);
+    const ReloadRecord reload = *m_engine->lastReload();
+    QVERIFY2(
+        reload.decision.contains(
+            QStringLiteral("then quiet for %1 ms; changed by content").arg(m_config.quietPeriodMs)),
+        qPrintable(reload.decision));
+    file.close(); // same bytes: no second build
+    settle();
+    QCOMPARE(m_source->buildCount(), 1);
 }
 
 void tst_SourceMode::touchGivesNoBuildAndNoReload()
