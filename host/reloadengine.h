@@ -34,11 +34,37 @@ struct RestoredPlugin
  *
  * Invariants (tst_reloadengine proves each):
  *  1. exactly one generation is current, and only complete generations become current;
- *  2. a failed reload leaves the current generation untouched and serving;
- *  3. no instance outlives its library; unloaded libraries leave /proc/self/maps;
- *  4. no shadow file or mapping accumulates over any number of reloads;
+ *  2. a failed reload leaves the current generation untouched and serving: its instances, kept
+ *     ones included, are the same objects, no hook ran on them, and nothing the candidate made
+ *     remains (its instances destroyed, its new libraries unloaded, its copies deleted);
+ *  3. no instance outlives its library; unloaded libraries leave /proc/self/maps. A library
+ *     several generations share is unloaded by the last of them; an instance several share is
+ *     destroyed (its before-destroy hook run) by the last of them, never by a replaced
+ *     generation that drains or is retired while a newer one keeps it;
+ *  4. no shadow file or mapping accumulates over any number of reloads: a shadow copy is deleted
+ *     when its library is unloaded, a generation's folder when its last copy is;
  *  5. one reload runs at a time; changes during a reload cause exactly one follow-up reload;
- *  6. every phase is timed and recorded with its cause.
+ *  6. every phase is timed and recorded with its cause; the record lists the components the
+ *     reload recreated and those it kept.
+ *
+ * What a reload rebuilds (ReloadRecord::scope):
+ *  - Changed (file events, a plain manual reload): plugin files whose stat() stamp is the one
+ *    read before and that no event names are not read again; files whose bytes are unchanged
+ *    keep their library (no copy, no load, no registration: the next generation shares it).
+ *    A component is *kept* (the next generation holds the very same instance, no factory or
+ *    hook runs, its state stays in it) when it comes from a shared library and each of its
+ *    dependencies resolves to a provider of the same key, itself kept; every other eager
+ *    singleton is constructed anew (the changed plugin's, and transitively their dependents:
+ *    by key, by interface, a new primary or qualifier match, one more or one fewer provider of
+ *    a list), carrying state as a full reload does. A lazy component not kept is built on its
+ *    next lookup; one kept but not yet created is created on first use from the shared factory.
+ *    A prototype makes new instances per lookup from the library the generation holds; the
+ *    instances a kept component's predecessor made stay with it. A removed plugin's components
+ *    go with the replaced generation; an added plugin's are built; neither touches others
+ *    unless their wiring changes. Hooks: a kept instance's after-construct ran once, its
+ *    before-destroy runs once, when the last generation holding it is retired.
+ *  - All (Reload all): every file read, copied and loaded anew, every instance constructed
+ *    anew (the state of those that carry it is carried), as the first generation is.
  *
  * Draining: a replaced generation is shut down, unloaded and its shadow copies deleted as soon as
  * nothing holds it: within the reload when no request holds it (the record then times shutdown,
