@@ -25,6 +25,8 @@ QString HeadlessReporter::textLine(const ReloadRecord &record)
 {
     // "files greeter.so" for a replaced plugin, "source services.cpp" for a save that was built.
     QString cause = causeName(record.cause);
+    if (record.scope == ReloadScope::All)
+        cause += QStringLiteral(", all"); // "Reload all": every plugin rebuilt from scratch
     const QStringList names = record.changedNames();
     if (record.cause == ReloadCause::Files && !names.isEmpty())
         cause = (record.build ? QStringLiteral("source ") : QStringLiteral("files "))
@@ -41,6 +43,14 @@ QString HeadlessReporter::textLine(const ReloadRecord &record)
                     .arg(record.generationAfter)
                     .arg(record.totalMs, 0, 'f', 1)
                     .arg(record.phaseSummary());
+        // What the reload rebuilt and what ran on untouched: counts, since an app has thousands.
+        if (record.scope == ReloadScope::All)
+            line += QStringLiteral("; reloaded all: %1 recreated").arg(record.recreated.size());
+        else if (record.generationBefore != 0
+                 && (!record.recreated.isEmpty() || !record.kept.isEmpty()))
+            line += QStringLiteral("; %1 recreated, %2 kept")
+                        .arg(record.recreated.size())
+                        .arg(record.kept.size());
         if (!record.carriedState.isEmpty())
             line += QStringLiteral("; state carried: %1")
                         .arg(record.carriedState.join(QStringLiteral(", ")));

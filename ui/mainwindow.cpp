@@ -194,8 +194,18 @@ void MainWindow::createActions()
     m_reloadAction
         = new QAction(QIcon(QStringLiteral(":/qreload/icons/reload.svg")), tr("&Reload"), this);
     m_reloadAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_R), QKeySequence::Refresh});
-    m_reloadAction->setToolTip(tr("Reload every plugin now (Ctrl+R)"));
-    connect(m_reloadAction, &QAction::triggered, this, &MainWindow::requestReload);
+    m_reloadAction->setToolTip(
+        tr("Reload now: the plugins whose files changed and what depends on them (Ctrl+R)"));
+    connect(m_reloadAction, &QAction::triggered, this,
+            [this] { requestReload(ReloadScope::Changed); });
+    m_reloadAllAction = new QAction(tr("Reload &all"), this);
+    m_reloadAllAction->setObjectName(QStringLiteral("reloadAllAction"));
+    m_reloadAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_reloadAllAction->setToolTip(
+        tr("Rebuild every plugin and component from scratch; no instance is kept "
+           "(Ctrl+Shift+R)"));
+    connect(m_reloadAllAction, &QAction::triggered, this,
+            [this] { requestReload(ReloadScope::All); });
 
     m_pauseAction = new QAction(QIcon(QStringLiteral(":/qreload/icons/pause.svg")),
                                 tr("&Pause watching"), this);
@@ -240,6 +250,7 @@ void MainWindow::createActions()
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(m_reloadAction);
+    toolbar->addAction(m_reloadAllAction);
     toolbar->addAction(m_pauseAction);
     toolbar->addAction(m_restartHostAction);
     toolbar->addSeparator();
@@ -272,6 +283,7 @@ void MainWindow::createActions()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu *reload = menuBar()->addMenu(tr("&Reload"));
     reload->addAction(m_reloadAction);
+    reload->addAction(m_reloadAllAction);
     reload->addAction(m_pauseAction);
     if (m_engine) {
         // The session token guards the preview server's POST endpoints against other pages and
@@ -431,13 +443,13 @@ void MainWindow::setTheme(ConsoleTheme::Mode mode)
     QSettings().setValue(QLatin1String(ThemeKey), ConsoleTheme::name(mode));
 }
 
-void MainWindow::requestReload()
+void MainWindow::requestReload(ReloadScope scope)
 {
     // Return to the event loop first, so the click (or key press) is fully handled and painted.
-    QTimer::singleShot(0, this, [this] {
+    QTimer::singleShot(0, this, [this, scope] {
         if (m_engine->isReloading())
             return; // the engine queues one follow-up itself for file changes
-        m_engine->reloadNow(ReloadCause::Manual);
+        m_engine->reloadNow(ReloadCause::Manual, scope);
     });
 }
 

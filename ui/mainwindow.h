@@ -34,12 +34,12 @@ class SourceView;
 class TimingChart;
 
 /*!
- * The console's main window: toolbar (Reload, Pause/Resume watching, Open project, Settings),
- * the component graph in the centre, dockable panels (inspector, reload log, source, preview,
- * timings, build output) whose layout is remembered with QSettings, and a status bar (generation,
- * component count, last reload, preview URL, busy indicator with a build's progress). It only
- * observes and commands the engine, the server and (in source mode) the SourceMode, which it does
- * not own and which must outlive it.
+ * The console's main window: toolbar (Reload, Reload all, Pause/Resume watching, Open project,
+ * Settings), the component graph in the centre, dockable panels (inspector, reload log, source,
+ * preview, timings, build output) whose layout is remembered with QSettings, and a status bar
+ * (generation, component count, last reload, preview URL, busy indicator with a build's
+ * progress). It only observes and commands the engine, the server and (in source mode) the
+ * SourceMode, which it does not own and which must outlive it.
  */
 class MainWindow : public QMainWindow
 {
@@ -68,6 +68,8 @@ public:
     TimingChart *timingChart() const { return m_chart; }
     BuildOutputView *buildOutputView() const { return m_buildView; }
     QAction *reloadAction() const { return m_reloadAction; }
+    //! Rebuilds every plugin and component from scratch (ReloadScope::All), Ctrl+Shift+R.
+    QAction *reloadAllAction() const { return m_reloadAllAction; }
     //! Starts a new plugin host on the current files (after a crash loop, or to drop its state).
     QAction *restartHostAction() const { return m_restartHostAction; }
     QLabel *hostLabel() const { return m_hostLabel; }
@@ -92,7 +94,7 @@ public:
 
 public Q_SLOTS:
     //! Asks the engine for a reload once control is back in the event loop.
-    void requestReload();
+    void requestReload(qreload::app::ReloadScope scope = qreload::app::ReloadScope::Changed);
     void showSettings();
     void openProject();
     void exportGraph(const QString &format);
@@ -147,6 +149,7 @@ private:
     BuildOutputView *m_buildView = nullptr;
 
     QAction *m_reloadAction = nullptr;
+    QAction *m_reloadAllAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_settingsAction = nullptr;

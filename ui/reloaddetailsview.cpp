@@ -25,6 +25,20 @@ QString list(const QStringList &items)
     return escapedItems.join(QStringLiteral(", "));
 }
 
+/*!
+ * "3: a, b, c"; past `limit` names, the rest as a count ("1000: p0.c0, …, p0.c19 and 980 more"):
+ * a reload of a large app keeps thousands of components, and the summary must stay readable.
+ */
+QString countedList(const QStringList &items, int limit = 20)
+{
+    if (items.isEmpty())
+        return {};
+    QString text = QStringLiteral("%1: %2").arg(items.size()).arg(list(items.mid(0, limit)));
+    if (items.size() > limit)
+        text += ReloadDetailsView::tr(" and %1 more").arg(items.size() - limit);
+    return text;
+}
+
 QString severityText(Diagnostic::Severity severity)
 {
     switch (severity) {
@@ -115,6 +129,10 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
     };
     row(tr("Started"), record.startedAt.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")));
     row(tr("Cause"), escaped(causeName(record.cause)));
+    row(tr("Scope"), record.scope == ReloadScope::All
+                         ? tr("all: every plugin and component rebuilt (Reload all)")
+                     : record.ok() ? tr("changed: changed plugins and what depends on them")
+                                   : QString());
     row(tr("Decision"), escaped(record.decision));
     row(tr("Generation"),
         record.ok() ? tr("%1 → %2").arg(record.generationBefore).arg(record.generationAfter)
@@ -128,6 +146,8 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
     row(tr("Removed"), list(record.removed));
     row(tr("Changed"), list(record.changed));
     row(tr("Rewired"), list(record.rewired));
+    row(tr("Recreated"), countedList(record.recreated));
+    row(tr("Kept"), countedList(record.kept));
     row(tr("State carried"), list(record.carriedState));
     row(tr("State dropped"), list(record.droppedState));
     if (record.build)

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void httpLimitsFromTheCommandLineReachTheHost();
     void tokenIsPrintedOrTakenFromTheEnvironment();
     void textLinesNameTheEditedSourceAndTheCompilerError();
+    void textLinesSayWhatAReloadRebuilt();
 
 private:
     bool startQreload(const QStringList &extra = {}, bool headlessFlag = true);
@@ -356,6 +357,36 @@ void tst_Headless::textLinesNameTheEditedSourceAndTheCompilerError()
     line = HeadlessReporter::textLine(record);
     QVERIFY2(line.contains(QStringLiteral("(files greeter.so): ok, generation 3")),
              qPrintable(line));
+}
+
+void tst_Headless::textLinesSayWhatAReloadRebuilt()
+{
+    using namespace qreload::app;
+    ReloadRecord record;
+    record.id = 7;
+    record.startedAt = QDateTime::currentDateTime();
+    record.cause = ReloadCause::Manual;
+    record.outcome = ReloadOutcome::Succeeded;
+    record.generationBefore = 5;
+    record.generationAfter = 6;
+    record.scope = ReloadScope::All;
+    record.recreated = {QStringLiteral("p0.c0"), QStringLiteral("p0.c1"), QStringLiteral("p1.c0")};
+    QString line = HeadlessReporter::textLine(record);
+    QVERIFY2(line.contains(QStringLiteral("reload #7 (manual, all): ok, generation 6")),
+             qPrintable(line));
+    QVERIFY2(line.contains(QStringLiteral("; reloaded all: 3 recreated")), qPrintable(line));
+
+    // A proportional reload: counts of what it rebuilt and what ran on (not a thousand keys).
+    record.scope = ReloadScope::Changed;
+    record.cause = ReloadCause::Files;
+    record.files = {QStringLiteral("/b/plugins/p1.so")};
+    record.recreated = {QStringLiteral("p1.c0")};
+    record.kept = {QStringLiteral("p0.c0"), QStringLiteral("p0.c1")};
+    line = HeadlessReporter::textLine(record);
+    QVERIFY2(line.contains(QStringLiteral("reload #7 (files p1.so): ok, generation 6")),
+             qPrintable(line));
+    QVERIFY2(line.endsWith(QStringLiteral("; 1 recreated, 2 kept")), qPrintable(line));
+    QVERIFY2(!line.contains(QStringLiteral("p0.c0")), qPrintable(line));
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)

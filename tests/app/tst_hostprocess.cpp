@@ -21,6 +21,7 @@ private Q_SLOTS:
     void cleanup();
 
     void servesFromAChildProcess();
+    void reloadAllReachesTheHost();
     void crashDuringReloadRollsBack_data();
     void crashDuringReloadRollsBack();
     void crashedBytesAreNotRetried();
@@ -75,6 +76,27 @@ void tst_HostProcess::servesFromAChildProcess()
     QCOMPARE(m_host->proxy->generation().components.size(), 1);
     QCOMPARE(m_host->proxy->generation().components.first().key,
              QStringLiteral("app.services.MyService"));
+}
+
+void tst_HostProcess::reloadAllReachesTheHost()
+{
+    // The console's and the CLI's "Reload all" go through the proxy and the channel to the
+    // host's engine; the record that comes back says what it rebuilt.
+    startOn("greeter_v1");
+    m_host->proxy->reloadNow(ReloadCause::Manual, ReloadScope::All);
+    const qsizetype all
+        = m_host->waitFor([](const ReloadRecord &r) { return r.cause == ReloadCause::Manual; }, 1);
+    QVERIFY(all > 0);
+    QVERIFY2(m_host->records.at(all).ok(), qPrintable(m_host->records.at(all).errorText()));
+    QCOMPARE(m_host->records.at(all).scope, ReloadScope::All);
+    QVERIFY(m_host->records.at(all).kept.isEmpty());
+
+    m_host->proxy->reloadNow(ReloadCause::Manual);
+    const qsizetype changed = m_host->waitFor(
+        [](const ReloadRecord &r) { return r.cause == ReloadCause::Manual; }, all + 1);
+    QVERIFY(changed > all);
+    QCOMPARE(m_host->records.at(changed).scope, ReloadScope::Changed);
+    QVERIFY(m_host->get(QStringLiteral("/")).body.startsWith("<h1>Hello, Version 1!</h1>"));
 }
 
 void tst_HostProcess::crashDuringReloadRollsBack_data()

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void unknownPathGives404ListingRoutes();
     void foreignHostHeaderIsRefused();
     void reloadEndpointNeedsToken();
+    void reloadAllRebuildsEverything();
     void noGenerationGives503WithReason();
     void busyPortIsAClearError();
 
@@ -245,6 +246,44 @@ void tst_PreviewServer::reloadEndpointNeedsToken()
     QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(QLatin1String("cause")).toString(),
              QStringLiteral("manual"));
     QCOMPARE(m_engine->generationNumber(), 2u);
+}
+
+void tst_PreviewServer::reloadAllRebuildsEverything()
+{
+    startOn("greeter_v1");
+    const QList<QPair<QByteArray, QByteArray>> token{
+        {"X-QReload-Token", m_server->sessionToken().toLatin1()}};
+    const auto scopeOf = [](const Reply &reply) {
+        return QJsonDocument::fromJson(reply.body)
+            .object()
+            .value(QLatin1String("scope"))
+            .toString();
+    };
+
+    // ?all=1 is "Reload all": the record says so, and it keeps no instance.
+    Reply reply = send("POST", QStringLiteral("/_qreload/reload?all=1"), token);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(scopeOf(reply), QStringLiteral("all"));
+    QVERIFY(QJsonDocument::fromJson(reply.body)
+                .object()
+                .value(QLatin1String("kept"))
+                .toArray()
+                .isEmpty());
+    QCOMPARE(m_engine->generationNumber(), 2u);
+    QCOMPARE(m_engine->lastReload()->scope, ReloadScope::All);
+
+    // Without it (or with all=0) a manual reload rebuilds what changed.
+    reply = send("POST", QStringLiteral("/_qreload/reload"), token);
+    QCOMPARE(scopeOf(reply), QStringLiteral("changed"));
+    reply = send("POST", QStringLiteral("/_qreload/reload?all=0"), token);
+    QCOMPARE(scopeOf(reply), QStringLiteral("changed"));
+
+    // A value that is neither is refused, naming it, and nothing reloads.
+    const qsizetype records = m_engine->history().size();
+    reply = send("POST", QStringLiteral("/_qreload/reload?all=yes"), token);
+    QCOMPARE(reply.status, 400);
+    QVERIFY2(reply.body.contains("all=yes"), reply.body.constData());
+    QCOMPARE(m_engine->history().size(), records);
 }
 
 void tst_PreviewServer::noGenerationGives503WithReason()

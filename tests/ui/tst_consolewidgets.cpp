@@ -109,6 +109,7 @@ private Q_SLOTS:
     void graphExportsDotSvgAndPng();
     void graphZoomsAndFits();
     void logViewFiltersAndShowsDetails();
+    void reloadDetailsShowRecreatedAndKept();
     void timingChartDrawsPhaseColours();
     void sourceViewWithoutHighlighterShowsPlainTextAndNotice();
     void previewPrettyPrintsJsonAndReadsTheGenerationHeader();
@@ -255,6 +256,42 @@ void tst_ConsoleWidgets::logViewFiltersAndShowsDetails()
     view.searchField()->clear();
     view.outcomeFilter()->setCurrentIndex(0);
     QTRY_COMPARE(table->model()->rowCount(), 3);
+}
+
+void tst_ConsoleWidgets::reloadDetailsShowRecreatedAndKept()
+{
+    // A one-plugin reload of a 1,000-component app: 20 recreated, 980 kept. The summary counts
+    // both and names only the first few kept keys.
+    ReloadRecord r = record(8, ReloadOutcome::Succeeded, QStringLiteral("/p/p49.so"), 3);
+    for (int plugin = 0; plugin < 50; ++plugin) {
+        for (int component = 0; component < 20; ++component) {
+            const QString key = QStringLiteral("p%1.c%2").arg(plugin).arg(component);
+            (plugin == 49 ? r.recreated : r.kept).append(key);
+        }
+    }
+    ReloadDetailsView view;
+    view.setRecord(r);
+    // A table of "name value" rows: compare with the cell breaks as spaces.
+    QString summary = view.summary()->toPlainText().simplified();
+    QVERIFY2(summary.contains(QStringLiteral("Recreated 20: p49.c0, p49.c1")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("Kept 980: p0.c0, p0.c1")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("p0.c19 and 960 more")), qPrintable(summary));
+    QVERIFY2(!summary.contains(QStringLiteral("p48.c19")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("Scope changed: changed plugins and what depends on "
+                                             "them")),
+             qPrintable(summary));
+
+    // Reload all rebuilds everything: the scope says so, and nothing is kept.
+    r.id = 9;
+    r.scope = ReloadScope::All;
+    r.recreated += r.kept;
+    r.kept.clear();
+    view.setRecord(r);
+    summary = view.summary()->toPlainText().simplified();
+    QVERIFY2(summary.contains(QStringLiteral("Scope all: every plugin and component rebuilt")),
+             qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("Recreated 1000: ")), qPrintable(summary));
+    QVERIFY2(!summary.contains(QStringLiteral("Kept")), qPrintable(summary));
 }
 
 void tst_ConsoleWidgets::timingChartDrawsPhaseColours()

@@ -114,6 +114,7 @@ private Q_SLOTS:
 
     void showsTheFirstGenerationEverywhere();
     void clickingReloadAddsARowAndIncrementsTheGeneration();
+    void reloadAllRebuildsEverything();
     void replacingThePluginWithV2UpdatesGraphLogAndPreview();
     void brokenPluginMakesAFailedRowAndKeepsTheOldGeneration();
     void crashingPluginShowsTheCrashAndTheOldCodeServesAgain();
@@ -284,6 +285,32 @@ void tst_MainWindow::clickingReloadAddsARowAndIncrementsTheGeneration()
     QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
     QTRY_COMPARE(rows(), 3);
     QTRY_COMPARE(m_window->generationLabel()->text(), QStringLiteral("Generation 3"));
+}
+
+void tst_MainWindow::reloadAllRebuildsEverything()
+{
+    start();
+    QTRY_COMPARE(rows(), 1);
+    // A toolbar button beside Reload, and Ctrl+Shift+R.
+    QWidget *button = buttonFor(m_window.get(), m_window->reloadAllAction());
+    QVERIFY(button);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE(rows(), 2);
+    QCOMPARE(lastRecord().cause, ReloadCause::Manual);
+    QCOMPARE(lastRecord().scope, ReloadScope::All);
+    QCOMPARE(lastRecord().outcome, ReloadOutcome::Succeeded);
+    QVERIFY(lastRecord().kept.isEmpty());
+    QTRY_COMPARE(m_window->logView()->details()->recordId(), lastRecord().id);
+    QVERIFY(m_window->logView()->details()->summary()->toPlainText().contains(
+        QStringLiteral("every plugin and component rebuilt")));
+
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
+    QTRY_COMPARE(rows(), 3);
+    QCOMPARE(lastRecord().scope, ReloadScope::All);
+    // Plain Reload stays a reload of what changed.
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_COMPARE(rows(), 4);
+    QCOMPARE(lastRecord().scope, ReloadScope::Changed);
 }
 
 void tst_MainWindow::replacingThePluginWithV2UpdatesGraphLogAndPreview()
