@@ -331,7 +331,18 @@ void HostProxy::onMessage(const QCborMap &m)
             ReloadRecord::fromJson(m.value(QStringLiteral("record")).toJsonValue().toObject()));
     } else if (type == HostProtocol::Generation) {
         const quint64 before = m_generation.number;
-        m_generation = GenerationSnapshot::fromCbor(m.value(QStringLiteral("snapshot")).toMap());
+        if (m.contains(QStringLiteral("delta"))) {
+            if (!m_generation.applyDeltaCbor(m.value(QStringLiteral("delta")).toMap())) {
+                // Never expected (the channel keeps order, a new host starts whole): recover.
+                qCWarning(lcSupervisor) << "generation delta does not apply to generation"
+                                        << m_generation.number << "; asking for the whole one";
+                send(QCborMap{{QStringLiteral("type"), HostProtocol::ResendGeneration}});
+                return;
+            }
+        } else {
+            m_generation
+                = GenerationSnapshot::fromCbor(m.value(QStringLiteral("snapshot")).toMap());
+        }
         m_lastGeneration = qMax(m_lastGeneration, m_generation.number);
         if (!m_deadShadowRoot.isEmpty()) {
             // The new host staged its own copies of the restored files: the dead host's go.

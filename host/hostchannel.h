@@ -56,31 +56,34 @@ private:
 //! Message types and field names of the protocol, written once.
 namespace HostProtocol {
 //! Bumped on any incompatible change; both sides check it in "hello".
-constexpr int Version = 1;
+constexpr int Version = 2; // 2: generation deltas
 
 // host -> supervisor
 inline const QString Hello = QStringLiteral("hello");                   // version, pid
 inline const QString ReloadStarted = QStringLiteral("reloadStarted");   // cause
 inline const QString ReloadFinished = QStringLiteral("reloadFinished"); // record (JSON form)
-inline const QString Generation = QStringLiteral("generation");         // snapshot
-inline const QString Watching = QStringLiteral("watching");             // on
-inline const QString FileEvent = QStringLiteral("fileEvent");           // at, path, kind
-inline const QString Retired = QStringLiteral("retired");               // number, timedOut
-inline const QString Reply = QStringLiteral("reply");                   // id, ok, value|error
-inline const QString Restart = QStringLiteral("restart");               // POST /_qreload/restart
+// snapshot (the whole generation), or delta (GenerationSnapshot::deltaCbor of the last one sent)
+inline const QString Generation = QStringLiteral("generation");
+inline const QString Watching = QStringLiteral("watching");   // on
+inline const QString FileEvent = QStringLiteral("fileEvent"); // at, path, kind
+inline const QString Retired = QStringLiteral("retired");     // number, timedOut
+inline const QString Reply = QStringLiteral("reply");         // id, ok, value|error
+inline const QString Restart = QStringLiteral("restart");     // POST /_qreload/restart
 inline const QString Open
     = QStringLiteral("open"); // POST /_qreload/open: record, file, line, column
 
 // supervisor -> host
 inline const QString Configure = QStringLiteral("configure"); // options (first message)
 inline const QString Reload = QStringLiteral("reload"); // cause, scope, events, decision, build
-inline const QString Record = QStringLiteral("record");       // a reload that never reached plugins
-inline const QString Hold = QStringLiteral("hold");           // on: plugin events wait for a build
-inline const QString Pause = QStringLiteral("pause");         // on: watching paused
+inline const QString Record = QStringLiteral("record"); // a reload that never reached plugins
+inline const QString Hold = QStringLiteral("hold");     // on: plugin events wait for a build
+inline const QString Pause = QStringLiteral("pause");   // on: watching paused
 inline const QString QuietPeriod = QStringLiteral("quietPeriod"); // ms
 inline const QString Details = QStringLiteral("details");         // id, key
 inline const QString Status = QStringLiteral("status");           // supervisor fields of the status
 inline const QString Quit = QStringLiteral("quit");
+//! The supervisor's snapshot is not the delta's base (never expected): send the whole next one.
+inline const QString ResendGeneration = QStringLiteral("resendGeneration");
 inline const QString Event = QStringLiteral("event"); // event: one live event for the stream
 } // namespace HostProtocol
 

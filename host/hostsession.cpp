@@ -171,7 +171,7 @@ bool HostSession::open(const Arguments &arguments, QString *error)
                 QCborMap{{QStringLiteral("type"), HostProtocol::ReloadFinished},
                          {QStringLiteral("record"), QCborValue::fromJsonValue(record.toJson())}});
         });
-    connect(m_engine.get(), &ReloadEngine::generationChanged, this, &HostSession::sendGeneration);
+    connect(m_engine.get(), &ReloadEngine::generationChanged, this, [this] { sendGeneration(); });
     connect(m_engine.get(), &ReloadEngine::watchingChanged, this, [this](bool on) {
         m_channel->send(
             QCborMap{{QStringLiteral("type"), HostProtocol::Watching}, {QStringLiteral("on"), on}});
@@ -192,13 +192,20 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     return true;
 }
 
-void HostSession::sendGeneration()
+void HostSession::sendGeneration(bool whole)
 {
     const std::shared_ptr<Generation> generation = m_engine->current();
-    const GenerationSnapshot snapshot
+    GenerationSnapshot snapshot
         = generation ? GenerationSnapshot::of(*generation) : GenerationSnapshot{};
-    m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
-                             {QStringLiteral("snapshot"), snapshot.toCbor()}});
+    // After a reload most components are as they were (every one, after Reload all of the same
+    // files): the delta carries what differs, so the cost follows the change, not the app.
+    if (!whole && !m_sent.isEmpty() && !snapshot.isEmpty())
+        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
+                                 {QStringLiteral("delta"), snapshot.deltaCbor(m_sent)}});
+    else
+        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
+                                 {QStringLiteral("snapshot"), snapshot.toCbor()}});
+    m_sent = std::move(snapshot);
 }
 
 void HostSession::reply(qint64 id, const QCborValue &value)
@@ -256,6 +263,8 @@ void HostSession::onMessage(const QCborMap &m)
     } else if (type == HostProtocol::Event) {
         m_server->eventJournal()->insert(
             LiveEvent::fromCbor(m.value(QStringLiteral("event")).toMap()));
+    } else if (type == HostProtocol::ResendGeneration) {
+        sendGeneration(true);
     } else if (type == HostProtocol::Quit) {
         CrashHandler::markNormalExit();
         QCoreApplication::exit(0);

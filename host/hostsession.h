@@ -1,5 +1,7 @@
 #pragma once
 
+#include "generationsnapshot.h"
+
 #include <QCborMap>
 #include <QObject>
 #include <QString>
@@ -44,12 +46,16 @@ public:
 
 private:
     void onMessage(const QCborMap &message);
-    void sendGeneration();
+    //! Sends the current generation: as a delta of the last one sent, whole the first time
+    //! (or after `whole`).
+    void sendGeneration(bool whole = false);
     void reply(qint64 id, const QCborValue &value);
 
     std::unique_ptr<HostChannel> m_channel;
     std::unique_ptr<ReloadEngine> m_engine;
     std::unique_ptr<PreviewServer> m_server;
+    //! What the supervisor holds: the last generation snapshot sent (number 0: none yet).
+    GenerationSnapshot m_sent;
 };
 
 } // namespace qreload::app

@@ -97,6 +97,22 @@ void tst_HostProcess::reloadAllReachesTheHost()
     QVERIFY(changed > all);
     QCOMPARE(m_host->records.at(changed).scope, ReloadScope::Changed);
     QVERIFY(m_host->get(QStringLiteral("/")).body.startsWith("<h1>Hello, Version 1!</h1>"));
+
+    // After each reload the host sent a delta of its generation snapshot; the supervisor's copy
+    // is the host's own, as its status shows it.
+    m_folder->putFixture("greeter_v2");
+    QVERIFY(m_host->waitFor([](const ReloadRecord &r) { return r.cause == ReloadCause::Files; },
+                            changed + 1)
+            > changed);
+    QTRY_VERIFY(m_host->get(QStringLiteral("/")).body.contains("This is Version 2!"));
+    QJsonObject hostStatus
+        = QJsonDocument::fromJson(m_host->get(QStringLiteral("/_qreload/status")).body).object();
+    QTRY_COMPARE(m_host->proxy->generationNumber(),
+                 quint64(hostStatus.value(QLatin1String("generation")).toInteger()));
+    const QJsonObject mirrored = m_host->proxy->generation().statusJson();
+    for (const QString &field :
+         {QStringLiteral("generation"), QStringLiteral("components"), QStringLiteral("plugins")})
+        QCOMPARE(mirrored.value(field), hostStatus.value(field));
 }
 
 void tst_HostProcess::crashDuringReloadRollsBack_data()
