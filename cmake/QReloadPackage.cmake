@@ -42,6 +42,7 @@ install(FILES
     "${CMAKE_CURRENT_LIST_DIR}/QReloadPlugin.cmake"
     "${CMAKE_CURRENT_LIST_DIR}/QReloadFastBuild.cmake"
     "${CMAKE_CURRENT_LIST_DIR}/qreload_plugin.cpp.in"
+    "${CMAKE_CURRENT_LIST_DIR}/qreload_moc_check.cpp"
     DESTINATION "${QRELOAD_INSTALL_CMAKEDIR}")
 
 # What a project's author reads: the qreload.json schema and the examples (ordinary projects

@@ -9,7 +9,9 @@
 #   hidden visibility    each copy binds its own symbols, never an older generation's.
 # And what makes a rebuild after one save fast (the compiler is most of save-to-serve time):
 #   one precompiled header of the Qt and qreload headers, shared by every plugin of the build;
-#   moc run directly per file instead of AUTOMOC (whose scan step costs ~0.3 s per build);
+#   moc run directly per file instead of AUTOMOC (whose scan step costs ~0.3 s per build), and
+#   only when its output could change (qreload_moc_check.cpp: not for a save that changes only
+#   literals in code moc never reads), its output rewritten only when it changed (restat);
 #   debug information as QRELOAD_PLUGIN_DEBUG_INFO says (default: none, the cheapest compile);
 #   lld as the linker when it is installed (QReloadFastBuild.cmake; -DQRELOAD_NO_LLD=ON: not).
 #
@@ -21,11 +23,19 @@
 # build tree's; qreload's own build includes it from cmake/.
 include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/QReloadFastBuild.cmake")
+# moc's dependency files name absolute paths, which ninja takes as they are: no
+# `cmake -E cmake_transform_depfile` after each moc step (a CMake start-up per save). Functions
+# defined below keep this setting (include() gives this file its own policy scope).
+if(POLICY CMP0116)
+    cmake_policy(SET CMP0116 OLD)
+endif()
 
 # A global property, not a variable: the guard above skips this file in a second directory that
 # finds the package, and the function must still find its template there.
 set_property(GLOBAL PROPERTY QRELOAD_PLUGIN_TEMPLATE
     "${CMAKE_CURRENT_LIST_DIR}/qreload_plugin.cpp.in")
+set_property(GLOBAL PROPERTY QRELOAD_MOC_CHECK_SOURCE
+    "${CMAKE_CURRENT_LIST_DIR}/qreload_moc_check.cpp")
 set(QRELOAD_PLUGIN_DEBUG_INFO "none" CACHE STRING
     "Debug information in qreload plugins: none (fastest rebuilds), lines (-g1: file and line in \
 backtraces) or full (-g: everything a debugger can show)")
@@ -161,14 +171,36 @@ endfunction()
 # One moc build step: `input` to `output`, re-run when `input` or a header it includes changes.
 function(_qreload_moc_command input output flags)
     get_filename_component(name "${input}" NAME)
+    # The rule names the output as ninja does (relative to the top build folder), since the
+    # dependency file is read as moc writes it (CMP0116 above).
+    file(RELATIVE_PATH rule "${CMAKE_BINARY_DIR}" "${output}")
+    _qreload_moc_check_tool(check)
     add_custom_command(OUTPUT "${output}"
-        COMMAND Qt6::moc --no-notes ${flags} --output-dep-file
-                --dep-file-path "${output}.d" --dep-file-rule-name "${output}"
+        COMMAND "${check}" $<TARGET_FILE:Qt6::moc> --no-notes ${flags} --output-dep-file
+                --dep-file-path "${output}.d" --dep-file-rule-name "${rule}"
                 "${input}" -o "${output}"
-        DEPENDS "${input}" Qt6::moc
+        DEPENDS "${input}" Qt6::moc "${check}"
         DEPFILE "${output}.d"
         COMMENT "moc ${name}"
         COMMAND_EXPAND_LISTS VERBATIM)
+endfunction()
+
+# qreload_moc_check (qreload_moc_check.cpp: moc only when its output could change), built once
+# per build folder at configure time, so every moc step of the first build can use it.
+function(_qreload_moc_check_tool out_var)
+    set(tool "${CMAKE_BINARY_DIR}/qreload_moc_check")
+    get_property(source GLOBAL PROPERTY QRELOAD_MOC_CHECK_SOURCE)
+    if(NOT EXISTS "${tool}" OR "${source}" IS_NEWER_THAN "${tool}")
+        execute_process(
+            COMMAND "${CMAKE_CXX_COMPILER}" -std=c++17 -O1 "${source}" -o "${tool}"
+            RESULT_VARIABLE result
+            ERROR_VARIABLE errors)
+        if(NOT result EQUAL 0)
+            message(FATAL_ERROR "qreload_add_plugin: cannot build ${tool} from ${source}:\n"
+                                "${errors}")
+        endif()
+    endif()
+    set(${out_var} "${tool}" PARENT_SCOPE)
 endfunction()
 
 # The C++ compiler's predefined macros, for moc to evaluate #if like the compiler does.
