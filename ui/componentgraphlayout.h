@@ -58,7 +58,16 @@ public:
      */
     static GraphLayout compute(const ComponentGraph &graph, const QHash<QString, QSizeF> &sizes,
                                bool useGraphviz = true);
+    //! The same, always with one dot run (no layout by cluster): for measurements.
+    static GraphLayout computeWhole(const ComponentGraph &graph,
+                                    const QHash<QString, QSizeF> &sizes);
     static QSizeF defaultNodeSize() { return {170, 54}; }
+    /*!
+     * Graphs of more components than this, in plugin clusters, are laid out by cluster ("dot,
+     * by cluster": each plugin alone, cached, then the plugins as boxes), not by one dot run:
+     * dot with clusters took ~2 s for 1,000 components (see bench/graphbench).
+     */
+    static constexpr int ClusteredLayoutThreshold = 300;
 
     //! Starts laying out `graph` on the thread pool; returns the request's id.
     quint64 request(const ComponentGraph &graph, const QHash<QString, QSizeF> &sizes = {});
