@@ -14,8 +14,8 @@
 // Each reload is checked: it succeeded, and GET /p<last> answers from the expected revision.
 // It prints p50 and p95 of the total and of every phase the engine's records time, and the
 // median of how many components each reload recreated and kept. Then the generation snapshot the
-// host sends the supervisor after each reload: its encode, CBOR write, read and decode times and
-// size, and its trip through a HostChannel over a local socket, as the host sends it.
+// host sends the supervisor after a reload, whole and as a delta: its encode, CBOR write, read and
+// decode times and size, and its trip through a HostChannel over a local socket.
 //
 // Usage: scalebench [runs=20] [--only 1x10|5x20|50x20] [--no-snapshot]
 // Timings are of a Debug build unless built otherwise; other processes on the machine show in
@@ -120,6 +120,20 @@ void requireRevision(ReloadEngine &engine, int index, int revision)
                         : qPrintable(joinErrors(response.errors())));
 }
 
+//! Copies the app's plugins into `dir`/plugins; returns that folder.
+QString copyApp(const App &app, const QString &dir)
+{
+    const QString plugins = dir + QStringLiteral("/plugins");
+    QDir().mkpath(plugins);
+    for (int i = 0; i < app.plugins; ++i) {
+        const QString from = app.dir() + QStringLiteral("/plugins/") + app.pluginFile(i);
+        if (!QFile::copy(from, plugins + QLatin1Char('/') + app.pluginFile(i)))
+            qFatal("scalebench: cannot copy %s (build the scalebench target first)",
+                   qPrintable(from));
+    }
+    return plugins;
+}
+
 ReloadEngine::Options engineOptions(const QString &plugins, const QString &shadows)
 {
     ReloadEngine::Options options;
@@ -178,14 +192,7 @@ AppResult measureApp(const App &app, int runs)
 {
     AppResult result{app, {}, {}, {}, {}, app.plugins > 1};
     QTemporaryDir work(QDir::tempPath() + QStringLiteral("/scalebench-XXXXXX"));
-    const QString plugins = work.path() + QStringLiteral("/plugins");
-    QDir().mkpath(plugins);
-    for (int i = 0; i < app.plugins; ++i) {
-        const QString from = app.dir() + QStringLiteral("/plugins/") + app.pluginFile(i);
-        if (!QFile::copy(from, plugins + QLatin1Char('/') + app.pluginFile(i)))
-            qFatal("scalebench: cannot copy %s (build the scalebench target first)",
-                   qPrintable(from));
-    }
+    const QString plugins = copyApp(app, work.path());
     const QString shadows = work.path() + QStringLiteral("/shadow");
     const int expected = app.plugins * app.components;
 
@@ -295,13 +302,28 @@ double channelTrip(HostChannel &from, HostChannel &to, const QCborMap &message)
     return ms;
 }
 
+/*!
+ * The snapshot's trip from host to supervisor after a one-plugin (leaf) reload: sent whole (as
+ * before 087e552), and as the delta of the previous generation's snapshot the host sends now.
+ * Columns: taking it from the generation, encoding (toCbor or deltaCbor), writing CBOR bytes,
+ * reading them, decoding (fromCbor or applyDeltaCbor), and the message's trip through a
+ * HostChannel over a local socket (write, transfer, read).
+ */
 void measureSnapshot(const App &app, int runs)
 {
     QTemporaryDir work(QDir::tempPath() + QStringLiteral("/scalebench-XXXXXX"));
-    ReloadEngine engine(engineOptions(app.dir() + QStringLiteral("/plugins"),
-                                      work.path() + QStringLiteral("/shadow")));
+    const QString plugins = copyApp(app, work.path());
+    ReloadEngine engine(engineOptions(plugins, work.path() + QStringLiteral("/shadow")));
     engine.setWatching(false);
     requireOk(engine.start(), "first generation");
+    const GenerationSnapshot before = GenerationSnapshot::of(*engine.current());
+    const int leaf = app.plugins - 1;
+    const QString file = plugins + QLatin1Char('/') + app.pluginFile(leaf);
+    linkerWrite(file, readFile(app.dir() + QStringLiteral("/variants/") + app.pluginFile(leaf)));
+    requireOk(engine.reloadForEvents(
+                  {FileEvent{QDateTime::currentDateTime(), file, QStringLiteral("file changed")}},
+                  QStringLiteral("scalebench replaced the last plugin")),
+              "one-plugin reload");
     const std::shared_ptr<Generation> generation = engine.current();
 
     QLocalServer server;
@@ -314,46 +336,51 @@ void measureSnapshot(const App &app, int runs)
     HostChannel host(client);
     HostChannel supervisor(server.nextPendingConnection());
 
-    Stats take, encode, write, read, decode, trip;
-    qsizetype bytes = 0;
-    for (int run = 0; run <= runs; ++run) {
-        QElapsedTimer timer;
-        timer.start();
-        const GenerationSnapshot snapshot = GenerationSnapshot::of(*generation);
-        const double takeMs = timer.nsecsElapsed() / 1e6;
-        timer.restart();
-        const QCborMap map = snapshot.toCbor();
-        const double encodeMs = timer.nsecsElapsed() / 1e6;
-        timer.restart();
-        const QByteArray cbor = QCborValue(map).toCbor();
-        const double writeMs = timer.nsecsElapsed() / 1e6;
-        timer.restart();
-        const QCborMap parsed = QCborValue::fromCbor(cbor).toMap();
-        const double readMs = timer.nsecsElapsed() / 1e6;
-        timer.restart();
-        const GenerationSnapshot back = GenerationSnapshot::fromCbor(parsed);
-        const double decodeMs = timer.nsecsElapsed() / 1e6;
-        if (back.components.size() != snapshot.components.size())
-            qFatal("scalebench: the snapshot lost components on the way");
-        const double tripMs
-            = channelTrip(host, supervisor,
-                          QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
-                                   {QStringLiteral("snapshot"), map}});
-        bytes = cbor.size();
-        if (run == 0)
-            continue;
-        take.samples.append(takeMs);
-        encode.samples.append(encodeMs);
-        write.samples.append(writeMs);
-        read.samples.append(readMs);
-        decode.samples.append(decodeMs);
-        trip.samples.append(tripMs);
+    for (const bool delta : {false, true}) {
+        Stats take, encode, write, read, decode, trip;
+        qsizetype bytes = 0;
+        for (int run = 0; run <= runs; ++run) {
+            QElapsedTimer timer;
+            timer.start();
+            const GenerationSnapshot snapshot = GenerationSnapshot::of(*generation);
+            const double takeMs = timer.nsecsElapsed() / 1e6;
+            timer.restart();
+            const QCborMap map = delta ? snapshot.deltaCbor(before) : snapshot.toCbor();
+            const double encodeMs = timer.nsecsElapsed() / 1e6;
+            timer.restart();
+            const QByteArray cbor = QCborValue(map).toCbor();
+            const double writeMs = timer.nsecsElapsed() / 1e6;
+            timer.restart();
+            const QCborMap parsed = QCborValue::fromCbor(cbor).toMap();
+            const double readMs = timer.nsecsElapsed() / 1e6;
+            GenerationSnapshot back = delta ? before : GenerationSnapshot{};
+            timer.restart();
+            const bool applied = delta ? back.applyDeltaCbor(parsed) : true;
+            if (!delta)
+                back = GenerationSnapshot::fromCbor(parsed);
+            const double decodeMs = timer.nsecsElapsed() / 1e6;
+            if (!applied || !(back == snapshot))
+                qFatal("scalebench: the supervisor's snapshot differs from the host's");
+            const double tripMs = channelTrip(
+                host, supervisor,
+                QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
+                         {delta ? QStringLiteral("delta") : QStringLiteral("snapshot"), map}});
+            bytes = cbor.size();
+            if (run == 0)
+                continue;
+            take.samples.append(takeMs);
+            encode.samples.append(encodeMs);
+            write.samples.append(writeMs);
+            read.samples.append(readMs);
+            decode.samples.append(decodeMs);
+            trip.samples.append(tripMs);
+        }
+        std::printf("%-16s | %-5s | %7.1f | %s | %s | %s | %s | %s | %s\n",
+                    qPrintable(QStringLiteral("%1 components").arg(app.plugins * app.components)),
+                    delta ? "delta" : "whole", bytes / 1024.0, qPrintable(cell(take)),
+                    qPrintable(cell(encode)), qPrintable(cell(write)), qPrintable(cell(read)),
+                    qPrintable(cell(decode)), qPrintable(cell(trip)));
     }
-    std::printf("%-16s | %7lld | %s | %s | %s | %s | %s | %s\n",
-                qPrintable(QStringLiteral("%1 components").arg(app.plugins * app.components)),
-                qlonglong(bytes / 1024), qPrintable(cell(take)), qPrintable(cell(encode)),
-                qPrintable(cell(write)), qPrintable(cell(read)), qPrintable(cell(decode)),
-                qPrintable(cell(trip)));
 }
 
 } // namespace
@@ -399,9 +426,11 @@ int main(int argc, char *argv[])
                results, &AppResult::root, true);
 
     if (snapshot) {
-        std::printf("\ngeneration snapshot, host -> supervisor after a reload (ms, p50 p95)\n");
-        std::printf("%-16s | %7s | %15s | %15s | %15s | %15s | %15s | %15s\n", "", "KiB",
-                    "of(generation)", "toCbor", "CBOR write", "CBOR read", "fromCbor",
+        std::printf(
+            "\ngeneration snapshot, host -> supervisor after a one-plugin (leaf) reload (ms, p50 "
+            "p95)\n");
+        std::printf("%-16s | %-5s | %7s | %15s | %15s | %15s | %15s | %15s | %15s\n", "", "sent",
+                    "KiB", "of(generation)", "encode", "CBOR write", "CBOR read", "decode",
                     "channel trip");
         for (const App &a : apps) {
             if (!only.isEmpty() && a.name != only)

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <span>
 
 namespace qreload::app {
 
@@ -143,13 +144,56 @@ bool sameList(const QList<T> &a, const QList<T> &b, Same same)
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), same);
 }
 
-//! Each component's outgoing edges, in their order.
-QHash<QString, QList<ComponentEdge>> edgesByComponent(const QList<ComponentEdge> &edges)
+/*!
+ * Each component's outgoing edges, as a span of the edge list. Container::edges() lists them by
+ * component, in component order: then one pass over both lists finds them, with no lookups (a
+ * delta of 1,000 components must cost far less than sending them). Edges in any other order are
+ * grouped by key instead.
+ */
+class OutgoingEdges
 {
-    QHash<QString, QList<ComponentEdge>> out;
-    for (const ComponentEdge &e : edges)
-        out[e.from].append(e);
-    return out;
+public:
+    OutgoingEdges(const QList<ComponentInfo> &components, const QList<ComponentEdge> &edges)
+        : m_edges(edges)
+    {
+        m_spans.reserve(components.size());
+        qsizetype e = 0;
+        for (const ComponentInfo &c : components) {
+            const qsizetype first = e;
+            while (e < edges.size() && edges.at(e).from == c.key)
+                ++e;
+            m_spans.append({first, e});
+        }
+        m_inOrder = e == edges.size();
+        if (!m_inOrder) {
+            for (const ComponentEdge &edge : edges)
+                m_grouped[edge.from].append(edge);
+        }
+    }
+
+    //! The outgoing edges of the component at `index`, whose key is `key`.
+    std::span<const ComponentEdge> of(qsizetype index, const QString &key) const
+    {
+        if (m_inOrder) {
+            const auto [first, last] = m_spans.at(index);
+            return {m_edges.constData() + first, size_t(last - first)};
+        }
+        const auto it = m_grouped.constFind(key);
+        if (it == m_grouped.constEnd())
+            return {};
+        return {it->constData(), size_t(it->size())};
+    }
+
+private:
+    const QList<ComponentEdge> &m_edges;
+    QList<std::pair<qsizetype, qsizetype>> m_spans;
+    bool m_inOrder = true;
+    QHash<QString, QList<ComponentEdge>> m_grouped;
+};
+
+bool sameEdges(std::span<const ComponentEdge> a, std::span<const ComponentEdge> b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), sameEdge);
 }
 
 } // namespace
@@ -240,24 +284,30 @@ GenerationSnapshot GenerationSnapshot::fromCbor(const QCborMap &map)
 
 QCborMap GenerationSnapshot::deltaCbor(const GenerationSnapshot &base) const
 {
-    QHash<QString, const ComponentInfo *> before;
-    before.reserve(base.components.size());
-    for (const ComponentInfo &c : base.components)
-        before.insert(c.key, &c);
-    const QHash<QString, QList<ComponentEdge>> beforeEdges = edgesByComponent(base.edges);
-    const QHash<QString, QList<ComponentEdge>> afterEdges = edgesByComponent(edges);
+    // Usually the same components in the same order (a reload of changed files, Reload all):
+    // then component i is base's component i, and nothing is looked up.
+    bool sameKeys = components.size() == base.components.size();
+    for (qsizetype i = 0; sameKeys && i < components.size(); ++i)
+        sameKeys = components.at(i).key == base.components.at(i).key;
+    QHash<QString, qsizetype> beforeIndex;
+    if (!sameKeys) {
+        beforeIndex.reserve(base.components.size());
+        for (qsizetype i = 0; i < base.components.size(); ++i)
+            beforeIndex.insert(base.components.at(i).key, i);
+    }
+    const OutgoingEdges beforeEdges(base.components, base.edges);
+    const OutgoingEdges afterEdges(components, edges);
 
-    QStringList keys;
-    keys.reserve(components.size());
     QCborArray changedComponents;
     QCborArray changedEdges; // [{from, edges: [...]}] for components whose outgoing edges differ
-    for (const ComponentInfo &c : components) {
-        keys.append(c.key);
-        const ComponentInfo *old = before.value(c.key);
-        if (!old || !sameComponent(*old, c))
+    for (qsizetype i = 0; i < components.size(); ++i) {
+        const ComponentInfo &c = components.at(i);
+        const qsizetype old = sameKeys ? i : beforeIndex.value(c.key, -1);
+        if (old < 0 || !sameComponent(base.components.at(old), c))
             changedComponents.append(componentToCbor(c));
-        const QList<ComponentEdge> after = afterEdges.value(c.key);
-        if (!sameList(beforeEdges.value(c.key), after, sameEdge)) {
+        const std::span<const ComponentEdge> after = afterEdges.of(i, c.key);
+        if (!sameEdges(old < 0 ? std::span<const ComponentEdge>() : beforeEdges.of(old, c.key),
+                       after)) {
             QCborArray list;
             for (const ComponentEdge &e : after)
                 list.append(edgeToCbor(e));
@@ -271,11 +321,12 @@ QCborMap GenerationSnapshot::deltaCbor(const GenerationSnapshot &base) const
                    {QStringLiteral("edges"), changedEdges},
                    {QStringLiteral("plugins"), pluginsToCbor(plugins)}};
     // The key order (which also says which components are gone) only when it changed.
-    bool sameKeys = keys.size() == base.components.size();
-    for (qsizetype i = 0; sameKeys && i < keys.size(); ++i)
-        sameKeys = keys.at(i) == base.components.at(i).key;
-    if (!sameKeys)
-        delta.insert(QStringLiteral("keys"), strings(keys));
+    if (!sameKeys) {
+        QCborArray keys;
+        for (const ComponentInfo &c : components)
+            keys.append(c.key);
+        delta.insert(QStringLiteral("keys"), keys);
+    }
     return delta;
 }
 
@@ -301,38 +352,62 @@ bool GenerationSnapshot::applyDeltaCbor(const QCborMap &delta)
             list.append(edgeFromCbor(edge.toMap()));
         changedEdges.insert(m.value(QStringLiteral("from")).toString(), list);
     }
+    // Without "keys" the components and their order are this snapshot's.
+    const bool sameKeys = !delta.contains(QStringLiteral("keys"));
     QStringList keys;
-    if (delta.contains(QStringLiteral("keys"))) {
-        keys = strings(delta.value(QStringLiteral("keys")));
-    } else {
+    QHash<QString, qsizetype> position;
+    if (sameKeys) {
         keys.reserve(components.size());
         for (const ComponentInfo &c : std::as_const(components))
             keys.append(c.key);
+    } else {
+        keys = strings(delta.value(QStringLiteral("keys")));
+        position.reserve(components.size());
+        for (qsizetype i = 0; i < components.size(); ++i)
+            position.insert(components.at(i).key, i);
     }
 
-    QHash<QString, qsizetype> position;
-    position.reserve(components.size());
-    for (qsizetype i = 0; i < components.size(); ++i)
-        position.insert(components.at(i).key, i);
-    const QHash<QString, QList<ComponentEdge>> edgesBefore = edgesByComponent(edges);
     QList<ComponentInfo> nextComponents;
     nextComponents.reserve(keys.size());
-    QList<ComponentEdge> nextEdges;
-    nextEdges.reserve(edges.size());
-    for (const QString &key : std::as_const(keys)) {
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        const QString &key = keys.at(i);
         if (const auto it = changed.constFind(key); it != changed.constEnd()) {
             nextComponents.append(*it);
-        } else if (const auto at = position.constFind(key); at != position.constEnd()) {
-            nextComponents.append(components.at(*at));
-        } else {
-            return false; // neither sent nor known: not a delta of this snapshot
+            continue;
         }
-        const auto it = changedEdges.constFind(key);
-        nextEdges.append(it != changedEdges.constEnd() ? *it : edgesBefore.value(key));
+        const qsizetype old = sameKeys ? i : position.value(key, -1);
+        if (old < 0)
+            return false; // neither sent nor known: not a delta of this snapshot
+        nextComponents.append(components.at(old));
+    }
+    if (sameKeys && changed.size() > 0) {
+        // Every changed component must be one of ours (the order did not change).
+        qsizetype found = 0;
+        for (const QString &key : std::as_const(keys))
+            found += changed.contains(key) ? 1 : 0;
+        if (found != changed.size())
+            return false;
+    }
+    if (!sameKeys || !changedEdges.isEmpty()) {
+        const OutgoingEdges edgesBefore(components, edges);
+        QList<ComponentEdge> nextEdges;
+        nextEdges.reserve(edges.size());
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            const QString &key = keys.at(i);
+            if (const auto it = changedEdges.constFind(key); it != changedEdges.constEnd()) {
+                nextEdges.append(*it);
+                continue;
+            }
+            const qsizetype old = sameKeys ? i : position.value(key, -1);
+            if (old >= 0) {
+                for (const ComponentEdge &e : edgesBefore.of(old, key))
+                    nextEdges.append(e);
+            }
+        }
+        edges = std::move(nextEdges);
     }
     number = quint64(delta.value(QStringLiteral("number")).toInteger());
     components = std::move(nextComponents);
-    edges = std::move(nextEdges);
     plugins = pluginsFromCbor(delta.value(QStringLiteral("plugins")));
     return true;
 }
