@@ -1,7 +1,6 @@
 #include "shadowstore.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -48,9 +47,17 @@ Result<PluginSnapshot> ShadowStore::snapshot(const QString &path, const QString 
         return Error(Error::Reason::FileNotFound,
                      QStringLiteral("cannot read: %1").arg(file.errorString()), {}, origin);
     PluginSnapshot snapshot{origin, file.readAll(), {}};
-    snapshot.contentHash
-        = QCryptographicHash::hash(snapshot.bytes, QCryptographicHash::Blake2b_256);
+    snapshot.contentHash = contentHash(snapshot.bytes);
     return snapshot;
+}
+
+QByteArray ShadowStore::contentHash(const QByteArray &bytes)
+{
+    const quint64 halves[] = {
+        quint64(qHashBits(bytes.constData(), size_t(bytes.size()), 0x9e3779b97f4a7c15u)),
+        quint64(qHashBits(bytes.constData(), size_t(bytes.size()), 0xc2b2ae3d27d4eb4fu)),
+    };
+    return QByteArray(reinterpret_cast<const char *>(halves), sizeof(halves));
 }
 
 Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,

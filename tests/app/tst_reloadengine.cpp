@@ -931,8 +931,7 @@ void tst_ReloadEngine::quarantinedBytesAreNotLoadedAgainAutomatically()
     options.quietPeriodMs = 30;
     options.shadowRoot = m_shadows->path();
     options.restore = {{m_folder->file(), lastGood}};
-    options.quarantine.insert(m_folder->file(),
-                              QCryptographicHash::hash(crashed, QCryptographicHash::Blake2b_256));
+    options.quarantine.insert(m_folder->file(), ShadowStore::contentHash(crashed));
     ReloadEngine engine(options);
     QVERIFY(engine.start().ok());
     QCOMPARE(body(engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));

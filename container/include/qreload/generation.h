@@ -17,7 +17,7 @@ struct PluginSource
 {
     QString originPath;     //!< the file the user's build writes and qreload watches
     QString loadPath;       //!< the per-generation shadow copy that is dlopen'ed
-    QByteArray contentHash; //!< BLAKE2b-256 of the file at staging time
+    QByteArray contentHash; //!< tells the file's bytes at staging time apart (128 bits)
 };
 
 /*!
