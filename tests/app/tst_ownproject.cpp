@@ -3,16 +3,20 @@
 // configured by hand); an edit is served; a compile error keeps the old code serving. And a copy
 // of examples/greeter builds its own sources, not the original's.
 
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -55,6 +59,8 @@ private:
     //! Polls `path` until its body contains `text` or `ms` pass; returns the last body.
     QString waitForBody(const QString &path, const QString &text, int ms);
     QString waitForLine(const QString &pattern, int ms);
+    //! The qreload-host process the running qreload started; 0 when there is none.
+    qint64 hostPid() const;
 
     QProcess m_qreload;
     QString m_output;
@@ -151,10 +157,35 @@ void tst_OwnProject::newProjectIsConfiguredBuiltServedAndReloaded()
     QCOMPARE(hello.value(QLatin1String("greeting")).toString(), QStringLiteral("Hello from myapp"));
     QCOMPARE(hello.value(QLatin1String("name")).toString(), QStringLiteral("Ada"));
 
+    // The compiler qreload picked for the project: QRELOAD_PLUGIN_CXX when set, else Clang when
+    // this machine has one (its code-generating precompiled header compiles a plugin fastest).
+    const QString cache
+        = QString::fromUtf8(readFile(project + QStringLiteral("/build/CMakeCache.txt")));
+    const QString compiler = QRegularExpression(QStringLiteral("^CMAKE_CXX_COMPILER:\\w+=(.*)$"),
+                                                QRegularExpression::MultilineOption)
+                                 .match(cache)
+                                 .captured(1);
+    const QString chosen = qEnvironmentVariable("QRELOAD_PLUGIN_CXX");
+    if (!chosen.isEmpty())
+        QVERIFY2(compiler == chosen || compiler == QStandardPaths::findExecutable(chosen),
+                 qPrintable(compiler));
+    else if (!QStandardPaths::findExecutable(QStringLiteral("clang++")).isEmpty())
+        QVERIFY2(QFileInfo(compiler).fileName().startsWith(QLatin1String("clang++")),
+                 qPrintable(compiler));
+
+    // A save that changes only a string: moc's output stays as it was (not even rewritten), the
+    // build is ninja's own command (no CMake started), and the new text is served.
+    const QString mocOutput = project + QStringLiteral("/build/myapp_moc/myapp.moc");
+    const QDateTime mocWritten = QFileInfo(mocOutput).lastModified();
+    QVERIFY(mocWritten.isValid());
     const QString source = project + QStringLiteral("/myapp.cpp");
     QVERIFY(replaceInFile(source, "Hello from myapp", "Howdy from myapp"));
     QVERIFY(waitForBody(QStringLiteral("/"), QStringLiteral("Howdy from myapp"), RebuildMs)
                 .contains(QStringLiteral("Howdy from myapp")));
+    QCOMPARE(QFileInfo(mocOutput).lastModified(), mocWritten);
+    const QString ninjaBuild
+        = waitForLine(QStringLiteral("build: \\S*ninja -C \\S*/myapp/build$"), 1000);
+    QVERIFY2(!ninjaBuild.isEmpty(), qPrintable(m_output));
 
     // Broken: the compiler's error names the file; the last good code keeps serving.
     QVERIFY(replaceInFile(source, "return QStringLiteral(\"Howdy from myapp\");",
@@ -163,6 +194,75 @@ void tst_OwnProject::newProjectIsConfiguredBuiltServedAndReloaded()
     QVERIFY2(failed.contains(source + QLatin1Char(':')), qPrintable(failed));
     QVERIFY2(failed.contains(QStringLiteral("generation 2 keeps serving")), qPrintable(failed));
     QVERIFY(get(QStringLiteral("/")).contains(QStringLiteral("Howdy from myapp")));
+
+    // Fixed by text from a header: a change of only that header rebuilds the plugin too.
+    const QString header = project + QStringLiteral("/greeting.h");
+    QFile headerFile(header);
+    QVERIFY(headerFile.open(QIODevice::WriteOnly));
+    headerFile.write("#pragma once\ninline const char *greetingText() { return \"Hi from the "
+                     "header\"; }\n");
+    headerFile.close();
+    QVERIFY(replaceInFile(source, "#include <qreload/plugin.h>",
+                          "#include \"greeting.h\"\n#include <qreload/plugin.h>"));
+    QVERIFY(replaceInFile(source, "return QStringLiteral(\"Broken from myapp\")",
+                          "return QString::fromUtf8(greetingText());"));
+    QVERIFY(waitForBody(QStringLiteral("/"), QStringLiteral("Hi from the header"), RebuildMs)
+                .contains(QStringLiteral("Hi from the header")));
+    QVERIFY(replaceInFile(header, "Hi from the header", "Hi again from the header"));
+    QVERIFY(waitForBody(QStringLiteral("/"), QStringLiteral("Hi again from the header"), RebuildMs)
+                .contains(QStringLiteral("Hi again from the header")));
+
+    // A new source file and plugin: CMakeLists.txt changed, so ninja re-runs CMake itself.
+    QFile other(project + QStringLiteral("/other.cpp"));
+    QVERIFY(other.open(QIODevice::WriteOnly));
+    other.write(
+        "#include <qreload/plugin.h>\n#include <QObject>\n"
+        "class Other : public QObject\n{\n    Q_OBJECT\n};\n"
+        "QRELOAD_COMPONENTS(registry)\n{\n"
+        "    registry.add<Other>(\"other.Other\").route(\"/other\", [](Other &) {\n"
+        "        return qreload::Response::text(QStringLiteral(\"from the other plugin\"));\n"
+        "    });\n}\n#include \"other.moc\"\n");
+    other.close();
+    QFile lists(project + QStringLiteral("/CMakeLists.txt"));
+    QVERIFY(lists.open(QIODevice::Append));
+    lists.write("qreload_add_plugin(other SOURCES other.cpp)\n");
+    lists.close();
+    QVERIFY(
+        waitForBody(QStringLiteral("/other"), QStringLiteral("from the other plugin"), RebuildMs)
+            .contains(QStringLiteral("from the other plugin")));
+    QVERIFY(get(QStringLiteral("/")).contains(QStringLiteral("Hi again from the header")));
+
+    // The unload invariant with the compiler the project uses (Clang emits no GNU unique
+    // symbols, GCC is told -fno-gnu-unique): after the reloads of myapp.so above, the host maps one
+    // copy of it, the current one.
+    const qint64 host = hostPid();
+    QVERIFY(host > 0);
+    const auto myappCopies = [host] {
+        QSet<QString> copies;
+        const QString maps
+            = QString::fromLocal8Bit(readFile(QStringLiteral("/proc/%1/maps").arg(host)));
+        for (const QString &line : maps.split(QLatin1Char('\n'))) {
+            const QString file = line.section(QLatin1Char(' '), -1);
+            if (file.contains(QLatin1String("myapp")) && file.endsWith(QLatin1String(".so")))
+                copies.insert(file);
+        }
+        return copies.size();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(myappCopies(), 1, 10000);
+}
+
+qint64 tst_OwnProject::hostPid() const
+{
+    // qreload-host is a child of qreload.
+    const qint64 qreload = m_qreload.processId();
+    const QByteArray children
+        = readFile(QStringLiteral("/proc/%1/task/%1/children").arg(qreload)).trimmed();
+    for (const QByteArray &child : children.split(' ')) {
+        if (readFile(QStringLiteral("/proc/%1/comm").arg(QString::fromLatin1(child))).trimmed()
+            == "qreload-host")
+            return child.toLongLong();
+    }
+    return 0;
 }
 
 void tst_OwnProject::copiedGreeterBuildsItsOwnSources()
