@@ -17,6 +17,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QSaveFile>
+#include <QStyleOptionGraphicsItem>
 #include <QWheelEvent>
 
 #ifdef QRELOAD_HAVE_SVG
@@ -42,6 +43,71 @@ int componentCount(const ComponentGraph &graph)
         count += node.isPlugin() ? 0 : 1;
     return count;
 }
+
+/*!
+ * Every edge of the graph, drawn by one scene item: creating a path, an arrow head and a label
+ * item per dependency cost more UI-thread time for a thousand components than drawing them. Only
+ * the edges in the exposed area are painted.
+ */
+struct DrawnEdge
+{
+    QPainterPath path;
+    QPolygonF head;
+    QRectF bounds;
+    QColor color;
+    double width = 1.4;
+    bool dashed = false;
+    int count = 1;
+    QPointF labelAt;
+};
+
+class EdgesItem : public QGraphicsItem
+{
+public:
+    EdgesItem(QList<DrawnEdge> edges, const QFont &font)
+        : m_edges(std::move(edges))
+        , m_font(font)
+    {
+        setFlag(ItemUsesExtendedStyleOption);
+        setZValue(0);
+        for (const DrawnEdge &edge : std::as_const(m_edges))
+            m_bounds = m_bounds.united(edge.bounds);
+    }
+    QRectF boundingRect() const override { return m_bounds; }
+    //! Clicks go through to the frames and the background.
+    QPainterPath shape() const override { return {}; }
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setFont(m_font);
+        const bool labels = option->levelOfDetailFromTransform(painter->worldTransform()) >= 0.3;
+        for (const DrawnEdge &edge : std::as_const(m_edges)) {
+            if (!edge.bounds.intersects(option->exposedRect))
+                continue;
+            QPen pen(edge.color, edge.width);
+            if (edge.dashed)
+                pen.setStyle(Qt::DashLine);
+            painter->setPen(pen);
+            painter->setBrush(Qt::NoBrush);
+            painter->drawPath(edge.path);
+            if (!edge.head.isEmpty()) {
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(edge.color);
+                painter->drawPolygon(edge.head);
+            }
+            if (labels && edge.count > 1) {
+                painter->setPen(edge.color);
+                painter->drawText(QRectF(edge.labelAt - QPointF(0, 10), QSizeF(40, 20)),
+                                  Qt::AlignLeft | Qt::AlignVCenter, QString::number(edge.count));
+            }
+        }
+    }
+
+private:
+    QList<DrawnEdge> m_edges;
+    QFont m_font;
+    QRectF m_bounds;
+};
 
 } // namespace
 
@@ -224,50 +290,49 @@ void ComponentGraphView::buildScene()
         links.insert({link.from, link.to}, &link);
     QFont countFont = font();
     countFont.setPointSizeF(std::max(6.0, countFont.pointSizeF() * 0.85));
+    QList<DrawnEdge> drawn;
+    drawn.reserve(m_layout.edges.size());
     for (const GraphLayout::Edge &edge : std::as_const(m_layout.edges)) {
         if (edge.spline.size() < 2)
             continue;
-        QPainterPath path(edge.spline.constFirst());
+        DrawnEdge line;
+        line.path = QPainterPath(edge.spline.constFirst());
         for (int i = 1; i + 2 < edge.spline.size(); i += 3)
-            path.cubicTo(edge.spline.at(i), edge.spline.at(i + 1), edge.spline.at(i + 2));
+            line.path.cubicTo(edge.spline.at(i), edge.spline.at(i + 1), edge.spline.at(i + 2));
         if (edge.spline.size() % 3 != 1)
-            path.lineTo(edge.spline.constLast());
+            line.path.lineTo(edge.spline.constLast());
         // Arrow head: from the spline's end to the tip, or along the last segment.
         QPointF tip = edge.arrowTip.value_or(edge.spline.constLast());
         QPointF from
             = edge.arrowTip ? edge.spline.constLast() : edge.spline.at(edge.spline.size() - 2);
         if (edge.arrowTip)
-            path.lineTo(tip);
+            line.path.lineTo(tip);
         const app::ComponentLink *link = links.value({edge.from, edge.to});
-        QColor color = edgeColor;
-        const bool faded = link && link->removed;
-        color.setAlphaF(faded ? 0.25f : 0.65f);
-        const int count = link ? link->count : 1;
+        line.color = edgeColor;
+        line.dashed = link && link->removed;
+        line.color.setAlphaF(line.dashed ? 0.25f : 0.65f);
+        line.count = link ? link->count : 1;
         // An edge standing for several dependencies is drawn heavier, with their number.
-        QPen pen(color, count > 1 ? std::min(1.4 + std::log2(double(count)), 5.0) : 1.4);
-        if (faded)
-            pen.setStyle(Qt::DashLine);
-        auto *line = m_scene->addPath(path, pen);
-        line->setZValue(0);
-        if (count > 1) {
-            auto *label = m_scene->addSimpleText(QString::number(count), countFont);
-            label->setBrush(color);
-            const QPointF middle = path.pointAtPercent(0.5);
-            label->setPos(middle + QPointF(4, -label->boundingRect().height() / 2));
-            label->setZValue(0);
-            label->setToolTip(tr("%n dependencies", nullptr, count));
-        }
+        line.width = line.count > 1 ? std::min(1.4 + std::log2(double(line.count)), 5.0) : 1.4;
         const QLineF direction(tip, from);
         if (direction.length() > 0.01) {
             const double angle = std::atan2(direction.dy(), direction.dx());
             const double size = 9;
-            QPolygonF head;
-            head << tip << tip + QPointF(std::cos(angle + 0.4) * size, std::sin(angle + 0.4) * size)
-                 << tip + QPointF(std::cos(angle - 0.4) * size, std::sin(angle - 0.4) * size);
-            auto *arrow = m_scene->addPolygon(head, QPen(Qt::NoPen), color);
-            arrow->setZValue(0);
+            line.head << tip
+                      << tip + QPointF(std::cos(angle + 0.4) * size, std::sin(angle + 0.4) * size)
+                      << tip + QPointF(std::cos(angle - 0.4) * size, std::sin(angle - 0.4) * size);
         }
+        if (line.count > 1)
+            line.labelAt = line.path.pointAtPercent(0.5) + QPointF(4, 0);
+        line.bounds = line.path.controlPointRect()
+                          .united(line.head.boundingRect())
+                          .adjusted(-line.width, -line.width, line.width, line.width);
+        if (line.count > 1)
+            line.bounds = line.bounds.united(QRectF(line.labelAt - QPointF(0, 10), QSizeF(40, 20)));
+        drawn.append(line);
     }
+    // One item for all edges: thousands of path items cost more to create than to draw.
+    m_scene->addItem(new EdgesItem(std::move(drawn), countFont));
     QHash<QString, int> clusterSizes;
     for (const app::ComponentNode &node : std::as_const(m_shownGraph.nodes)) {
         if (!node.isPlugin())
