@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ lld pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev libgl-dev
-    libgraphviz-dev libkf5syntaxhighlighting-tools libdw-dev
+    libgraphviz-dev libkf5syntaxhighlighting-tools libdw-dev libxxhash-dev
     # plugins compile about twice as fast with clang and an instantiating PCH (see README)
     clang-16
 )
