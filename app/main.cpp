@@ -7,7 +7,9 @@
 #include "mainwindow.h"
 #include "projectconfig.h"
 #include "projectscaffold.h"
+#include "reloadcommand.h"
 #include "reloadlogview.h"
+#include "sessionfile.h"
 #include "shadowstore.h"
 #include "sourcemode.h"
 
@@ -77,12 +79,16 @@ int main(int argc, char *argv[])
         arguments.append(QString::fromLocal8Bit(argv[i]));
     if (arguments.value(1) == QLatin1String("new")) // qreload new <dir> [--name <name>]
         return ProjectScaffold::run(arguments.mid(1));
+    if (arguments.value(1) == QLatin1String("reload")) // qreload reload [--all] [PROJECT]
+        return ReloadCommand::run(arguments.mid(1));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Hot-reloads component plugins into a running process and serves them.\n"
                        "qreload new <dir> [--name <name>] creates a project to run with "
-                       "qreload <dir>."));
+                       "qreload <dir>.\n"
+                       "qreload reload [--all] [PROJECT] reloads the qreload running on it "
+                       "(qreload reload --help)."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption headlessOption(
@@ -344,6 +350,13 @@ int main(int argc, char *argv[])
              + (config.port != 0 ? QStringLiteral(" (try --port 0 to pick a free port)")
                                  : QString()));
         return 3;
+    }
+    // Where `qreload reload` finds this qreload (removed when it stops).
+    std::unique_ptr<SessionFile> session;
+    if (!config.projectDir.isEmpty()) {
+        session = std::make_unique<SessionFile>(config.projectDir);
+        if (!session->write(proxy.url(), proxy.sessionToken(), &error))
+            fail(error + QStringLiteral(" (qreload reload will not find this qreload)"));
     }
 
     std::unique_ptr<SourceMode> sourceMode;

@@ -79,6 +79,7 @@ constexpr const char *ConfigTemplate = R"({
 
 constexpr const char *GitIgnoreTemplate = R"(/build/
 .qreload.lock
+.qreload.session
 )";
 
 constexpr const char *ReadmeTemplate = R"(# @NAME@

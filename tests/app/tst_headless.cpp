@@ -3,6 +3,7 @@
 #include <headlessreporter.h>
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -12,6 +13,7 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 //! `qreload --headless` as a user runs it: a child process, its stdout, and HTTP.
@@ -34,6 +36,7 @@ private Q_SLOTS:
     void tokenIsPrintedOrTakenFromTheEnvironment();
     void textLinesNameTheEditedSourceAndTheCompilerError();
     void textLinesSayWhatAReloadRebuilt();
+    void reloadCommandReachesTheRunningQreload();
 
 private:
     bool startQreload(const QStringList &extra = {}, bool headlessFlag = true);
@@ -70,7 +73,10 @@ bool tst_Headless::startQreload(const QStringList &extra, bool headlessFlag)
 {
     QStringList args{QStringLiteral("--plugins"),      m_folder->path(),
                      QStringLiteral("--port"),         QStringLiteral("0"),
-                     QStringLiteral("--quiet-period"), QStringLiteral("30")};
+                     QStringLiteral("--quiet-period"), QStringLiteral("30"),
+                     // the exact bodies compared here are the plugin's, without the live-reload
+                     // script qreload injects into HTML pages by default (tst_livereload)
+                     QStringLiteral("--no-live-reload")};
     if (headlessFlag)
         args.prepend(QStringLiteral("--headless"));
     m_process->start(QStringLiteral(QRELOAD_BINARY), args + extra);
@@ -387,6 +393,55 @@ void tst_Headless::textLinesSayWhatAReloadRebuilt()
              qPrintable(line));
     QVERIFY2(line.endsWith(QStringLiteral("; 1 recreated, 2 kept")), qPrintable(line));
     QVERIFY2(!line.contains(QStringLiteral("p0.c0")), qPrintable(line));
+}
+
+void tst_Headless::reloadCommandReachesTheRunningQreload()
+{
+    QTemporaryDir project;
+    QVERIFY(project.isValid());
+    QFile config(project.filePath(QStringLiteral("qreload.json")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(QJsonDocument(QJsonObject{{QLatin1String("plugins"), m_folder->path()},
+                                           {QLatin1String("port"), 0}})
+                     .toJson());
+    config.close();
+    QVERIFY(startQreload({project.path()}));
+    QVERIFY(!waitForLine(QStringLiteral("reload #1 ")).isEmpty());
+    // Where `qreload reload` finds it: the project's session file, the owner's alone.
+    const QString sessionPath = project.filePath(QStringLiteral(".qreload.session"));
+    QVERIFY(QFile::exists(sessionPath));
+    QCOMPARE(QFile::permissions(sessionPath), QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                  | QFileDevice::ReadUser | QFileDevice::WriteUser);
+
+    const auto reload = [](const QStringList &arguments, const QString &workingDirectory = {}) {
+        QProcess command;
+        command.setWorkingDirectory(workingDirectory);
+        command.start(QStringLiteral(QRELOAD_BINARY),
+                      QStringList{QStringLiteral("reload")} + arguments);
+        command.waitForFinished(30000);
+        return std::pair{command.exitCode(), QString::fromUtf8(command.readAllStandardOutput()
+                                                               + command.readAllStandardError())};
+    };
+    auto [code, output] = reload({QStringLiteral("--all"), project.path()});
+    QCOMPARE(code, 0);
+    QVERIFY2(output.contains(QStringLiteral("reload #2 (manual, all): ok, generation 2")),
+             qPrintable(output));
+    QVERIFY(!waitForLine(QStringLiteral("reload #2 \\(manual, all\\): ok")).isEmpty());
+    // From inside the project folder, without --all: what changed.
+    std::tie(code, output) = reload({}, project.path());
+    QCOMPARE(code, 0);
+    QVERIFY2(output.contains(QStringLiteral("reload #3 (manual)")), qPrintable(output));
+
+    // Stopped, it leaves no session behind, and the command says nobody runs there.
+    m_process->terminate();
+    QVERIFY(m_process->waitForFinished(10000));
+    QVERIFY(!QFile::exists(sessionPath));
+    std::tie(code, output) = reload({project.path()});
+    QCOMPARE(code, 3);
+    QVERIFY2(output.contains(QStringLiteral("no qreload runs on")), qPrintable(output));
+    std::tie(code, output) = reload({QStringLiteral("--bogus")});
+    QCOMPARE(code, 2);
+    QVERIFY2(output.contains(QStringLiteral("unknown option --bogus")), qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)
