@@ -415,6 +415,96 @@ std::optional<GraphLayout> layoutByCluster(const ComponentGraph &graph,
 }
 #endif
 
+//! A curve from the dependent's box to the dependency's, the arrow at the dependency.
+GraphLayout::Edge curveBetween(const QString &from, const QString &to, const QRectF &a,
+                               const QRectF &b)
+{
+    const bool down = a.center().y() <= b.center().y();
+    const QPointF start(a.center().x(), down ? a.bottom() : a.top());
+    const QPointF tip(b.center().x(), down ? b.top() : b.bottom());
+    const QPointF end = tip + QPointF(0, down ? -8 : 8);
+    const double bend = std::max(30.0, std::abs(end.y() - start.y()) / 2);
+    const QPointF c1 = start + QPointF(0, down ? bend : -bend);
+    const QPointF c2 = end + QPointF(0, down ? -bend : bend);
+    return GraphLayout::Edge{from, to, {start, c1, c2, end}, tip};
+}
+
+/*!
+ * A long chain (plugins that each depend on the one before) lays out as one column hundreds of
+ * boxes high, which fitted to a window is a line of dots. Such a layout is cut into horizontal
+ * bands placed side by side, so that it has about the window's proportions; a plugin's frame
+ * moves with its components, and edges between bands are redrawn as curves.
+ */
+void foldTallLayout(GraphLayout &layout, const ComponentGraph &graph)
+{
+    const double width = layout.bounds.width();
+    const double height = layout.bounds.height();
+    if (width <= 0 || height < 1500 || height < 2.5 * width)
+        return;
+    const double wanted = 0.6; // height / width, about a graph panel's
+    const int columns = std::max(2, int(std::ceil(std::sqrt(height / width / wanted))));
+    const double band = height / columns;
+    const double gap = 60;
+    const auto bandOf = [&](const QRectF &rect) {
+        return std::clamp(int((rect.center().y() - layout.bounds.top()) / band), 0, columns - 1);
+    };
+    const auto shift = [&](int b) {
+        return QPointF(b * (width + gap), -b * band);
+    };
+    QHash<QString, int> clusterBand;
+    for (auto it = layout.clusters.begin(); it != layout.clusters.end(); ++it) {
+        const int b = bandOf(it.value());
+        clusterBand.insert(it.key(), b);
+        it.value().translate(shift(b));
+    }
+    QHash<QString, int> nodeBand;
+    for (const ComponentNode &node : graph.nodes) {
+        auto rect = layout.nodes.find(node.key);
+        if (rect == layout.nodes.end())
+            continue;
+        const int b = clusterBand.value(node.isPlugin() ? QString() : node.plugin(), bandOf(*rect));
+        nodeBand.insert(node.key, b);
+        rect->translate(shift(b));
+    }
+    for (GraphLayout::Edge &edge : layout.edges) {
+        const int from = nodeBand.value(edge.from, -1);
+        const int to = nodeBand.value(edge.to, -1);
+        if (from < 0 || to < 0)
+            continue;
+        if (from == to) {
+            for (QPointF &point : edge.spline)
+                point += shift(from);
+            if (edge.arrowTip)
+                *edge.arrowTip += shift(from);
+        } else {
+            edge = curveBetween(edge.from, edge.to, layout.nodes.value(edge.from),
+                                layout.nodes.value(edge.to));
+        }
+    }
+    // Back to the origin, bounds around everything.
+    QRectF bounds;
+    for (const QRectF &rect : std::as_const(layout.nodes))
+        bounds = bounds.isNull() ? rect : bounds.united(rect);
+    for (const QRectF &rect : std::as_const(layout.clusters))
+        bounds = bounds.united(rect);
+    for (const GraphLayout::Edge &edge : std::as_const(layout.edges)) {
+        for (const QPointF &point : edge.spline)
+            bounds = bounds.united(QRectF(point, QSizeF(1, 1)));
+    }
+    const QPointF origin = -bounds.topLeft();
+    for (QRectF &rect : layout.nodes)
+        rect.translate(origin);
+    for (QRectF &rect : layout.clusters)
+        rect.translate(origin);
+    for (GraphLayout::Edge &edge : layout.edges) {
+        for (QPointF &point : edge.spline)
+            point += origin;
+        if (edge.arrowTip)
+            *edge.arrowTip += origin;
+    }
+    layout.bounds = QRectF(QPointF(0, 0), bounds.size());
+}
+
 } // namespace
 
 ComponentGraphLayout::ComponentGraphLayout(QObject *parent)
@@ -475,6 +565,7 @@ GraphLayout ComponentGraphLayout::compute(const ComponentGraph &graph,
 #endif
     if (!layout)
         layout = layeredLayout(graph, sizes);
+    foldTallLayout(*layout, graph);
     layout->generation = graph.generation;
     layout->ms = timer.nsecsElapsed() / 1e6;
     return *layout;

@@ -264,7 +264,8 @@ void ComponentGraphView::showMessage(const QString &text)
     m_clusterItems.clear();
     auto *message = m_scene->addSimpleText(text);
     message->setBrush(palette().color(QPalette::PlaceholderText));
-    m_scene->setSceneRect(message->boundingRect().adjusted(-20, -20, 20, 20));
+    m_contentRect = message->boundingRect().adjusted(-20, -20, 20, 20);
+    m_scene->setSceneRect(m_contentRect);
 }
 
 void ComponentGraphView::buildScene()
@@ -351,7 +352,9 @@ void ComponentGraphView::buildScene()
         m_scene->addItem(item);
         m_items.insert(node.key, item);
     }
-    m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-30, -30, 30, 30));
+    m_contentRect = m_scene->itemsBoundingRect().adjusted(-30, -30, 30, 30);
+    // Room around the graph, so that any node can be scrolled to the middle (search, select).
+    m_scene->setSceneRect(m_contentRect.adjusted(-800, -600, 800, 600));
     if (!selected.isEmpty()) {
         if (ComponentNodeItem *item = m_items.value(selected))
             item->setSelected(true);
@@ -601,9 +604,10 @@ void ComponentGraphView::drawForeground(QPainter *painter, const QRectF &rect)
     QGraphicsView::drawForeground(painter, rect);
     QStringList lines;
     if (!m_neighbourhood.isEmpty())
-        lines.append(tr("Neighbourhood of %1, %n hop(s): %2 components (Esc: show all)", nullptr,
-                        m_neighbourhood.hops)
-                         .arg(m_neighbourhood.key)
+        lines.append(tr("Neighbourhood of %1, %2: %3 components (Esc: show all)")
+                         .arg(m_neighbourhood.key, m_neighbourhood.hops == 1
+                                                       ? tr("1 hop")
+                                                       : tr("%1 hops").arg(m_neighbourhood.hops))
                          .arg(componentCount(m_shownGraph)));
     const QString summary = reloadSummary();
     if (!summary.isEmpty())
@@ -638,11 +642,11 @@ void ComponentGraphView::fitToView()
 {
     if (m_scene->items().isEmpty())
         return;
-    fitInView(m_scene->sceneRect(), Qt::KeepAspectRatio);
+    fitInView(m_contentRect, Qt::KeepAspectRatio);
     // Never blow a small graph up beyond its natural size.
     if (transform().m11() > 1.0)
         resetTransform();
-    centerOn(m_scene->sceneRect().center());
+    centerOn(m_contentRect.center());
     m_userZoomed = false;
 }
 
@@ -745,7 +749,7 @@ bool ComponentGraphView::svgExportAvailable()
 bool ComponentGraphView::exportSvg(const QString &path, QString *error)
 {
 #ifdef QRELOAD_HAVE_SVG
-    const QRectF source = m_scene->sceneRect();
+    const QRectF source = m_contentRect;
     QSvgGenerator generator;
     generator.setFileName(path);
     generator.setSize(source.size().toSize());
@@ -770,7 +774,7 @@ bool ComponentGraphView::exportSvg(const QString &path, QString *error)
 
 bool ComponentGraphView::exportPng(const QString &path, QString *error)
 {
-    const QRectF source = m_scene->sceneRect();
+    const QRectF source = m_contentRect;
     const double scale = 2.0;
     QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(palette().color(QPalette::Base));

@@ -18,6 +18,12 @@ QString pluginName(const ComponentNode &node)
     return node.pluginFile.isEmpty() ? QString() : QFileInfo(node.pluginFile).fileName();
 }
 
+//! "1 component", "20 components" (no translations are loaded to pluralize %n).
+QString components(int n)
+{
+    return n == 1 ? QObject::tr("1 component") : QObject::tr("%1 components").arg(n);
+}
+
 //! The bold first line: the key, or a collapsed plugin's name.
 QString title(const ComponentNode &node)
 {
@@ -28,8 +34,7 @@ QString title(const ComponentNode &node)
 QStringList detailLines(const ComponentNode &node)
 {
     if (node.isPlugin())
-        return {QObject::tr("%n component(s)", nullptr, node.members.components),
-                QObject::tr("double-click to expand")};
+        return {components(node.members.components), QObject::tr("double-click to expand")};
     QStringList lines;
     if (!node.className.isEmpty())
         lines.append(node.className);
@@ -261,8 +266,8 @@ QString ComponentNodeItem::tooltipFor(const ComponentNode &node)
     QStringList lines;
     if (node.isPlugin()) {
         lines.append(QStringLiteral("<b>%1</b>").arg(node.plugin().toHtmlEscaped()));
-        lines.append(QObject::tr("%n component(s), collapsed: double-click to expand", nullptr,
-                                 node.members.components));
+        lines.append(QObject::tr("%1, collapsed: double-click to expand")
+                         .arg(components(node.members.components)));
         const QString summary = badgesFor(node).join(QStringLiteral(", "));
         if (!summary.isEmpty())
             lines.append(QObject::tr("Last reload: %1").arg(summary.toLower()));

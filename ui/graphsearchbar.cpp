@@ -28,6 +28,7 @@ GraphSearchBar::GraphSearchBar(ComponentGraphView *view, QWidget *parent)
                            "Shift+Enter: previous, Escape: clear"));
     m_field->setClearButtonEnabled(true);
     m_field->setMinimumWidth(220);
+    m_field->setMaximumWidth(420);
     m_field->installEventFilter(this);
     m_status->setObjectName(QStringLiteral("graphSearchStatus"));
     m_status->setMinimumWidth(
@@ -120,7 +121,8 @@ void GraphSearchBar::updateStatus()
     else if (m_matches.isEmpty())
         m_status->setText(tr("no match"));
     else if (m_current < 0)
-        m_status->setText(tr("%n match(es)", nullptr, int(m_matches.size())));
+        m_status->setText(m_matches.size() == 1 ? tr("1 match")
+                                                : tr("%1 matches").arg(m_matches.size()));
     else
         m_status->setText(tr("%1 of %2").arg(m_current + 1).arg(m_matches.size()));
     QPalette palette = m_field->palette();

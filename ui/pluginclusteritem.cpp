@@ -8,6 +8,15 @@
 
 namespace qreload::ui {
 
+namespace {
+
+QString componentCount(int n)
+{
+    return n == 1 ? QObject::tr("1 component") : QObject::tr("%1 components").arg(n);
+}
+
+} // namespace
+
 PluginClusterItem::PluginClusterItem(const QString &plugin, int components, const QRectF &rect)
     : m_plugin(plugin)
     , m_components(components)
@@ -15,9 +24,8 @@ PluginClusterItem::PluginClusterItem(const QString &plugin, int components, cons
 {
     setZValue(-1);
     setData(0, plugin);
-    setToolTip(QObject::tr("%1: %n component(s). Double-click the frame to collapse it", nullptr,
-                           components)
-                   .arg(plugin));
+    setToolTip(QObject::tr("%1: %2. Double-click the frame to collapse it")
+                   .arg(plugin, componentCount(components)));
 }
 
 QRectF PluginClusterItem::boundingRect() const
@@ -51,7 +59,7 @@ void PluginClusterItem::paint(QPainter *painter, const QStyleOptionGraphicsItem 
     font.setBold(true);
     painter->setFont(font);
     painter->setPen(dark ? QColor(0xc8, 0xd0, 0xdc) : QColor(0x3a, 0x45, 0x55));
-    const QString title = QObject::tr("%1 · %n component(s)", nullptr, m_components).arg(m_plugin);
+    const QString title = QObject::tr("%1 · %2").arg(m_plugin, componentCount(m_components));
     const QRectF titleRect(m_rect.left() + 8, m_rect.top() + 2, m_rect.width() - 16, 20);
     painter->drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
                       QFontMetricsF(font).elidedText(title, Qt::ElideMiddle, titleRect.width()));

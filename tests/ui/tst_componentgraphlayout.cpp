@@ -85,6 +85,8 @@ private Q_SLOTS:
     void searchMatchesKeysClassesAndInterfacesBestFirst();
     void snapshotMarksRecreatedAndKept();
     void thousandComponentsLayOutCollapsedAndExpanded();
+    void longChainIsFoldedIntoColumns_data();
+    void longChainIsFoldedIntoColumns();
 };
 
 void tst_ComponentGraphLayout::layoutPlacesEveryNodeWithoutOverlap_data()
@@ -578,6 +580,44 @@ void tst_ComponentGraphLayout::thousandComponentsLayOutCollapsedAndExpanded()
     QCOMPARE(full.clusters.size(), 50);
     qInfo("1000 components in 50 plugins: collapsed %s %.1f ms, expanded %s %.1f ms",
           qPrintable(collapsed.engine), collapsed.ms, qPrintable(full.engine), full.ms);
+}
+
+void tst_ComponentGraphLayout::longChainIsFoldedIntoColumns_data()
+{
+    layoutPlacesEveryNodeWithoutOverlap_data();
+}
+
+void tst_ComponentGraphLayout::longChainIsFoldedIntoColumns()
+{
+    // 40 plugins, each depending on the one before (the scale app's shape, collapsed): one
+    // column 40 boxes high unless folded.
+    QFETCH(bool, graphviz);
+    ComponentGraph graph;
+    for (int i = 0; i < 40; ++i) {
+        ComponentNode node;
+        node.key = QStringLiteral("stage%1").arg(i);
+        graph.nodes.append(node);
+        if (i > 0)
+            graph.links.append({node.key, QStringLiteral("stage%1").arg(i - 1), {}});
+    }
+    const GraphLayout layout = ComponentGraphLayout::compute(graph, {}, graphviz);
+    QCOMPARE(layout.nodes.size(), 40);
+    QVERIFY2(layout.bounds.height() < 1.5 * layout.bounds.width(),
+             qPrintable(
+                 QStringLiteral("%1 x %2").arg(layout.bounds.width()).arg(layout.bounds.height())));
+    const QList<QRectF> rects = layout.nodes.values();
+    for (int i = 0; i < rects.size(); ++i) {
+        QVERIFY(layout.bounds.adjusted(-1, -1, 1, 1).contains(rects.at(i)));
+        for (int j = i + 1; j < rects.size(); ++j)
+            QVERIFY2(!rects.at(i).intersects(rects.at(j)), "two nodes overlap");
+    }
+    QCOMPARE(layout.edges.size(), 39);
+    for (const GraphLayout::Edge &edge : layout.edges) {
+        const QRectF from = layout.nodes.value(edge.from).adjusted(-2, -2, 2, 2);
+        const QRectF to = layout.nodes.value(edge.to).adjusted(-12, -12, 12, 12);
+        QVERIFY(from.contains(edge.spline.constFirst()));
+        QVERIFY(to.contains(edge.arrowTip.value_or(edge.spline.constLast())));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_ComponentGraphLayout)
