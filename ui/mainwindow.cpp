@@ -266,7 +266,9 @@ void MainWindow::createActions()
     exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addWidget(exportButton);
 
-    // The graph's own tools: search (Ctrl+F), neighbourhood, collapse/expand plugins.
+    // The graph's own tools: search (Ctrl+F), neighbourhood, collapse/expand plugins. A row of
+    // their own: beside the main toolbar they would be cut off in a 1280-pixel window.
+    addToolBarBreak();
     QToolBar *graphTools = addToolBar(tr("Graph"));
     graphTools->setObjectName(QStringLiteral("graphToolBar"));
     m_graphSearch = new GraphSearchBar(m_graph, graphTools);
