@@ -67,8 +67,12 @@ public:
         int stderrLines = 20;
         //! The preview port's HTTP limits, in the host and in the standby server alike.
         ConnectionLimits httpLimits;
-        //! HTML pages of component routes get the live-reload script.
-        bool liveReload = true;
+        /*!
+         * HTML pages of component routes get the live-reload script. Off unless asked for, so
+         * that an embedding (and a test) gets the plugins' bytes as they are; qreload's main
+         * turns it on from qreload.json ("liveReload", default true) and --no-live-reload.
+         */
+        bool liveReload = false;
     };
 
     enum class HostState {

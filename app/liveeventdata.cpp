@@ -78,7 +78,9 @@ QJsonObject codeFrame(const QString &file, int line, int context)
     const QByteArray bytes = f.readAll();
     if (bytes.contains('\0'))
         return {}; // not a source file
-    const QStringList lines = QString::fromUtf8(bytes).split(QLatin1Char('\n'));
+    QStringList lines = QString::fromUtf8(bytes).split(QLatin1Char('\n'));
+    if (lines.size() > 1 && lines.last().isEmpty())
+        lines.removeLast(); // the newline that ends the last line starts no line
     if (line > lines.size())
         return {};
     const int first = qMax(1, line - context);
@@ -150,7 +152,8 @@ QJsonObject reload(const ReloadRecord &record, const QString &startup)
     QJsonArray problems;
     if (record.buildFailed())
         problems = diagnosticProblems(record.build->diagnostics);
-    for (const Error &error : record.errors) {
+    // A build's diagnostics say it all; the record's own error would only repeat "build failed".
+    for (const Error &error : problems.isEmpty() ? record.errors : Errors{}) {
         if (problems.size() >= MaxProblems)
             break;
         // A plugin file is no source to show a frame of: name it, without a line.

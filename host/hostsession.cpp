@@ -127,7 +127,7 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     for (const QCborValue &event : c.value(QStringLiteral("events")).toArray())
         events.append(LiveEvent::fromCbor(event.toMap()));
     m_server->eventJournal()->seed(c.value(QStringLiteral("eventSession")).toString(), events);
-    m_server->setLiveReload(c.value(QStringLiteral("liveReload")).toBool(true));
+    m_server->setLiveReload(c.value(QStringLiteral("liveReload")).toBool(false));
     m_server->setOpenHandler([this](const QJsonObject &target) {
         QCborMap message = QCborMap::fromJsonObject(target);
         message.insert(QStringLiteral("type"), HostProtocol::Open);

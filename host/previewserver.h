@@ -60,7 +60,8 @@ public:
     //! The live events this server streams (the host's copy of the supervisor's journal).
     EventJournal *eventJournal() const { return m_journal; }
     EventStream *eventStream() const { return m_stream; }
-    //! Inject the live-reload script into component routes' HTML (default on).
+    //! Inject the live-reload script into component routes' HTML (default off; the host turns
+    //! it on when the supervisor's configuration says so).
     void setLiveReload(bool on) { m_liveReload = on; }
     bool liveReload() const { return m_liveReload; }
     /*!
@@ -115,7 +116,7 @@ private:
     std::function<void()> m_restart;
     EventJournal *m_journal;
     EventStream *m_stream;
-    bool m_liveReload = true;
+    bool m_liveReload = false;
     std::function<void(const QJsonObject &)> m_open;
     //! Which component serves which route, for the injected tag (made once per generation).
     quint64 m_routeTableGeneration = 0;

@@ -290,7 +290,7 @@
     const note = state.overlay.note;
     note.textContent = text;
     if (withReload) {
-      const button = el('button', 'reload', 'Reload page');
+      const button = el('button', 'reload-page', 'Reload page');
       button.addEventListener('click', () => location.reload());
       note.append(' ', button);
     }

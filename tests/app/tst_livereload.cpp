@@ -78,6 +78,7 @@ struct LiveHost
         options.pluginDirs = {pluginDir};
         options.quietPeriodMs = 30;
         options.hostExecutable = QStringLiteral(QRELOAD_HOST_BINARY);
+        options.liveReload = true; // as qreload's main sets it by default
         if (tweak)
             tweak(options);
         proxy = std::make_unique<HostProxy>(options);
@@ -213,6 +214,14 @@ void tst_LiveReload::codeFrameShowsTheLinesAroundADiagnostic()
     // At the top of the file the frame starts at line 1; past its end there is none.
     QCOMPARE(LiveEventData::codeFrame(file, 1).value(QLatin1String("startLine")).toInt(), 1);
     QVERIFY(LiveEventData::codeFrame(file, 40).isEmpty());
+    // The newline that ends the file starts no line of its own.
+    QCOMPARE(LiveEventData::codeFrame(file, 10)
+                 .value(QLatin1String("lines"))
+                 .toArray()
+                 .last()
+                 .toString(),
+             QStringLiteral("line 10"));
+    QVERIFY(LiveEventData::codeFrame(file, 11).isEmpty());
     QVERIFY(LiveEventData::codeFrame(dir.filePath(QStringLiteral("gone.cpp")), 3).isEmpty());
 
     BuildInfo build;
@@ -240,6 +249,32 @@ void tst_LiveReload::codeFrameShowsTheLinesAroundADiagnostic()
                  .at(3)
                  .toString(),
              QStringLiteral("line 6"));
+
+    // A failed reload after that build names the diagnostics, not "build failed" again.
+    ReloadRecord record = ReloadRecord::withoutReload(
+        7, {}, QStringLiteral("build failed"), ReloadOutcome::Failed, build,
+        {qreload::Error(qreload::Error::Reason::BuildFailed,
+                        QStringLiteral("build failed with exit code 1"))},
+        4);
+    const QJsonObject failed = LiveEventData::reload(record);
+    QCOMPARE(failed.value(QLatin1String("record")).toInt(), 7);
+    QCOMPARE(failed.value(QLatin1String("serving")).toInt(), 4);
+    QCOMPARE(failed.value(QLatin1String("problems")).toArray().size(), 2);
+    QCOMPARE(failed.value(QLatin1String("problems"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QLatin1String("line")),
+             6);
+    record.build->diagnostics.clear(); // without diagnostics, the record's error is the problem
+    QCOMPARE(LiveEventData::reload(record)
+                 .value(QLatin1String("problems"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QLatin1String("message"))
+                 .toString(),
+             QStringLiteral("build failed with exit code 1"));
 
     // A failure without a diagnostic (a link error) shows the end of the output instead.
     BuildInfo link;
