@@ -17,7 +17,10 @@
 // host sends the supervisor after a reload, whole and as a delta: its encode, CBOR write, read and
 // decode times and size, and its trip through a HostChannel over a local socket.
 //
-// Usage: scalebench [runs=20] [--only 1x10|5x20|50x20] [--no-snapshot]
+// With --e2e, the same app served by `qreload --headless`: a replaced plugin file -> the new
+// response, and POST /_qreload/reload?all=1 -> its answer.
+//
+// Usage: scalebench [runs=20] [--only 1x10|5x20|50x20] [--no-snapshot] [--e2e]
 // Timings are of a Debug build unless built otherwise; other processes on the machine show in
 // the p95 (the output starts with the load average).
 
@@ -37,6 +40,9 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -383,6 +389,109 @@ void measureSnapshot(const App &app, int runs)
     }
 }
 
+// --- end to end, through a real qreload and its host process ---
+
+//! One blocking HTTP request; returns the body, or an empty array when nothing answered in time.
+QByteArray request(quint16 port, const QByteArray &method, const QByteArray &target,
+                   const QByteArray &token = {})
+{
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+    if (!socket.waitForConnected(1000))
+        return {};
+    QByteArray head
+        = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!token.isEmpty())
+        head += "X-QReload-Token: " + token + "\r\nContent-Length: 0\r\n";
+    socket.write(head + "\r\n");
+    // Read until the whole body (Content-Length) is in; QHttpServer keeps the socket open.
+    static const QRegularExpression lengthHeader(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
+    QByteArray response;
+    while (socket.waitForReadyRead(5000)) {
+        response += socket.readAll();
+        const qsizetype body = response.indexOf("\r\n\r\n");
+        if (body < 0)
+            continue;
+        const QRegularExpressionMatch m
+            = lengthHeader.match(QString::fromLatin1(response.left(body)));
+        if (m.hasMatch() && response.size() - body - 4 >= m.captured(1).toLongLong())
+            return response.mid(body + 4);
+    }
+    return {};
+}
+
+/*!
+ * The same app served by `qreload --headless` (supervisor and qreload-host): the last plugin's
+ * file replaced as a linker does -> the first GET /p<last> that answers from the new revision
+ * (watching, settle or quiet period, the reload in the host, all included); and
+ * POST /_qreload/reload?all=1 -> its answer (the whole Reload all, as a script sees it).
+ */
+void measureEndToEnd(const App &app, int runs)
+{
+    QTemporaryDir work(QDir::tempPath() + QStringLiteral("/scalebench-XXXXXX"));
+    const QString plugins = copyApp(app, work.path());
+    QProcess qreload;
+    qreload.setProcessChannelMode(QProcess::SeparateChannels);
+    qreload.start(QStringLiteral(QRELOAD_BINARY),
+                  {QStringLiteral("--headless"), QStringLiteral("--plugins"), plugins,
+                   QStringLiteral("--port"), QStringLiteral("0")});
+    if (!qreload.waitForStarted())
+        qFatal("scalebench: cannot start %s", QRELOAD_BINARY);
+    static const QRegularExpression serving(QStringLiteral("serving http://127.0.0.1:(\\d+)/"));
+    static const QRegularExpression tokenLine(QStringLiteral("token (\\S+) "));
+    static const QRegularExpression firstRecord(QStringLiteral("reload #1 .*: ok"));
+    QString output;
+    quint16 port = 0;
+    QByteArray token;
+    while (!firstRecord.match(output).hasMatch() && qreload.waitForReadyRead(30000)) {
+        output += QString::fromUtf8(qreload.readAllStandardOutput());
+        if (const QRegularExpressionMatch m = serving.match(output); m.hasMatch())
+            port = quint16(m.captured(1).toUInt());
+        if (const QRegularExpressionMatch m = tokenLine.match(output); m.hasMatch())
+            token = m.captured(1).toLatin1();
+    }
+    if (port == 0 || token.isEmpty() || !firstRecord.match(output).hasMatch())
+        qFatal("scalebench: qreload did not serve %s:\n%s", qPrintable(app.name),
+               qPrintable(output));
+
+    const int leaf = app.plugins - 1;
+    const QString file = plugins + QLatin1Char('/') + app.pluginFile(leaf);
+    const QByteArray revisions[2]
+        = {readFile(app.dir() + QStringLiteral("/plugins/") + app.pluginFile(leaf)),
+           readFile(app.dir() + QStringLiteral("/variants/") + app.pluginFile(leaf))};
+    const QByteArray path = "/p" + QByteArray::number(leaf);
+    Stats replaced, all;
+    for (int run = 0; run <= runs; ++run) {
+        const int revision = run % 2 == 0 ? 2 : 1;
+        const QByteArray expected = " revision " + QByteArray::number(revision);
+        QElapsedTimer timer;
+        timer.start();
+        linkerWrite(file, revisions[revision - 1]);
+        while (!request(port, "GET", path).endsWith(expected)) {
+            if (timer.elapsed() > 10000)
+                qFatal("scalebench: %s never answered from revision %d", path.constData(),
+                       revision);
+        }
+        if (run > 0)
+            replaced.samples.append(timer.nsecsElapsed() / 1e6);
+    }
+    for (int run = 0; run <= runs; ++run) {
+        QElapsedTimer timer;
+        timer.start();
+        const QByteArray answer = request(port, "POST", "/_qreload/reload?all=1", token);
+        const double ms = timer.nsecsElapsed() / 1e6;
+        if (!answer.contains("\"scope\": \"all\"") || !answer.contains("\"ok\": true"))
+            qFatal("scalebench: Reload all answered %s", answer.left(400).constData());
+        if (run > 0)
+            all.samples.append(ms);
+    }
+    qreload.terminate();
+    qreload.waitForFinished(10000);
+    std::printf("%-16s | %s | %s\n",
+                qPrintable(QStringLiteral("%1 components").arg(app.plugins * app.components)),
+                qPrintable(cell(replaced)), qPrintable(cell(all)));
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -392,13 +501,16 @@ int main(int argc, char *argv[])
     int runs = 20;
     QString only;
     bool snapshot = true;
+    bool endToEnd = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
         if (args.at(i) == QLatin1String("--only") && i + 1 < args.size())
             only = args.at(++i);
         else if (args.at(i) == QLatin1String("--no-snapshot"))
             snapshot = false;
+        else if (args.at(i) == QLatin1String("--e2e"))
+            endToEnd = true;
         else if (bool ok = false; (runs = args.at(i).toInt(&ok)), !ok || runs < 1)
-            qFatal("usage: scalebench [runs=20] [--only 1x10|5x20|50x20] [--no-snapshot]");
+            qFatal("usage: scalebench [runs=20] [--only 1x10|5x20|50x20] [--no-snapshot] [--e2e]");
     }
     // The engine's warnings about each replaced generation are not what this measures.
     QLoggingCategory::setFilterRules(QStringLiteral("qreload.*.info=false"));
@@ -436,6 +548,15 @@ int main(int argc, char *argv[])
             if (!only.isEmpty() && a.name != only)
                 continue;
             measureSnapshot(a, runs);
+        }
+    }
+    if (endToEnd) {
+        std::printf("\nend to end, qreload --headless with its host process (ms, p50 p95)\n");
+        std::printf("%-16s | %15s | %15s\n", "", "file -> response", "POST ?all=1");
+        for (const App &a : apps) {
+            if (!only.isEmpty() && a.name != only)
+                continue;
+            measureEndToEnd(a, runs);
         }
     }
     return 0;
