@@ -53,11 +53,13 @@ Result<PluginSnapshot> ShadowStore::snapshot(const QString &path, const QString 
 
 QByteArray ShadowStore::contentHash(const QByteArray &bytes)
 {
-    const quint64 halves[] = {
-        quint64(qHashBits(bytes.constData(), size_t(bytes.size()), 0x9e3779b97f4a7c15u)),
-        quint64(qHashBits(bytes.constData(), size_t(bytes.size()), 0xc2b2ae3d27d4eb4fu)),
+    // Seed 0: with any other seed Qt mixes in its per-process random seed, and the supervisor
+    // compares hashes the host computed (crash quarantine).
+    const quint64 fields[] = {
+        quint64(qHashBits(bytes.constData(), size_t(bytes.size()), 0)),
+        quint64(bytes.size()),
     };
-    return QByteArray(reinterpret_cast<const char *>(halves), sizeof(halves));
+    return QByteArray(reinterpret_cast<const char *>(fields), sizeof(fields));
 }
 
 Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,
