@@ -78,9 +78,11 @@ bool FolderWatcher::startInotify()
         return false;
     m_inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (m_inotify < 0) {
-        qCWarning(lcReload) << "inotify is not available (" << std::strerror(errno)
-                            << "); watching plugin folders with QFileSystemWatcher, which waits "
-                               "out the quiet period after every change";
+        qCWarning(lcReload).noquote()
+            << QStringLiteral("inotify is not available (%1): watching plugin folders with "
+                              "QFileSystemWatcher, which waits out the quiet period after every "
+                              "change")
+                   .arg(QString::fromLocal8Bit(std::strerror(errno)));
         return false;
     }
     m_notifier = std::make_unique<QSocketNotifier>(m_inotify, QSocketNotifier::Read);

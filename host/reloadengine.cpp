@@ -121,6 +121,8 @@ ReloadEngine::ReloadEngine(Options options, QObject *parent)
     });
     // A writer closed or a build ended: the settle window starts now.
     connect(m_watcher.get(), &FolderWatcher::busyEnded, this, [this] {
+        if (m_busySince >= 0)
+            m_busyUntil = m_clock.elapsed();
         if (m_watching && !m_pendingEvents.isEmpty())
             scheduleReload();
     });
@@ -390,6 +392,7 @@ void ReloadEngine::scheduleReload()
     if (const QString busy = m_watcher->busyReason(false); !busy.isEmpty()) {
         if (m_busySince < 0)
             m_busySince = m_clock.elapsed();
+        m_busyUntil = m_clock.elapsed();
         m_busyReason = busy;
     }
     m_quietTimer.start(complete ? qMin(m_options.settleMs, m_options.quietPeriodMs)
@@ -413,6 +416,7 @@ void ReloadEngine::onQuietPeriodOver()
     if (const QString busy = m_watcher->busyReason(); !busy.isEmpty()) {
         if (m_busySince < 0)
             m_busySince = m_clock.elapsed();
+        m_busyUntil = m_clock.elapsed();
         m_busyReason = busy;
         const qint64 left = m_options.maxBusyWaitMs - (m_clock.elapsed() - m_busySince);
         if (left > 0) {
@@ -449,7 +453,7 @@ void ReloadEngine::onQuietPeriodOver()
     if (m_busySince >= 0)
         record.decision += (gaveUp ? QStringLiteral("; gave up after %1 ms waiting for %2")
                                    : QStringLiteral("; waited %1 ms for %2"))
-                               .arg(m_clock.elapsed() - m_busySince)
+                               .arg(qMax<qint64>(m_busyUntil, m_busySince) - m_busySince)
                                .arg(m_busyReason);
     m_busySince = -1;
     runTransaction(std::move(record), true);

@@ -273,6 +273,7 @@ private:
     QList<FileEvent> m_pendingEvents;
     int m_incompleteAttempts = 0;
     qint64 m_busySince = -1; //!< m_clock time the pending reload first found a writer or build
+    qint64 m_busyUntil = -1; //!< and the last time it found one busy, or saw it end
     QString m_busyReason;    //!< what it waited for
     std::shared_ptr<Generation> m_current;
     std::shared_ptr<detail::GenerationReleases> m_releases; // shared with every holder's deleter
