@@ -17,8 +17,16 @@ SessionFile::SessionFile(QString projectDir)
 
 SessionFile::~SessionFile()
 {
-    if (m_written)
-        QFile::remove(filePath());
+    if (!m_written)
+        return;
+    // Only our own: a qreload started later with --force on the same project wrote its own.
+    QFile file(filePath());
+    if (file.open(QIODevice::ReadOnly)
+        && QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("pid")).toInteger()
+               == QCoreApplication::applicationPid()) {
+        file.close();
+        file.remove();
+    }
 }
 
 QString SessionFile::filePath() const
