@@ -55,10 +55,14 @@ void EventStream::serve(const QHttpServerRequest &request, QTcpSocket *socket)
                       "charset=utf-8\r\nRetry-After: 5\r\nCache-Control: no-store\r\n"
                       "Content-Length: "
                       + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        qCWarning(lcHttp).noquote()
-            << "refused an event stream:" << m_maxClients << "are open, the most this server keeps";
+        // Logged once per burst: a hundred pages reconnecting would otherwise flood the log.
+        if (!std::exchange(m_refusing, true))
+            qCWarning(lcHttp).noquote() << "refused an event stream:" << m_maxClients
+                                        << "are open, the most this server keeps; refusing more "
+                                           "until some close";
         return;
     }
+    m_refusing = false;
     const quint64 after = lastEventId(request);
     QJsonObject hello = m_helloData ? m_helloData() : QJsonObject();
     hello.insert(QLatin1String("session"), m_journal->session());

@@ -81,6 +81,7 @@ private:
     QList<QPointer<QTcpSocket>> m_clients;
     QTimer m_heartbeat;
     int m_maxClients = 128;
+    bool m_refusing = false; //!< the last stream asked for was refused (logged once per burst)
     std::function<QJsonObject()> m_helloData;
 };
 
