@@ -14,7 +14,9 @@ namespace {
 QString causeText(const ReloadRecord &record)
 {
     if (record.cause != ReloadCause::Files)
-        return causeName(record.cause);
+        return record.scope == ReloadScope::All
+                   ? ReloadLogModel::tr("%1, all").arg(causeName(record.cause)) // Reload all
+                   : causeName(record.cause);
     QStringList names = record.changedNames();
     if (names.isEmpty())
         return causeName(record.cause);

@@ -98,6 +98,12 @@ void tst_ReloadLogModel::appendsRowsWithColumnsAndRoles()
     QCOMPARE(m_model->index(0, ReloadLogModel::Generation).data().toString(), QStringLiteral("2"));
     QCOMPARE(m_model->index(0, ReloadLogModel::TotalMs).data().toString(), QStringLiteral("8.0"));
     QCOMPARE(m_model->index(1, ReloadLogModel::Cause).data().toString(), QStringLiteral("manual"));
+    // Reload all says so in its row.
+    ReloadRecord all = makeRecord(3, ReloadOutcome::Succeeded);
+    all.scope = ReloadScope::All;
+    m_model->append(all);
+    QCOMPARE(m_model->index(2, ReloadLogModel::Cause).data().toString(),
+             QStringLiteral("manual, all"));
     QCOMPARE(m_model->index(1, ReloadLogModel::Generation).data().toString(),
              QStringLiteral("2 (kept)"));
     QCOMPARE(cause.data(ReloadLogModel::RecordIdRole).toULongLong(), 1u);
