@@ -511,7 +511,8 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     QSet<QString> untouched; // origins whose loaded bytes are certainly still on disk
     bool incomplete = false;
     // A file no event names whose stat() stamp is the one read into the current generation
-    // still has those bytes: not read or hashed again. Reload all reads every file.
+    // still has those bytes: not read or hashed again (Reload all copies its current shadow
+    // copy, which has them, for its new library).
     QSet<QString> named;
     for (const FileEvent &event : std::as_const(record.events)) {
         if (!event.isFolder())
@@ -521,7 +522,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     for (const QString &path : std::as_const(files)) {
         const QString readPath = readFrom.value(path, path);
         const QByteArray stamp = ShadowStore::stamp(readPath);
-        if (proportional && !stamp.isEmpty() && !named.contains(path)
+        if (m_current && !stamp.isEmpty() && !named.contains(path)
             && m_stamps.value(path) == stamp && m_currentHashes.contains(path)) {
             hashes.insert(path, m_currentHashes.value(path));
             stamps.insert(path, stamp);
@@ -634,8 +635,15 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
             continue;
         }
         if (untouched.contains(origin) && previous.contains(origin)) {
-            // Not written since the current generation loaded it: its library serves on.
-            plan.insert(origin, PlannedPlugin{{}, previous.value(origin)});
+            // Not written since the current generation loaded it: its library serves on, or
+            // (Reload all) a copy of its shadow copy is loaded anew.
+            const PluginSource &loaded = previous[origin];
+            if (proportional)
+                plan.insert(origin, PlannedPlugin{{}, loaded});
+            else
+                plan.insert(origin, PlannedPlugin{PluginSnapshot{origin, {}, loaded.contentHash,
+                                                                 loaded.loadPath},
+                                                  std::nullopt});
             fromDisk.insert(origin);
             continue;
         }

@@ -19,6 +19,9 @@ struct PluginSnapshot
     QString path;
     QByteArray bytes;
     QByteArray contentHash; //!< ShadowStore::contentHash() of the bytes
+    //! Set when `bytes` is empty: a file holding exactly these bytes (a shadow copy, which is
+    //! never written again), copied by the kernel instead of read and written here.
+    QString copyOf;
 };
 
 /*!
@@ -74,6 +77,9 @@ public:
     static void removeStale();
 
 private:
+    //! Copies a file (the kernel does); the problem, or empty.
+    static QString copyFile(const QString &from, const QString &to);
+
     std::unique_ptr<QTemporaryDir> m_temporary;
     QString m_root;
 };
