@@ -41,6 +41,17 @@ bool centredOn(ComponentGraphView &view, QGraphicsItem *item)
            && (centre - viewport.center()).manhattanLength() < viewport.width() / 4;
 }
 
+bool hasColour(const QImage &image, const QColor &colour)
+{
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            if (image.pixelColor(x, y).rgb() == colour.rgb())
+                return true;
+        }
+    }
+    return false;
+}
+
 QAction *action(QMenu *menu, const char *name)
 {
     for (QAction *a : menu->actions()) {
@@ -385,8 +396,10 @@ void tst_GraphTools::lastReloadIsHighlightedOnComponentsAndCollapsedPlugins()
     QVERIFY(kept->toolTip().contains(QStringLiteral("Kept by the last reload")));
     QCOMPARE(m_view->reloadSummary(),
              QStringLiteral("Last reload: 1 changed, 3 recreated, 1 new, 1 removed, 7 kept"));
-    // The painted graph shows the recreated fill.
-    QVERIFY(!m_view->grab().toImage().isNull());
+    // The painted graph shows the recreated and the changed fills.
+    const QImage image = m_view->grab().toImage();
+    QVERIFY(hasColour(image, recreated->fillColor(false)));
+    QVERIFY(hasColour(image, m_view->nodeItem(QStringLiteral("p0.c1"))->fillColor(false)));
 
     // Collapsed, each plugin node counts what happened inside it.
     m_view->setAllPluginsCollapsed(true);
