@@ -11,7 +11,8 @@
 //     same components), then reloadForEvents() as the source builder calls it. Nothing depends on
 //     the last plugin, so a proportional reload recreates only its components;
 //   - one plugin, root: the same with the first plugin, on which every other component depends.
-// Each reload is checked: it succeeded, and GET /p<last> answers from the expected revision.
+// Each reload is checked: it succeeded, and the replaced plugin's route answers from the
+// expected revision.
 // It prints p50 and p95 of the total and of every phase the engine's records time, and the
 // median of how many components each reload recreated and kept. Then the generation snapshot the
 // host sends the supervisor after a reload, whole and as a delta: its encode, CBOR write, read and
@@ -512,7 +513,7 @@ int main(int argc, char *argv[])
         else if (bool ok = false; (runs = args.at(i).toInt(&ok)), !ok || runs < 1)
             qFatal("usage: scalebench [runs=20] [--only 1x10|5x20|50x20] [--no-snapshot] [--e2e]");
     }
-    // The engine's warnings about each replaced generation are not what this measures.
+    // The engine's info lines about each reload are not what this prints.
     QLoggingCategory::setFilterRules(QStringLiteral("qreload.*.info=false"));
 
     const QList<App> apps{{QStringLiteral("1x10"), 1, 10},
