@@ -40,6 +40,8 @@ public:
             const QJsonObject message = QJsonDocument::fromJson(text.toUtf8()).object();
             if (message.contains(QLatin1String("id")))
                 m_replies.insert(message.value(QLatin1String("id")).toInt(), message);
+            else
+                ++m_events[message.value(QLatin1String("method")).toString()];
         });
         m_socket.open(browserSocket);
         return QTest::qWaitFor([&] { return m_socket.state() == QAbstractSocket::ConnectedState; },
@@ -91,6 +93,9 @@ public:
             .value(QLatin1String("value"));
     }
 
+    //! How many protocol events of `method` arrived (Page.loadEventFired: page loads).
+    int eventCount(const QString &method) const { return m_events.value(method); }
+
     QByteArray screenshot()
     {
         return QByteArray::fromBase64(call(QStringLiteral("Page.captureScreenshot"),
@@ -105,6 +110,7 @@ private:
     int m_nextId = 0;
     QString m_session;
     QHash<int, QJsonObject> m_replies;
+    QHash<QString, int> m_events;
 };
 
 QString findChromium()
@@ -142,6 +148,7 @@ private Q_SLOTS:
     void replacedPluginChangesThePage();
     void failedBuildShowsTheOverlay();
     void fixRemovesTheOverlay();
+    void crashShowsTheCrashWithoutReloadingThePage();
 
 private:
     QString text()
@@ -263,6 +270,7 @@ void tst_LiveBrowser::initTestCase()
     QVERIFY(m_browser.open(QUrl(listening.match(QString::fromUtf8(m_browserErrors)).captured(1))));
 
     QVERIFY(m_browser.openPage(m_proxy->url().resolved(QUrl(QStringLiteral("/page")))));
+    m_browser.call(QStringLiteral("Page.enable")); // counts page loads from here on
     QTRY_COMPARE_WITH_TIMEOUT(text(), QStringLiteral("Live page, version 1"), 15000);
     // The injected script runs and its stream is open.
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -300,6 +308,8 @@ void tst_LiveBrowser::replacedPluginChangesThePage()
 
 void tst_LiveBrowser::failedBuildShowsTheOverlay()
 {
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("build failed with exit code 1")));
     writeFile(m_dir.filePath(QStringLiteral("src/page.cpp")), BrokenSource);
     QTRY_VERIFY_WITH_TIMEOUT(!overlayText().isEmpty(), 20000);
     const QString overlay = overlayText();
@@ -324,6 +334,7 @@ void tst_LiveBrowser::failedBuildShowsTheOverlay()
 
 void tst_LiveBrowser::fixRemovesTheOverlay()
 {
+    const int loads = m_browser.eventCount(QStringLiteral("Page.loadEventFired"));
     writeFile(m_dir.filePath(QStringLiteral("src/page.cpp")),
               QByteArray(GoodSource).replace("%1", "1"));
     // The build links version 1 again: the page reloads to it, without the overlay.
@@ -333,6 +344,29 @@ void tst_LiveBrowser::fixRemovesTheOverlay()
         m_browser.evaluate(QStringLiteral("document.querySelectorAll('qreload-overlay').length"))
             .toInt(),
         0);
+    QCOMPARE(m_browser.eventCount(QStringLiteral("Page.loadEventFired")), loads + 1); // one reload
+}
+
+void tst_LiveBrowser::crashShowsTheCrashWithoutReloadingThePage()
+{
+    const int loads = m_browser.eventCount(QStringLiteral("Page.loadEventFired"));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("died of SIGSEGV")));
+    putPlugin("crash_null_ctor"); // a greeter whose constructor dereferences null
+    QTRY_VERIFY_WITH_TIMEOUT(
+        overlayText().contains(QLatin1String("The plugin host crashed (SIGSEGV)")), 20000);
+    QVERIFY2(overlayText().contains(QLatin1String("First frames of the crashing thread")),
+             qPrintable(overlayText()));
+    // The stream dropped with the host; the page reconnected to the new one, which says it serves.
+    QTRY_VERIFY_WITH_TIMEOUT(overlayText().contains(QLatin1String("A new host serves generation")),
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_browser
+            .evaluate(QStringLiteral("!!(window.__qreloadLive && window.__qreloadLive.connected)"))
+            .toBool(),
+        15000);
+    // The restarted host serves the code that worked: the page stays as it was, not reloaded.
+    QCOMPARE(text(), QStringLiteral("Live page, version 1"));
+    QCOMPARE(m_browser.eventCount(QStringLiteral("Page.loadEventFired")), loads);
 }
 
 QTEST_GUILESS_MAIN(tst_LiveBrowser)
