@@ -45,9 +45,12 @@ QString CMakeBuildFolder::Toolchain::pluginCompiler()
                                   : QStandardPaths::findExecutable(chosen);
         return found.isEmpty() ? chosen : found;
     }
-    QStringList clangs{QStringLiteral("clang++")};
+    // The newest versioned one first: a distribution's plain clang++ may be an older default
+    // (Debian 12: clang++ is 14 when clang-16 is installed too).
+    QStringList clangs;
     for (int version = 19; version >= 11; --version)
         clangs.append(QStringLiteral("clang++-%1").arg(version));
+    clangs.append(QStringLiteral("clang++"));
     for (const QString &name : std::as_const(clangs)) {
         const QString found = QStandardPaths::findExecutable(name);
         if (!found.isEmpty())

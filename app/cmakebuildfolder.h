@@ -28,14 +28,15 @@ public:
 
         /*!
          * The running qreload's: Ninja when it is on PATH, build type Debug (whatever qreload was
-         * built with: the fastest rebuilds), pluginCompiler(), and CMAKE_PREFIX_PATH=<the executable's folder>/.. (an installed
-         * qreload's prefix, or the build tree that exports the qreload package).
+         * built with: the fastest rebuilds), pluginCompiler(), and CMAKE_PREFIX_PATH=<the
+         * executable's folder>/.. (an installed qreload's prefix, or the build tree that exports
+         * the qreload package).
          */
         static Toolchain ofThisQreload();
         /*!
          * The C++ compiler a project's plugins are built with: the environment's
          * QRELOAD_PLUGIN_CXX when set (a name on PATH or a path; `g++` forces GCC), else Clang
-         * when one is on PATH (clang++, or clang++-N from 19 down to 11: with its code-generating
+         * when one is on PATH (clang++-N from 19 down to 11, else clang++: with its code-generating
          * precompiled header it compiles a plugin in about half of GCC's time), else the compiler
          * qreload was built with when this machine has it, else empty (CMake's choice). Plugins
          * and the SDK library share the C++ ABI (Itanium, libstdc++) whichever builds them.
