@@ -4,10 +4,21 @@
 #include "pluginfolder.h"
 #include "supervisedhost.h"
 
+#include <generationsnapshot.h>
+#include <hostchannel.h>
+
+#include <QCborArray>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <fcntl.h>
 
 using namespace qreload;
 using namespace qreload::app;
@@ -22,6 +33,7 @@ private Q_SLOTS:
 
     void servesFromAChildProcess();
     void reloadAllReachesTheHost();
+    void hostSendsGenerationDeltas();
     void crashDuringReloadRollsBack_data();
     void crashDuringReloadRollsBack();
     void crashedBytesAreNotRetried();
@@ -113,6 +125,75 @@ void tst_HostProcess::reloadAllReachesTheHost()
     for (const QString &field :
          {QStringLiteral("generation"), QStringLiteral("components"), QStringLiteral("plugins")})
         QCOMPARE(mirrored.value(field), hostStatus.value(field));
+}
+
+void tst_HostProcess::hostSendsGenerationDeltas()
+{
+    // A supervisor of our own, to see the channel's messages: after the first generation the
+    // host sends deltas of the snapshot it sent before, and a whole one when asked.
+    m_folder->putFixture("greeter_v1");
+    QTemporaryDir runtime;
+    QLocalServer local;
+    QVERIFY(local.listen(runtime.filePath(QStringLiteral("channel"))));
+    QTcpServer listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+    const int fd = int(listener.socketDescriptor());
+    listener.pauseAccepting();
+    QProcess host;
+    host.setProcessChannelMode(QProcess::ForwardedChannels);
+    host.setChildProcessModifier(
+        [fd] { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC); });
+    host.start(QStringLiteral(QRELOAD_HOST_BINARY),
+               {QStringLiteral("--connect"), local.fullServerName(), QStringLiteral("--listen-fd"),
+                QString::number(fd)});
+    QVERIFY(local.waitForNewConnection(10000));
+    HostChannel channel(local.nextPendingConnection());
+    QList<QCborMap> generations;
+    QObject::connect(&channel, &HostChannel::received, [&](const QCborMap &m) {
+        if (m.value(QStringLiteral("type")).toString() == HostProtocol::Generation)
+            generations.append(m);
+    });
+    const std::optional<QCborMap> hello = channel.waitForMessage(10000);
+    QVERIFY(hello);
+    QCOMPARE(hello->value(QStringLiteral("version")).toInteger(), HostProtocol::Version);
+    channel.send(QCborMap{
+        {QStringLiteral("type"), HostProtocol::Configure},
+        {QStringLiteral("version"), HostProtocol::Version},
+        {QStringLiteral("pluginDirs"), QCborArray{m_folder->path()}},
+        {QStringLiteral("quietPeriodMs"), 30},
+        {QStringLiteral("shadowRoot"), runtime.filePath(QStringLiteral("shadow"))},
+        {QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+    });
+    channel.flush();
+
+    QTRY_COMPARE_WITH_TIMEOUT(generations.size(), 1, 10000);
+    QVERIFY(generations.at(0).contains(QStringLiteral("snapshot")));
+    GenerationSnapshot mirror
+        = GenerationSnapshot::fromCbor(generations.at(0).value(QStringLiteral("snapshot")).toMap());
+    QCOMPARE(mirror.number, 1u);
+    const QByteArray firstHash = mirror.plugins.value(0).contentHash;
+
+    m_folder->putFixture("greeter_v2");
+    QTRY_COMPARE_WITH_TIMEOUT(generations.size(), 2, 10000);
+    QVERIFY(generations.at(1).contains(QStringLiteral("delta")));
+    const QCborMap delta = generations.at(1).value(QStringLiteral("delta")).toMap();
+    QCOMPARE(delta.value(QStringLiteral("base")).toInteger(), 1);
+    QVERIFY(mirror.applyDeltaCbor(delta));
+    QCOMPARE(mirror.number, 2u);
+    QCOMPARE(mirror.components.size(), 1);
+    QCOMPARE(mirror.plugins.size(), 1);
+    QVERIFY(mirror.plugins.first().contentHash != firstHash); // greeter_v2's bytes
+
+    channel.send(QCborMap{{QStringLiteral("type"), HostProtocol::ResendGeneration}});
+    QTRY_COMPARE_WITH_TIMEOUT(generations.size(), 3, 10000);
+    QVERIFY(generations.at(2).contains(QStringLiteral("snapshot")));
+    QVERIFY(
+        GenerationSnapshot::fromCbor(generations.at(2).value(QStringLiteral("snapshot")).toMap())
+        == mirror);
+
+    channel.send(QCborMap{{QStringLiteral("type"), HostProtocol::Quit}});
+    channel.flush();
+    QVERIFY(host.waitForFinished(10000));
 }
 
 void tst_HostProcess::crashDuringReloadRollsBack_data()
