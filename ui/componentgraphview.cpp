@@ -397,6 +397,8 @@ void ComponentGraphView::selectComponent(const QString &key)
         }
         return;
     }
+    // Copies: a slot of the signal below may set another graph.
+    const QString plugin = node->plugin();
     m_pendingSelection = key;
     bool redraw = false;
     if (!m_neighbourhood.isEmpty() && !m_neighbourhood.keys(m_graph).contains(key)) {
@@ -404,8 +406,8 @@ void ComponentGraphView::selectComponent(const QString &key)
         Q_EMIT neighbourhoodChanged({}, 0);
         redraw = true;
     }
-    if (m_neighbourhood.isEmpty() && isPluginCollapsed(node->plugin())) {
-        m_clusters.setCollapsed(node->plugin(), false);
+    if (m_neighbourhood.isEmpty() && isPluginCollapsed(plugin)) {
+        m_clusters.setCollapsed(plugin, false);
         redraw = true;
     }
     if (redraw)
