@@ -134,6 +134,13 @@ int ReloadCommand::run(const QStringList &arguments)
         return Usage;
     }
     const QJsonObject json = QJsonDocument::fromJson(body).object();
+    if (json.value(QLatin1String("restarting")).toBool()) {
+        // The standby server of a supervisor whose host crashed too often: a new host builds
+        // everything from the current plugins, which is a Reload all.
+        std::printf("the plugin host was stopped after repeated crashes; a new host starts on "
+                    "the current plugins (watch the log for how it goes)\n");
+        return Reloaded;
+    }
     if (json.isEmpty()) {
         std::fprintf(stderr, "qreload reload: %s answered %d: %s\n", qPrintable(target.toString()),
                      status, body.trimmed().constData());

@@ -71,9 +71,8 @@ void tst_Headless::cleanup()
 
 bool tst_Headless::startQreload(const QStringList &extra, bool headlessFlag)
 {
-    QStringList args{QStringLiteral("--plugins"),      m_folder->path(),
-                     QStringLiteral("--port"),         QStringLiteral("0"),
-                     QStringLiteral("--quiet-period"), QStringLiteral("30"),
+    QStringList args{QStringLiteral("--plugins"), m_folder->path(), QStringLiteral("--port"),
+                     QStringLiteral("0"), QStringLiteral("--quiet-period"), QStringLiteral("30"),
                      // the exact bodies compared here are the plugin's, without the live-reload
                      // script qreload injects into HTML pages by default (tst_livereload)
                      QStringLiteral("--no-live-reload")};
@@ -442,6 +441,33 @@ void tst_Headless::reloadCommandReachesTheRunningQreload()
     std::tie(code, output) = reload({QStringLiteral("--bogus")});
     QCOMPARE(code, 2);
     QVERIFY2(output.contains(QStringLiteral("unknown option --bogus")), qPrintable(output));
+
+    // A qreload whose host crashed too often answers from its standby server: the command
+    // starts a new host (everything rebuilt) and says so. (--url and --token: no project.)
+    cleanup();
+    init();
+    m_folder->putFixture("crash_route_segv", PluginFolder::Write::Linker,
+                         QStringLiteral("greeter.so"));
+    QVERIFY(startQreload());
+    static const QRegularExpression tokenLine(QStringLiteral("^token (\\S+) "));
+    const QString token = tokenLine.match(waitForLine(tokenLine.pattern())).captured(1);
+    QVERIFY(!waitForLine(QStringLiteral("reload #1 ")).isEmpty());
+    // Each GET crashes the host; the third crash within 10 s stops the restarts.
+    const auto crashes = [this] {
+        m_output += QString::fromUtf8(m_process->readAllStandardOutput());
+        return m_output.count(QStringLiteral("CRASHED"));
+    };
+    for (int request = 0; request < 6 && crashes() < 3; ++request) {
+        const qsizetype before = crashes();
+        get(QStringLiteral("/"));
+        QVERIFY(QTest::qWaitFor([&] { return crashes() > before; }, 15000));
+    }
+    QVERIFY(!waitForLine(QStringLiteral("^qreload: .*crash")).isEmpty());
+    std::tie(code, output) = reload({QStringLiteral("--all"), QStringLiteral("--url"),
+                                     m_url.toString(), QStringLiteral("--token"), token});
+    QCOMPARE(code, 0);
+    QVERIFY2(output.contains(QStringLiteral("a new host starts on the current plugins")),
+             qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)
