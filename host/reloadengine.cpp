@@ -190,6 +190,8 @@ Errors ReloadEngine::retire(Generation &generation, quint64 recordId)
     // Invariant 4: the copies of the libraries no generation uses any more leave the disk.
     Q_EMIT phaseStarted(recordId, QStringLiteral("cleanup"));
     m_shadows->removeCopies(generation.unloadedFiles());
+    if (!m_reloading)
+        m_shadows->startRemovals();
     return errors;
 }
 
@@ -924,6 +926,9 @@ void ReloadEngine::finish(ReloadRecord &record)
     // Still "reloading" while observers react, so a reload they request becomes the follow-up.
     Q_EMIT reloadFinished(record);
     m_reloading = false;
+    // The retired generation's shadow copies are deleted now, off this thread: the reload did
+    // not wait for the file system.
+    m_shadows->startRemovals();
     if (const std::optional<ReloadCause> followUp = std::exchange(m_followUp, std::nullopt)) {
         const ReloadScope scope = std::exchange(m_followUpScope, ReloadScope::Changed);
         QTimer::singleShot(0, this, [this, cause = *followUp, scope] {

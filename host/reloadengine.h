@@ -42,7 +42,8 @@ struct RestoredPlugin
  *     destroyed (its before-destroy hook run) by the last of them, never by a replaced
  *     generation that drains or is retired while a newer one keeps it;
  *  4. no shadow file or mapping accumulates over any number of reloads: a shadow copy is deleted
- *     when its library is unloaded, a generation's folder when its last copy is;
+ *     when its library is unloaded, a generation's folder when its last copy is (by the shadow
+ *     store's own thread, so the reload does not wait for the file system);
  *  5. one reload runs at a time; changes during a reload cause exactly one follow-up reload;
  *  6. every phase is timed and recorded with its cause; the record lists the components the
  *     reload recreated and those it kept.

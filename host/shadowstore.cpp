@@ -7,6 +7,7 @@
 #include <QLoggingCategory>
 #include <QSet>
 #include <QTemporaryDir>
+#include <QThreadPool>
 
 #include <cerrno>
 #include <cstring>
@@ -23,7 +24,10 @@ namespace qreload::app {
 static const QString prefix = QStringLiteral("qreload-shadow-");
 
 ShadowStore::ShadowStore(const QString &root)
+    : m_remover(std::make_unique<QThreadPool>())
 {
+    m_remover->setMaxThreadCount(1);
+    m_remover->setExpiryTimeout(-1); // the thread stays: a reload should not wait to start one
     if (root.isEmpty()) {
         m_temporary = std::make_unique<QTemporaryDir>(
             QDir::tempPath() + QLatin1Char('/') + prefix
@@ -35,7 +39,10 @@ ShadowStore::ShadowStore(const QString &root)
     }
 }
 
-ShadowStore::~ShadowStore() = default;
+ShadowStore::~ShadowStore()
+{
+    waitForRemovals(); // before the temporary folder goes
+}
 
 QString ShadowStore::folder(quint64 generation) const
 {
@@ -145,15 +152,31 @@ void ShadowStore::remove(quint64 generation)
 void ShadowStore::removeCopies(const QStringList &loadPaths)
 {
     const QString inside = m_root + QLatin1Char('/');
-    QSet<QString> folders;
     for (const QString &path : loadPaths) {
-        if (!path.startsWith(inside))
-            continue; // not a copy of ours (a restored copy of a dead host's)
-        QFile::remove(path);
-        folders.insert(QFileInfo(path).absolutePath());
+        if (path.startsWith(inside))
+            m_toRemove.append(path); // not a copy of ours: a restored copy of a dead host's
     }
-    for (const QString &folder : std::as_const(folders))
-        QDir().rmdir(folder); // only if empty: other libraries may still be loaded from it
+}
+
+void ShadowStore::startRemovals()
+{
+    if (m_toRemove.isEmpty())
+        return;
+    m_remover->start([paths = std::exchange(m_toRemove, {})] {
+        QSet<QString> folders;
+        for (const QString &path : paths) {
+            QFile::remove(path);
+            folders.insert(QFileInfo(path).absolutePath());
+        }
+        for (const QString &folder : std::as_const(folders))
+            QDir().rmdir(folder); // only if empty: other libraries may still be loaded from it
+    });
+}
+
+void ShadowStore::waitForRemovals()
+{
+    startRemovals();
+    m_remover->waitForDone();
 }
 
 QByteArray ShadowStore::stamp(const QString &path)

@@ -10,6 +10,7 @@
 #include <memory>
 
 class QTemporaryDir;
+class QThreadPool;
 
 namespace qreload::app {
 
@@ -60,10 +61,17 @@ public:
     //! Deletes the generation's folder (after its libraries are unloaded).
     void remove(quint64 generation);
     /*!
-     * Deletes these shadow copies (of libraries just unloaded), and each folder left empty. A
-     * path outside this store is left alone.
+     * Deletes these shadow copies (of libraries just unloaded), and each folder left empty, on a
+     * worker thread, once startRemovals() is called: the reload that retired their generation
+     * neither waits for the file system (an unlink or rmdir took 0.3 to 4 ms here) nor shares
+     * the CPU with it. Paths outside this store are left alone. Deletions run in the order
+     * asked; waitForRemovals() and the destructor wait for them.
      */
     void removeCopies(const QStringList &loadPaths);
+    //! Hands the copies removeCopies() queued to the worker thread.
+    void startRemovals();
+    //! Starts and waits for every deletion removeCopies() queued.
+    void waitForRemovals();
     /*!
      * What stat() says about a file: device, inode, size, modification and change time in
      * nanoseconds. Equal stamps mean the file was not written or replaced in between, so its
@@ -82,6 +90,8 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_temporary;
     QString m_root;
+    std::unique_ptr<QThreadPool> m_remover; //!< one thread, for removeCopies()
+    QStringList m_toRemove;                 //!< queued, not handed to it yet
 };
 
 } // namespace qreload::app
