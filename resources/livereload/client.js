@@ -74,6 +74,11 @@
       reloadPage('session:' + hello.session);
       return;
     }
+    if (hello.complete === false && hello.generation > page.generation) {
+      // Offline for longer than the journal keeps: what changed is unknown, but something did.
+      reloadPage('gap:' + hello.session + ':' + hello.lastId);
+      return;
+    }
     if (hello.problem && !state.overlay) handle(hello.problem.kind, hello.problem.data, '');
   }
 

@@ -496,6 +496,16 @@ void tst_LiveReload::buildEventsCarryDiagnosticsWithCodeFrames()
     SseClient fixed(host.port(), QByteArray::number(host.proxy->eventJournal()->lastId()));
     QTRY_VERIFY_WITH_TIMEOUT(fixed.hasHello(), 10000);
     QVERIFY(!fixed.hello()->data.contains(QLatin1String("problem")));
+
+    // A client whose last id has left the journal is told so (its page reloads once).
+    QVERIFY(fixed.hello()->data.value(QLatin1String("complete")).toBool());
+    for (int i = 0; i < EventJournal::DefaultCapacity; ++i)
+        host.proxy->publishBuildStarted(QStringLiteral("cmake --build build"), {source});
+    SseClient behind(host.port(), "1");
+    QTRY_VERIFY_WITH_TIMEOUT(behind.hasHello(), 10000);
+    QCOMPARE(behind.hello()->data.value(QLatin1String("complete")).toBool(), false);
+    QTRY_COMPARE_WITH_TIMEOUT(behind.ofKind(LiveEvent::BuildStarted).size(),
+                              EventJournal::DefaultCapacity, 10000);
 }
 
 void tst_LiveReload::crashAndRestartReachAReconnectingPage()
