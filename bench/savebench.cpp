@@ -193,10 +193,13 @@ int main(int argc, char *argv[])
     const QString build = dir.filePath(QStringLiteral("build"));
     const QString cache = QDir(build).filePath(QStringLiteral("CMakeCache.txt"));
     const QString ninjaLog = QDir(build).filePath(QStringLiteral(".ninja_log"));
-    std::printf("compiler: %s (%s %s), build type %s\n",
-                qPrintable(cacheValue(cache, QStringLiteral("CMAKE_CXX_COMPILER"))),
-                qPrintable(cacheValue(cache, QStringLiteral("CMAKE_CXX_COMPILER_ID"))),
-                qPrintable(cacheValue(cache, QStringLiteral("CMAKE_CXX_COMPILER_VERSION"))),
+    const QString compiler = cacheValue(cache, QStringLiteral("CMAKE_CXX_COMPILER"));
+    QProcess version;
+    version.start(compiler, {QStringLiteral("--version")});
+    version.waitForFinished(10000);
+    std::printf("compiler: %s (%s), build type %s\n", qPrintable(compiler),
+                qPrintable(QString::fromLocal8Bit(version.readAllStandardOutput())
+                               .section(QLatin1Char('\n'), 0, 0)),
                 qPrintable(cacheValue(cache, QStringLiteral("CMAKE_BUILD_TYPE"))));
     std::fflush(stdout);
 
