@@ -60,7 +60,8 @@ struct RestoredPlugin
  *    a list), carrying state as a full reload does. A lazy component not kept is built on its
  *    next lookup; one kept but not yet created is created on first use from the shared factory.
  *    A prototype makes new instances per lookup from the library the generation holds; the
- *    instances a kept component's predecessor made stay with it. A removed plugin's components
+ *    instances a kept instance was given stay with it, those made for lookups die with the
+ *    generation that made them. A removed plugin's components
  *    go with the replaced generation; an added plugin's are built; neither touches others
  *    unless their wiring changes. Hooks: a kept instance's after-construct ran once, its
  *    before-destroy runs once, when the last generation holding it is retired.

@@ -593,12 +593,26 @@ Status Container::startLocked(Container *predecessor)
             if (n->first)
                 keepable(n.get(), *predecessor);
         }
-        for (const Created &created : predecessor->m_created) {
+        // Singletons of kept components, and the prototype instances they (or prototype
+        // instances they hold) were given; prototype instances made for a lookup, or for a
+        // component that is not kept, stay with the predecessor and die with it.
+        const auto keptNode = [](const Created &created) {
             Node *n = created.node->first ? created.node->successor : nullptr;
-            if (!n || n->keep != Node::Keep::Yes)
+            return n && n->keep == Node::Keep::Yes ? n : nullptr;
+        };
+        QSet<const Instance *> held;
+        for (auto it = predecessor->m_created.crbegin(); it != predecessor->m_created.crend();
+             ++it) {
+            const bool singleton = it->node->d->scope == Scope::Singleton;
+            if (keptNode(*it) && (singleton || held.contains(it->instance.get())))
+                held.unite(QSet<const Instance *>(it->prototypes.cbegin(), it->prototypes.cend()));
+        }
+        for (const Created &created : predecessor->m_created) {
+            Node *n = keptNode(created);
+            if (!n || (n->d->scope == Scope::Prototype && !held.contains(created.instance.get())))
                 continue;
             created.instance->holders.fetch_add(1);
-            m_created.push_back(Created{n, created.instance});
+            m_created.push_back(Created{n, created.instance, created.prototypes});
             if (n->d->scope == Scope::Singleton)
                 n->singleton = created.instance->object;
             ++n->instancesMade;
@@ -668,6 +682,11 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
         return fail(Error::Reason::Cycle, QStringLiteral("circular dependency"));
 
     ScopedResolver resolver(n);
+    QList<Instance *> prototypes; // made for this factory; a prototype is the newest instance
+    const auto given = [&](const Node *target) {
+        if (target->d->scope == Scope::Prototype)
+            prototypes.append(m_created.back().instance.get());
+    };
     for (const Dependency &dep : n->d->dependencies) {
         switch (dep.kind) {
         case Dependency::Kind::Component: {
@@ -678,6 +697,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
             Result<QObject *> made = instantiate(target, path);
             if (!made)
                 return made;
+            given(target);
             resolver.m_components.insert(dep.target, made.value());
             break;
         }
@@ -689,6 +709,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
             Result<QObject *> made = instantiate(target.value(), path);
             if (!made)
                 return made;
+            given(target.value());
             resolver.m_interfaces.insert(dep.target + QLatin1Char('\n') + dep.qualifier,
                                          made.value());
             break;
@@ -699,6 +720,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
                 Result<QObject *> made = instantiate(provider, path);
                 if (!made)
                     return made;
+                given(provider);
                 list.append(made.value());
             }
             resolver.m_lists.insert(dep.target, list);
@@ -733,7 +755,7 @@ Result<QObject *> Container::instantiate(Node *n, QStringList &path)
     ++n->instancesMade;
     auto made = std::make_shared<Instance>();
     made->object = instance;
-    m_created.push_back(Created{n, std::move(made)});
+    m_created.push_back(Created{n, std::move(made), std::move(prototypes)});
     if (m_starting)
         m_constructed.append(n->d->key); // prototypes may repeat: start() removes duplicates
     applyPendingState(n, instance);

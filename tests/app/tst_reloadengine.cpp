@@ -1029,6 +1029,9 @@ void tst_ReloadEngine::proportionalReloadKeepsWhatDidNotChange()
     QVERIFY(engine->start().ok());
     QVERIFY(engine->current()->container().get(QStringLiteral("chain0.lazy")));
     QVERIFY(engine->current()->container().get(QStringLiteral("chain2.lazy")));
+    // A prototype instance made for a lookup, not for a component: it dies with generation 1.
+    QVERIFY(engine->current()->container().get(QStringLiteral("chain0.piece")));
+    QCOMPARE(engine->current()->container().liveInstances(QStringLiteral("chain0.piece")), 2);
     QCOMPARE(body(*engine, QStringLiteral("/chain2")),
              QStringLiteral("chain0.link0 <- chain0.link1 <- chain0.link2 <- chain1.link0 <- "
                             "chain1.link1 <- chain1.link2 <- chain2.link0 <- chain2.link1 <- "
@@ -1072,8 +1075,10 @@ void tst_ReloadEngine::proportionalReloadKeepsWhatDidNotChange()
         QCOMPARE(hooks("created", key), 1);
         QCOMPARE(hooks("destroyed", key), 0);
     }
-    // The prototype instance a kept holder was given lives on with it.
+    // The prototype instance a kept holder was given lives on with it; the one made for a
+    // lookup was destroyed with generation 1.
     QCOMPARE(engine->current()->container().liveInstances(QStringLiteral("chain0.piece")), 1);
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain0.piece")), 1);
     QCOMPARE(engine->current()
                  ->container()
                  .invoke(QStringLiteral("chain2.holder"), QStringLiteral("piece"))

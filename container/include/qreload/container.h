@@ -129,8 +129,8 @@ public:
      * it replaces; null or shut down: as start()). Validates, then *keeps* every component that
      * is unchanged (registered with the same shared descriptor, see add()) and whose
      * dependencies all resolve to the same providers as in the predecessor, themselves kept: this
-     * container holds the predecessor's very instances of it (singletons, and the prototype
-     * instances the predecessor made, which a kept singleton may hold), without running any
+     * container holds the predecessor's very instances of it (its singleton; for a prototype, the
+     * instances a kept instance was given, not those made for lookups), without running any
      * factory or hook, and carries the predecessor's pending state of a kept lazy component not
      * yet created. Then it constructs the other eager singletons, as start() does.
      *
@@ -229,6 +229,8 @@ private:
     {
         Node *node;
         std::shared_ptr<Instance> instance;
+        //! The prototype instances its factory was given (kept with it by a successor).
+        QList<Instance *> prototypes;
     };
     struct RouteEntry
     {
