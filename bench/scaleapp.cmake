@@ -12,11 +12,12 @@
 #   plugins/scaleapp_<name>_p<i>.so   the app (revision 1); `qreload <that folder>` opens it
 #   variants/scaleapp_<name>_p<k>.so  plugin <k> (each of VARIANTS) at revision 2: the same
 #                                     components, other bytes
-#   qreload.json             a plugins-only project for opening the app in the console
-#   src/                     the generated sources (rewritten only when their text changes)
+#   qreload.json                      a plugins-only project (port 0) for opening the app in
+#                                     the console
+#   src/                              the generated sources (rewritten only when they change)
 # Targets: scaleapp_<name>_p<i> for each plugin, scaleapp_<name>_p<k>_r2 for each variant, and
-# scaleapp_<name> for all of them.
-# They are not part of `all`: build the scalebench target (or <name>) to get them.
+# scaleapp_<name> for all of them. They are not part of `all`: build the scalebench target (or
+# scaleapp_<name>) to get them.
 include_guard(GLOBAL)
 
 set(QRELOAD_SCALE_ROOT "${CMAKE_CURRENT_BINARY_DIR}/scaleapp" CACHE INTERNAL
