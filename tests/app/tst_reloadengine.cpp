@@ -58,6 +58,7 @@ private Q_SLOTS:
     void changedLibraryLeavesProcessUnchangedStaysMappedOnce();
     void reloadAllRecreatesEverything();
     void proportionalReloadsLeaveNoShadowCopyBehind();
+    void drainingGenerationLeavesKeptInstancesAlone();
 
 private:
     std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30, int drainTimeoutMs = 2000);
@@ -1260,6 +1261,54 @@ void tst_ReloadEngine::proportionalReloadsLeaveNoShadowCopyBehind()
             mapped += mappingsOf(source.loadPath);
         return mapped;
     }());
+}
+
+void tst_ReloadEngine::drainingGenerationLeavesKeptInstancesAlone()
+{
+    for (int index = 0; index < 2; ++index)
+        putChain(index);
+    auto engine = makeEngine(30, 50);
+    QVERIFY(engine->start().ok());
+    const QHash<QString, QObject *> before = instances(*engine);
+
+    // A request holds generation 1 while chain1 changes; generation 2 keeps chain0's instances.
+    std::shared_ptr<Generation> held = engine->current();
+    putChain(1, 3, 2);
+    QVERIFY(engine->reloadNow().ok());
+    QCOMPARE(engine->retiringGenerations(), 1);
+    QCOMPARE(instances(*engine).value(QStringLiteral("chain0.link2")),
+             before.value(QStringLiteral("chain0.link2")));
+
+    // The drain times out: generation 1 is shut down and unloaded under its holder, but what
+    // generation 2 kept is neither destroyed nor has its before-destroy hook run, and its
+    // library stays mapped.
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral(
+                             "generation 1 still in use after 50 ms; shutting it down anyway")));
+    QSignalSpy retired(engine.get(), &ReloadEngine::generationRetired);
+    QTRY_COMPARE(retired.size(), 1);
+    QVERIFY(held->container().isShutDown());
+    for (const QString &key :
+         keys(QStringLiteral("chain0"), {QStringLiteral("link0"), QStringLiteral("link1"),
+                                         QStringLiteral("link2"), QStringLiteral("holder")})) {
+        QCOMPARE(hooks("destroyed", key), 0);
+        QCOMPARE(instances(*engine).value(key), before.value(key));
+    }
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain1.link0")), 1);
+    QVERIFY(mappingsOf(m_shadows->path() + QStringLiteral("/g1/chain-0-3.so")) > 0);
+    QCOMPARE(mappingsOf(m_shadows->path() + QStringLiteral("/g1/chain-1-3.so")), 0);
+    QCOMPARE(body(*engine, QStringLiteral("/chain1")).count(QStringLiteral(" <- ")), 5);
+
+    // The holder lets go: nothing is destroyed twice; generation 2 serves on.
+    held.reset();
+    QCoreApplication::processEvents();
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain0.link0")), 0);
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain1.link0")), 1);
+    QCOMPARE(body(*engine, QStringLiteral("/chain0")).count(QStringLiteral(" <- ")), 2);
+    // Retiring generation 2 at last destroys the kept instances, once.
+    engine.reset();
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain0.link0")), 1);
+    QCOMPARE(hooks("destroyed", QStringLiteral("chain1.link0")), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_ReloadEngine)
