@@ -285,6 +285,7 @@ void HostProxy::onMessage(const QCborMap &m)
         QCborArray events;
         for (const LiveEvent &event : m_events.events())
             events.append(event.toCbor());
+        const std::optional<LiveEvent> problem = m_events.openProblem();
         QCborArray dirs;
         for (const QString &dir : m_options.pluginDirs)
             dirs.append(dir);
@@ -312,6 +313,8 @@ void HostProxy::onMessage(const QCborMap &m)
             {QStringLiteral("events"), events},
             {QStringLiteral("eventSession"), m_events.session()},
             {QStringLiteral("liveReload"), m_options.liveReload},
+            {QStringLiteral("eventProblem"),
+             problem ? QCborValue(problem->toCbor()) : QCborValue()},
         });
         m_announceRestart = m_pendingLaunch.startup != QLatin1String("first");
         m_configured = true;

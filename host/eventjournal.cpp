@@ -49,17 +49,34 @@ void EventJournal::insert(const LiveEvent &event)
     Q_EMIT appended(event);
 }
 
-void EventJournal::seed(const QString &session, const QList<LiveEvent> &events)
+void EventJournal::seed(const QString &session, const QList<LiveEvent> &events,
+                        const std::optional<LiveEvent> &problem)
 {
     m_session = session;
     m_events.clear();
     m_lastId = 0;
+    m_problem = problem;
     for (const LiveEvent &event : events)
         keep(event);
 }
 
 void EventJournal::keep(const LiveEvent &event)
 {
+    // A failure opens a problem; the success that fixes it closes it; other events (a build
+    // starting, a host restarting, a cancelled build, a skipped reload) leave it as it is.
+    const QString outcome = event.data.value(QLatin1String("outcome")).toString();
+    if (event.kind == LiveEvent::HostCrashed)
+        m_problem = event;
+    else if (event.kind == LiveEvent::BuildFinished
+             && event.data.value(QLatin1String("ok")).toBool())
+        m_problem.reset();
+    else if (event.kind == LiveEvent::BuildFinished
+             && !event.data.value(QLatin1String("cancelled")).toBool())
+        m_problem = event;
+    else if (event.kind == LiveEvent::Reload && outcome == QLatin1String("failed"))
+        m_problem = event;
+    else if (event.kind == LiveEvent::Reload && outcome == QLatin1String("ok"))
+        m_problem.reset();
     m_events.append(event);
     m_lastId = event.id;
     if (m_events.size() > m_capacity)
@@ -83,28 +100,6 @@ bool EventJournal::coversSince(quint64 lastId) const
     if (lastId >= m_lastId)
         return true;
     return !m_events.isEmpty() && m_events.first().id <= lastId + 1;
-}
-
-std::optional<LiveEvent> EventJournal::openProblem() const
-{
-    for (auto it = m_events.crbegin(); it != m_events.crend(); ++it) {
-        const QString outcome = it->data.value(QLatin1String("outcome")).toString();
-        if (it->kind == LiveEvent::HostCrashed)
-            return *it;
-        if (it->kind == LiveEvent::BuildFinished) {
-            if (it->data.value(QLatin1String("ok")).toBool())
-                return std::nullopt;
-            if (!it->data.value(QLatin1String("cancelled")).toBool())
-                return *it;
-        }
-        if (it->kind == LiveEvent::Reload) {
-            if (outcome == QLatin1String("failed"))
-                return *it;
-            if (outcome == QLatin1String("ok"))
-                return std::nullopt;
-        }
-    }
-    return std::nullopt;
 }
 
 } // namespace qreload::app

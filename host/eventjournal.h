@@ -55,8 +55,12 @@ public:
     LiveEvent append(const QString &kind, const QJsonObject &data);
     //! Keeps a copy of an event numbered elsewhere (ids must grow); emits appended(). Host side.
     void insert(const LiveEvent &event);
-    //! Replaces everything with a copy (a new host is seeded with the supervisor's journal).
-    void seed(const QString &session, const QList<LiveEvent> &events);
+    /*!
+     * Replaces everything with a copy (a new host is seeded with the supervisor's journal);
+     * `problem` is the supervisor's openProblem(), which may have left its ring already.
+     */
+    void seed(const QString &session, const QList<LiveEvent> &events,
+              const std::optional<LiveEvent> &problem = std::nullopt);
 
     /*!
      * The events after `lastId` that are still kept, oldest first. `lastId` 0, or one this journal
@@ -67,9 +71,10 @@ public:
     bool coversSince(quint64 lastId) const;
     /*!
      * The failure a page should show now, if any: the latest failed build, failed reload or host
-     * crash that no succeeded reload (or successful build) came after.
+     * crash that no succeeded reload (or successful build) came after. Kept apart from the ring:
+     * it stays known however many events follow it.
      */
-    std::optional<LiveEvent> openProblem() const;
+    std::optional<LiveEvent> openProblem() const { return m_problem; }
     const QList<LiveEvent> &events() const { return m_events; }
     quint64 lastId() const { return m_lastId; }
     QString session() const { return m_session; }
@@ -84,6 +89,7 @@ private:
     int m_capacity;
     QList<LiveEvent> m_events;
     quint64 m_lastId = 0;
+    std::optional<LiveEvent> m_problem;
     QString m_session;
 };
 

@@ -126,7 +126,11 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     QList<LiveEvent> events;
     for (const QCborValue &event : c.value(QStringLiteral("events")).toArray())
         events.append(LiveEvent::fromCbor(event.toMap()));
-    m_server->eventJournal()->seed(c.value(QStringLiteral("eventSession")).toString(), events);
+    std::optional<LiveEvent> problem;
+    if (c.value(QStringLiteral("eventProblem")).isMap())
+        problem = LiveEvent::fromCbor(c.value(QStringLiteral("eventProblem")).toMap());
+    m_server->eventJournal()->seed(c.value(QStringLiteral("eventSession")).toString(), events,
+                                   problem);
     m_server->setLiveReload(c.value(QStringLiteral("liveReload")).toBool(false));
     m_server->setOpenHandler([this](const QJsonObject &target) {
         QCborMap message = QCborMap::fromJsonObject(target);

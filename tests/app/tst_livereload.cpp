@@ -194,6 +194,20 @@ void tst_LiveReload::openProblemIsTheLastUnfixedFailure()
     journal.append(LiveEvent::HostCrashed, {});
     journal.append(LiveEvent::HostRestarted, {});
     QCOMPARE(journal.openProblem()->kind, LiveEvent::HostCrashed);
+
+    // The problem outlives the ring, and a host's copy is seeded with it.
+    EventJournal small(2);
+    const LiveEvent failed = small.append(LiveEvent::BuildFinished, {{QLatin1String("ok"), false}});
+    for (int i = 0; i < 5; ++i)
+        small.append(LiveEvent::BuildStarted, {});
+    QVERIFY(small.since(0).size() == 2);
+    QCOMPARE(small.openProblem()->id, failed.id);
+    EventJournal copy;
+    copy.seed(small.session(), small.events(), small.openProblem());
+    QCOMPARE(copy.openProblem()->id, failed.id);
+    small.append(LiveEvent::BuildFinished,
+                 {{QLatin1String("ok"), false}, {QLatin1String("cancelled"), true}});
+    QCOMPARE(small.openProblem()->id, failed.id); // a cancelled build fixes nothing
 }
 
 void tst_LiveReload::codeFrameShowsTheLinesAroundADiagnostic()
