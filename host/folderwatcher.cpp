@@ -343,11 +343,10 @@ void FolderWatcher::handle(const Watch &watch, quint32 mask, quint32 cookie, con
     const bool writer = plugin || isWriterName(name);
     if (!writer)
         return;
-    if (mask & IN_CREATE) {
-        m_writers.insert(path);
-        if (plugin)
-            emitEvent(path, Created);
-    }
+    // Created is not yet written: a hard link (ln) is created without ever being open, and a
+    // writer's first write follows its creation at once (lld's fallocate, ld's first block).
+    if ((mask & IN_CREATE) && plugin)
+        emitEvent(path, Created);
     if (mask & IN_MODIFY) {
         // One event per write() call: only the first after a close is worth telling.
         if (!m_writers.contains(path)) {

@@ -22,12 +22,12 @@ namespace qreload::app {
  * after writing (IN_CLOSE_WRITE), one renamed into place (lld's temporary file, cp/install,
  * editors' atomic saves) when it is moved in (IN_MOVED_TO) and nothing holds it open for
  * writing. A plugin file, or a file named like one with a suffix (lld's `greeter.so.tmp1a2b3c`,
- * an editor's `.greeter.so.tmp`), that was created or written and not yet closed is an *open
- * writer*. When a watched folder lies inside a ninja build folder (an ancestor with build.ninja),
- * ninja's `.ninja_log` is watched too: ninja opens it for appending when its first command of a
- * build finishes and closes it when the build ends, so a build that relinks several plugins is
- * seen from its first finished command to its end; a `ninja` process working in that folder counts
- * as a running build as well (the moment between its first link and its first log line).
+ * an editor's `.greeter.so.tmp`), that was written and not yet closed is an *open writer*. When a
+ * watched folder lies inside a ninja build folder (an ancestor with build.ninja), ninja's
+ * `.ninja_log` is watched too: ninja opens it for appending when its first command of a build
+ * finishes and closes it when the build ends, so a build that relinks several plugins is seen from
+ * its first finished command to its end; a `ninja` process working in that folder counts as a
+ * running build as well (the moment between its first link and its first log line).
  *
  * Where inotify is not available (or QRELOAD_NO_INOTIFY=1 is set) it falls back to
  * QFileSystemWatcher: every change is then reported without completeness, and the reload engine
@@ -51,7 +51,7 @@ public:
     //! Kinds of FileEvent this watcher reports (FileEvent::kind).
     static const QString ClosedAfterWriting; //!< written and closed (IN_CLOSE_WRITE)
     static const QString MovedIn;            //!< renamed into the folder (IN_MOVED_TO)
-    static const QString Created;            //!< created, not yet closed
+    static const QString Created;            //!< created (not written yet)
     static const QString BeingWritten;       //!< written to, not yet closed
     static const QString Removed;            //!< deleted
     static const QString MovedAway;          //!< renamed out of its name
@@ -80,7 +80,7 @@ public:
      * whose log is not open (about a millisecond).
      */
     QString busyReason(bool lookAtProcesses = true) const;
-    //! The plugin files and their temporary files created or written and not yet closed.
+    //! The plugin files and their temporary files written and not yet closed.
     QStringList openWriters() const;
 
 Q_SIGNALS:

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void touchGivesNoReload();
     void fallbackWithoutInotifyWaitsQuietPeriod();
     void ninjaLogOpenForWritingIsRunningBuild();
+    void hardLinkIsNotAnOpenWriter();
 
 private:
     std::unique_ptr<ReloadEngine> makeEngine(const QString &folder, int quietPeriodMs);
@@ -302,6 +303,25 @@ void tst_FolderWatcher::ninjaLogOpenForWritingIsRunningBuild()
     log.close();
     QTRY_COMPARE(ended.size(), 1);
     QVERIFY(watcher.busyReason().isEmpty());
+}
+
+void tst_FolderWatcher::hardLinkIsNotAnOpenWriter()
+{
+    // `ln` creates a name without opening anything: no close will come to end a wait.
+    FolderWatcher watcher({QStringLiteral("*.so")});
+    watcher.setFolders({m_folder->path()});
+    QList<FileEvent> events;
+    connect(&watcher, &FolderWatcher::changed, this,
+            [&](const FileEvent &event) { events.append(event); });
+    m_folder->putFixture("greeter_v1", PluginFolder::Write::Linker, QStringLiteral("greeter.bin"));
+    QCOMPARE(::link(QFile::encodeName(m_folder->file(QStringLiteral("greeter.bin"))).constData(),
+                    QFile::encodeName(m_folder->file()).constData()),
+             0);
+    QTRY_COMPARE(kindsOf(events, m_folder->file()), QStringList{FolderWatcher::Created});
+    QVERIFY(watcher.openWriters().isEmpty());
+    QVERIFY(watcher.busyReason().isEmpty());
+    // Not known complete either: the quiet period decides, and staging checks the bytes.
+    QVERIFY(!watcher.completes(events));
 }
 
 QTEST_GUILESS_MAIN(tst_FolderWatcher)
