@@ -404,12 +404,17 @@ void HostProxy::publish(const QString &kind, const QJsonObject &data)
 
 void HostProxy::publishBuildStarted(const QString &commandLine, const QStringList &changedFiles)
 {
+    m_buildFiles = changedFiles;
     publish(LiveEvent::BuildStarted, LiveEventData::buildStarted(commandLine, changedFiles));
 }
 
 void HostProxy::publishBuildFinished(const BuildInfo &build)
 {
-    publish(LiveEvent::BuildFinished, LiveEventData::buildFinished(build, m_generation.number));
+    // Source mode fills the build's sources in only when it records it: name those it started for.
+    BuildInfo named = build;
+    if (named.sources.isEmpty())
+        named.sources = std::exchange(m_buildFiles, {});
+    publish(LiveEvent::BuildFinished, LiveEventData::buildFinished(named, m_generation.number));
 }
 
 void HostProxy::requestOpen(const QJsonObject &target)

@@ -201,6 +201,7 @@ private:
     QString m_crashFile;
     Launch m_pendingLaunch;
     bool m_announceRestart = false; //!< publish host-restarted with the new host's generation
+    QStringList m_buildFiles;       //!< the sources the running build is for (live events)
     std::optional<Launch> m_restartAfterExit;
     QString m_deadShadowRoot; // removed once the next host serves
     QStringList m_stderrTail;

@@ -475,7 +475,6 @@ void tst_LiveReload::buildEventsCarryDiagnosticsWithCodeFrames()
     BuildInfo build;
     build.command = QStringLiteral("cmake --build build");
     build.exitCode = 1;
-    build.sources = {source};
     build.diagnostics.append(Diagnostic{source, 3, 9, Diagnostic::Severity::Error,
                                         QStringLiteral("'undeclaredName' was not declared")});
     host.proxy->publishBuildFinished(build);
@@ -485,6 +484,7 @@ void tst_LiveReload::buildEventsCarryDiagnosticsWithCodeFrames()
     QCOMPARE(stream.ofKind(LiveEvent::BuildStarted).size(), 1);
     const QJsonObject data = stream.ofKind(LiveEvent::BuildFinished).first().data;
     QCOMPARE(data.value(QLatin1String("serving")).toInt(), 1);
+    QCOMPARE(data.value(QLatin1String("files")).toArray(), QJsonArray{source});
     const QJsonObject problem = data.value(QLatin1String("problems")).toArray().first().toObject();
     QCOMPARE(problem.value(QLatin1String("file")).toString(), source);
     QCOMPARE(problem.value(QLatin1String("line")).toInt(), 3);
