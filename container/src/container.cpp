@@ -577,8 +577,7 @@ Status Container::startLocked(Container *predecessor)
         return Error(Error::Reason::ShutDown,
                      QStringLiteral("the container has been shut down and cannot start again"));
     if (m_started)
-        return Error(Error::Reason::InvalidRegistration,
-                     QStringLiteral("the container has been started already"));
+        return {}; // started already: its eager singletons exist
     if (Status valid = validate(); !valid)
         return valid;
     m_started = true;
