@@ -67,6 +67,7 @@ private Q_SLOTS:
     void deferredDeletesRunBeforeUnload();
     void libraryThatStaysMappedIsReported();
     void observerIsToldOfLoadRegistrationAndConstruction();
+    void successorSharesUnchangedLibraries();
 
 private:
     //! Copies a fixture to a fresh private path, as the reload engine's staging does.
@@ -676,6 +677,50 @@ void tst_Generation::observerIsToldOfLoadRegistrationAndConstruction()
                                  QStringLiteral("register ") + source.originPath,
                                  QStringLiteral("factory app.services.MyService"),
                                  QStringLiteral("destroy app.services.MyService")}));
+}
+
+void tst_Generation::successorSharesUnchangedLibraries()
+{
+    // Generation 1 loads the repository and the catalog; generation 2 loads a new copy of the
+    // catalog only and shares generation 1's repository library, registrations and instance.
+    const PluginSource repo = stage("repo_plugin");
+    const PluginSource catalog = stage("service_plugin");
+    auto first = std::make_unique<Generation>(1);
+    QVERIFY(first->load({repo, catalog}).ok());
+    QVERIFY(first->construct().ok());
+    QObject *repository
+        = first->container().existingInstance(QStringLiteral("shop.MemoryRepository"));
+    QObject *oldCatalog = first->container().existingInstance(QStringLiteral("shop.Catalog"));
+
+    const PluginSource newCatalog = stage("service_plugin");
+    auto second = std::make_unique<Generation>(2);
+    const qreload::Status loaded = second->load({repo, newCatalog}, first.get());
+    QVERIFY2(loaded.ok(), qPrintable(qreload::joinErrors(loaded.errors())));
+    QCOMPARE(second->sharedFiles(), QStringList{repo.loadPath});
+    QVERIFY(second->validate().ok());
+    QVERIFY(second->construct(first.get()).ok());
+    QCOMPARE(second->container().keptKeys(), QStringList{QStringLiteral("shop.MemoryRepository")});
+    QCOMPARE(second->container().constructedKeys(), QStringList{QStringLiteral("shop.Catalog")});
+    QCOMPARE(second->container().existingInstance(QStringLiteral("shop.MemoryRepository")),
+             repository);
+    QVERIFY(second->container().existingInstance(QStringLiteral("shop.Catalog")) != oldCatalog);
+
+    // Retiring generation 1 unloads only what no one else uses: its catalog copy.
+    QVERIFY(first->shutdown().ok());
+    QVERIFY(first->unload().ok());
+    QCOMPARE(first->unloadedFiles(), QStringList{catalog.loadPath});
+    QVERIFY(!mappedFiles().contains(catalog.loadPath));
+    QVERIFY(mappedFiles().contains(repo.loadPath));
+    first.reset();
+    QCOMPARE(second->container().serve(get(QStringLiteral("/items"))).value().body,
+             QByteArray("apple,pear"));
+
+    // The last holder unloads the shared library too.
+    QVERIFY(second->shutdown().ok());
+    QVERIFY(second->unload().ok());
+    QCOMPARE(second->unloadedFiles(), (QStringList{newCatalog.loadPath, repo.loadPath}));
+    QVERIFY(!mappedFiles().contains(repo.loadPath));
+    QVERIFY(!mappedFiles().contains(newCatalog.loadPath));
 }
 
 QTEST_GUILESS_MAIN(tst_Generation)
