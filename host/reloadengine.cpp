@@ -12,6 +12,7 @@
 #include <QSet>
 
 #include <mutex>
+#include <thread>
 
 Q_LOGGING_CATEGORY(lcReload, "qreload.reload")
 
@@ -510,7 +511,7 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
     QHash<QString, Errors> unusable;     // origin -> why its bytes cannot be staged
     QHash<QString, QByteArray> hashes;   // origin -> content hash now (readable files)
     QHash<QString, QByteArray> stamps;   // origin -> its stat() stamp when read (or reused)
-    QSet<QString> untouched; // origins whose loaded bytes are certainly still on disk
+    QSet<QString> untouched;             // origins whose loaded bytes are certainly still on disk
     bool incomplete = false;
     // A file no event names whose stat() stamp is the one read into the current generation
     // still has those bytes: not read or hashed again (Reload all copies its current shadow
@@ -521,24 +522,45 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
             named.insert(event.path);
     }
     const bool proportional = record.scope == ReloadScope::Changed && m_current;
+    QList<std::pair<QString, QString>> toRead; // origin, the file to read it from
     for (const QString &path : std::as_const(files)) {
         const QString readPath = readFrom.value(path, path);
         const QByteArray stamp = ShadowStore::stamp(readPath);
-        if (m_current && !stamp.isEmpty() && !named.contains(path)
-            && m_stamps.value(path) == stamp && m_currentHashes.contains(path)) {
+        if (m_current && !stamp.isEmpty() && !named.contains(path) && m_stamps.value(path) == stamp
+            && m_currentHashes.contains(path)) {
             hashes.insert(path, m_currentHashes.value(path));
             stamps.insert(path, stamp);
             untouched.insert(path);
             continue;
         }
-        Result<PluginSnapshot> snapshot = ShadowStore::snapshot(readPath, path);
+        toRead.append({path, readPath});
+        stamps.insert(path, stamp);
+    }
+    // Reading and hashing is most of a first generation's or a large change's stage: the files
+    // are read on two threads (the engine's and one more) when there are several.
+    std::vector<std::optional<Result<PluginSnapshot>>> read(size_t(toRead.size()));
+    const auto readRange = [&](qsizetype from, qsizetype to) {
+        for (qsizetype i = from; i < to; ++i)
+            read[size_t(i)] = ShadowStore::snapshot(toRead.at(i).second, toRead.at(i).first);
+    };
+    if (toRead.size() >= 4) {
+        const qsizetype half = toRead.size() / 2;
+        std::thread other(readRange, half, toRead.size());
+        readRange(0, half);
+        other.join();
+    } else {
+        readRange(0, toRead.size());
+    }
+    for (qsizetype i = 0; i < toRead.size(); ++i) {
+        const QString &path = toRead.at(i).first;
+        Result<PluginSnapshot> &snapshot = *read[size_t(i)];
         if (!snapshot) {
             incomplete |= snapshot.errors().first().reason() == Error::Reason::IncompleteFile;
             unusable.insert(path, snapshot.errors());
+            stamps.remove(path);
             continue;
         }
         hashes.insert(path, snapshot.value().contentHash);
-        stamps.insert(path, stamp);
         fresh.insert(path, snapshot.takeValue());
     }
     for (auto it = hashes.constBegin(); it != hashes.constEnd(); ++it) {
@@ -643,9 +665,10 @@ ReloadRecord ReloadEngine::runTransaction(ReloadRecord record, bool skipWhenUnch
             if (proportional)
                 plan.insert(origin, PlannedPlugin{{}, loaded});
             else
-                plan.insert(origin, PlannedPlugin{PluginSnapshot{origin, {}, loaded.contentHash,
-                                                                 loaded.loadPath},
-                                                  std::nullopt});
+                plan.insert(
+                    origin,
+                    PlannedPlugin{PluginSnapshot{origin, {}, loaded.contentHash, loaded.loadPath},
+                                  std::nullopt});
             fromDisk.insert(origin);
             continue;
         }
