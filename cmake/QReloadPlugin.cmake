@@ -42,7 +42,7 @@ backtraces) or full (-g: everything a debugger can show)")
 set_property(CACHE QRELOAD_PLUGIN_DEBUG_INFO PROPERTY STRINGS none lines full)
 # With Clang, a MODULE library (a plugin) is linked through GCC's driver when GCC is installed:
 # the objects and the link are the same (lld, libstdc++), but Debian's clang++ driver, linked
-# against LLVM's shared libraries, takes ~80 ms longer just to start, on every save.
+# against LLVM's shared libraries, takes 33-80 ms longer per link (measured at load 2 and 9).
 # -DQRELOAD_CLANG_LINK_DRIVER=ON keeps clang++ as the link driver.
 option(QRELOAD_CLANG_LINK_DRIVER "Link Clang-compiled plugins with the clang++ driver" OFF)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND NOT QRELOAD_CLANG_LINK_DRIVER
