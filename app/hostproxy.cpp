@@ -477,7 +477,11 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
         crash.signalName = CrashReport::signalName(signal);
     else
         crash.exitCode = exitCode;
-    const bool duringReload = m_reloading || (report && report->recordId != 0);
+    // The crash area is written before anything is sent, so when there is one it knows better
+    // than the messages: a reload the host had already finished (its phase cleared) whose
+    // record never left it is over; a crash after it (a plugin's own thread hitting unloaded
+    // code) blames no new bytes.
+    const bool duringReload = report ? report->recordId != 0 : m_reloading;
     if (report) {
         crash.phase = report->phase;
         crash.component = report->component;
