@@ -19,19 +19,6 @@ DiagnosticParser::DiagnosticParser(QString workingDirectory)
     : m_workingDirectory(std::move(workingDirectory))
 {}
 
-QString DiagnosticParser::severityName(Diagnostic::Severity severity)
-{
-    switch (severity) {
-    case Diagnostic::Severity::Error:
-        return QStringLiteral("error");
-    case Diagnostic::Severity::Warning:
-        return QStringLiteral("warning");
-    case Diagnostic::Severity::Note:
-        return QStringLiteral("note");
-    }
-    return QString();
-}
-
 QString DiagnosticParser::absolute(const QString &file) const
 {
     if (file.isEmpty() || QDir::isAbsolutePath(file) || m_workingDirectory.isEmpty())

@@ -31,7 +31,6 @@ public:
 
     //! Parses a whole output at once.
     static QList<Diagnostic> parse(const QString &output, const QString &workingDirectory = {});
-    static QString severityName(Diagnostic::Severity severity);
 
 private:
     QString absolute(const QString &file) const;

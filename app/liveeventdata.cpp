@@ -11,19 +11,6 @@ namespace {
 constexpr qsizetype MaxLineLength = 300;
 constexpr qint64 MaxSourceBytes = 8 << 20;
 
-QString severityName(Diagnostic::Severity severity)
-{
-    switch (severity) {
-    case Diagnostic::Severity::Error:
-        return QStringLiteral("error");
-    case Diagnostic::Severity::Warning:
-        return QStringLiteral("warning");
-    case Diagnostic::Severity::Note:
-        return QStringLiteral("note");
-    }
-    return QStringLiteral("error");
-}
-
 QJsonObject problem(const QString &message, const QString &severity, const QString &file = {},
                     int line = 0, int column = 0)
 {

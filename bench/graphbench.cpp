@@ -11,6 +11,7 @@
 // Usage: graphbench [plugins=50] [components-per-plugin=20] [runs=5]
 
 #include "benchsupport.h"
+#include "heartbeat.h"
 #include "syntheticgraph.h"
 
 #include <componentgraphlayout.h>
@@ -33,39 +34,10 @@
 
 using namespace qreload::app;
 using namespace qreload::ui;
+using bench::Heartbeat;
 using bench::Stats;
 
 namespace {
-
-//! The UI thread's heartbeat (as in uistallbench): the longest gap between two 1 ms ticks.
-class Heartbeat
-{
-public:
-    Heartbeat()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(1);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            m_worst = std::max(m_worst, now - m_last);
-            m_last = now;
-        });
-        m_clock.start();
-        m_timer.start();
-    }
-    void reset()
-    {
-        m_last = m_clock.nsecsElapsed();
-        m_worst = 0;
-    }
-    double worstMs() const { return std::max(m_worst, m_clock.nsecsElapsed() - m_last) / 1e6; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_worst = 0;
-};
 
 bool waitUntil(const std::function<bool()> &done, int timeoutMs = 60000)
 {

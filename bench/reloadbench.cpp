@@ -10,6 +10,7 @@
 //   - a full restart: process start -> first correct response.
 // Usage: reloadbench [reloads-per-way=30] [restarts=20] [quiet-period-ms=default]
 
+#include "benchhttp.h"
 #include "benchsupport.h"
 
 #include <QCoreApplication>
@@ -88,25 +89,7 @@ double runShell(const QString &command)
 //! One blocking GET of / ; returns the body, or an empty array when nothing answered.
 QByteArray fetch(quint16 port)
 {
-    QTcpSocket socket;
-    socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-    if (!socket.waitForConnected(1000))
-        return {};
-    socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    // Read until the whole body (Content-Length) is in; QHttpServer keeps the socket open.
-    static const QRegularExpression lengthHeader(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
-    QByteArray response;
-    while (socket.waitForReadyRead(1000)) {
-        response += socket.readAll();
-        const qsizetype body = response.indexOf("\r\n\r\n");
-        if (body < 0)
-            continue;
-        const QRegularExpressionMatch m
-            = lengthHeader.match(QString::fromLatin1(response.left(body)));
-        if (m.hasMatch() && response.size() - body - 4 >= m.captured(1).toLongLong())
-            return response.mid(body + 4);
-    }
-    return {};
+    return bench::httpRequest(port, "GET", "/", {}, 1000);
 }
 
 struct Qreload

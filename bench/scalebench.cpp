@@ -25,6 +25,7 @@
 // Timings are of a Debug build unless built otherwise; other processes on the machine show in
 // the p95 (the output starts with the load average).
 
+#include "benchhttp.h"
 #include "benchsupport.h"
 
 #include "generationsnapshot.h"
@@ -396,29 +397,7 @@ void measureSnapshot(const App &app, int runs)
 QByteArray request(quint16 port, const QByteArray &method, const QByteArray &target,
                    const QByteArray &token = {})
 {
-    QTcpSocket socket;
-    socket.connectToHost(QStringLiteral("127.0.0.1"), port);
-    if (!socket.waitForConnected(1000))
-        return {};
-    QByteArray head
-        = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    if (!token.isEmpty())
-        head += "X-QReload-Token: " + token + "\r\nContent-Length: 0\r\n";
-    socket.write(head + "\r\n");
-    // Read until the whole body (Content-Length) is in; QHttpServer keeps the socket open.
-    static const QRegularExpression lengthHeader(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
-    QByteArray response;
-    while (socket.waitForReadyRead(5000)) {
-        response += socket.readAll();
-        const qsizetype body = response.indexOf("\r\n\r\n");
-        if (body < 0)
-            continue;
-        const QRegularExpressionMatch m
-            = lengthHeader.match(QString::fromLatin1(response.left(body)));
-        if (m.hasMatch() && response.size() - body - 4 >= m.captured(1).toLongLong())
-            return response.mid(body + 4);
-    }
-    return {};
+    return bench::httpRequest(port, method, target, token);
 }
 
 /*!

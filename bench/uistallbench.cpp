@@ -21,6 +21,7 @@
 // a real window system).
 
 #include "benchsupport.h"
+#include "heartbeat.h"
 
 #include <componentgraphview.h>
 #include <hostproxy.h>
@@ -47,6 +48,7 @@
 using namespace qreload::app;
 using namespace qreload::ui;
 
+using bench::Heartbeat;
 using bench::readFile;
 using bench::Stats;
 using bench::writeFile;
@@ -70,43 +72,6 @@ QString greeting(int version)
     return version == 1 ? QStringLiteral("Hello, Version 1!")
                         : QStringLiteral("This is Version 2!");
 }
-
-/*!
- * The UI thread's heartbeat: a 1 ms timer whose longest gap between two ticks since reset() is
- * the longest stall of the event loop.
- */
-class Heartbeat
-{
-public:
-    Heartbeat()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(1);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] { beat(); });
-        m_clock.start();
-        m_timer.start();
-    }
-    void reset()
-    {
-        m_last = m_clock.nsecsElapsed();
-        m_worst = 0;
-    }
-    //! The longest gap since reset(), in ms, counting the time since the last beat.
-    double worstMs() const { return std::max(m_worst, m_clock.nsecsElapsed() - m_last) / 1e6; }
-
-private:
-    void beat()
-    {
-        const qint64 now = m_clock.nsecsElapsed();
-        m_worst = std::max(m_worst, now - m_last);
-        m_last = now;
-    }
-
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_worst = 0;
-};
 
 //! Runs the event loop until `done` holds (checked every 2 ms); false after `timeoutMs`.
 bool waitUntil(const std::function<bool()> &done, int timeoutMs = 30000)

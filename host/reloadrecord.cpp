@@ -47,7 +47,7 @@ QString CrashInfo::what() const
     return signalName.isEmpty() ? QStringLiteral("exit code %1").arg(exitCode) : signalName;
 }
 
-static QString severityName(Diagnostic::Severity severity)
+QString severityName(Diagnostic::Severity severity)
 {
     switch (severity) {
     case Diagnostic::Severity::Error:

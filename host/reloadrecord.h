@@ -69,6 +69,9 @@ struct Diagnostic
     QString message;
 };
 
+//! "error", "warning" or "note", as compilers and the JSON of records write it.
+QString severityName(Diagnostic::Severity severity);
+
 //! The build that preceded a reload in source mode.
 struct BuildInfo
 {
