@@ -136,7 +136,7 @@ QString copyApp(const App &app, const QString &dir)
     for (int i = 0; i < app.plugins; ++i) {
         const QString from = app.dir() + QStringLiteral("/plugins/") + app.pluginFile(i);
         if (!QFile::copy(from, plugins + QLatin1Char('/') + app.pluginFile(i)))
-            qFatal("scalebench: cannot copy %s (build the scalebench target first)",
+            qFatal("scalebench: cannot copy %s (build the scaleapps target first)",
                    qPrintable(from));
     }
     return plugins;
