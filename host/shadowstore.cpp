@@ -1,5 +1,7 @@
 #include "shadowstore.h"
 
+#include <xxhash.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -65,13 +67,12 @@ Result<PluginSnapshot> ShadowStore::snapshot(const QString &path, const QString 
 
 QByteArray ShadowStore::contentHash(const QByteArray &bytes)
 {
-    // Seed 0: with any other seed Qt mixes in its per-process random seed, and the supervisor
-    // compares hashes the host computed (crash quarantine).
-    const quint64 fields[] = {
-        quint64(qHashBits(bytes.constData(), size_t(bytes.size()), 0)),
-        quint64(bytes.size()),
-    };
-    return QByteArray(reinterpret_cast<const char *>(fields), sizeof(fields));
+    // XXH3's output is fixed by its specification: the same in the host and the supervisor,
+    // which compares hashes the host computed (crash quarantine), and in every process after.
+    const XXH128_hash_t hash = XXH3_128bits(bytes.constData(), size_t(bytes.size()));
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, hash);
+    return QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof(canonical.digest));
 }
 
 Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,
