@@ -9,7 +9,6 @@
 #include <QLoggingCategory>
 #include <QSet>
 #include <QTemporaryDir>
-#include <QThreadPool>
 
 #include <cerrno>
 #include <cstring>
@@ -26,10 +25,8 @@ namespace qreload::app {
 static const QString prefix = QStringLiteral("qreload-shadow-");
 
 ShadowStore::ShadowStore(const QString &root)
-    : m_remover(std::make_unique<QThreadPool>())
+    : m_remover([this] { removeLoop(); }) // started now: a reload should not wait to start it
 {
-    m_remover->setMaxThreadCount(1);
-    m_remover->setExpiryTimeout(-1); // the thread stays: a reload should not wait to start one
     if (root.isEmpty()) {
         m_temporary = std::make_unique<QTemporaryDir>(
             QDir::tempPath() + QLatin1Char('/') + prefix
@@ -44,6 +41,35 @@ ShadowStore::ShadowStore(const QString &root)
 ShadowStore::~ShadowStore()
 {
     waitForRemovals(); // before the temporary folder goes
+    {
+        std::lock_guard lock(m_removalMutex);
+        m_stopRemover = true;
+    }
+    m_removalChanged.notify_all();
+    m_remover.join();
+}
+
+void ShadowStore::removeLoop()
+{
+    std::unique_lock lock(m_removalMutex);
+    for (;;) {
+        m_removalChanged.wait(lock, [this] { return m_stopRemover || !m_removing.isEmpty(); });
+        if (m_removing.isEmpty())
+            return; // stopping, nothing left
+        const QStringList paths = std::exchange(m_removing, {});
+        m_removerBusy = true;
+        lock.unlock();
+        QSet<QString> folders;
+        for (const QString &path : paths) {
+            QFile::remove(path);
+            folders.insert(QFileInfo(path).absolutePath());
+        }
+        for (const QString &folder : std::as_const(folders))
+            QDir().rmdir(folder); // only if empty: other libraries may still be loaded from it
+        lock.lock();
+        m_removerBusy = false;
+        m_removalChanged.notify_all();
+    }
 }
 
 QString ShadowStore::folder(quint64 generation) const
@@ -163,21 +189,18 @@ void ShadowStore::startRemovals()
 {
     if (m_toRemove.isEmpty())
         return;
-    m_remover->start([paths = std::exchange(m_toRemove, {})] {
-        QSet<QString> folders;
-        for (const QString &path : paths) {
-            QFile::remove(path);
-            folders.insert(QFileInfo(path).absolutePath());
-        }
-        for (const QString &folder : std::as_const(folders))
-            QDir().rmdir(folder); // only if empty: other libraries may still be loaded from it
-    });
+    {
+        std::lock_guard lock(m_removalMutex);
+        m_removing.append(std::exchange(m_toRemove, {}));
+    }
+    m_removalChanged.notify_all();
 }
 
 void ShadowStore::waitForRemovals()
 {
     startRemovals();
-    m_remover->waitForDone();
+    std::unique_lock lock(m_removalMutex);
+    m_removalChanged.wait(lock, [this] { return m_removing.isEmpty() && !m_removerBusy; });
 }
 
 QByteArray ShadowStore::stamp(const QString &path)

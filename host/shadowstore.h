@@ -6,11 +6,14 @@
 #include <QByteArray>
 #include <QHash>
 #include <QString>
+#include <QStringList>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 class QTemporaryDir;
-class QThreadPool;
 
 namespace qreload::app {
 
@@ -91,8 +94,17 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_temporary;
     QString m_root;
-    std::unique_ptr<QThreadPool> m_remover; //!< one thread, for removeCopies()
-    QStringList m_toRemove;                 //!< queued, not handed to it yet
+    //! Removes the files handed to it (startRemovals()); std:: primitives rather than a
+    //! QThreadPool, so ThreadSanitizer sees the hand-off (Qt's own locks are not instrumented).
+    void removeLoop();
+
+    QStringList m_toRemove; //!< queued, not handed to the remover yet
+    std::mutex m_removalMutex;
+    std::condition_variable m_removalChanged;
+    QStringList m_removing; //!< handed to the remover, not removed yet (under m_removalMutex)
+    bool m_removerBusy = false;
+    bool m_stopRemover = false;
+    std::thread m_remover; //!< one thread, started with the store
 };
 
 } // namespace qreload::app
