@@ -41,25 +41,7 @@ namespace {
 
 bool waitUntil(const std::function<bool()> &done, int timeoutMs = 60000)
 {
-    QEventLoop loop;
-    QElapsedTimer clock;
-    clock.start();
-    QTimer check;
-    check.setInterval(1);
-    bool ok = done();
-    if (ok)
-        return true;
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done()) {
-            ok = true;
-            loop.quit();
-        } else if (clock.elapsed() > timeoutMs) {
-            loop.quit();
-        }
-    });
-    check.start();
-    loop.exec();
-    return ok;
+    return bench::waitUntil(done, timeoutMs, 1);
 }
 
 //! CPU time of the calling thread, ms: the UI thread's own work, whatever the machine's load.

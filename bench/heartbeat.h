@@ -1,13 +1,15 @@
 #pragma once
 
-// The UI thread's heartbeat, for the benchmarks that measure event-loop stalls (uistallbench,
-// graphbench).
+// The UI thread's heartbeat, and waiting with the event loop running, for the benchmarks that
+// measure event-loop stalls (uistallbench, graphbench).
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QObject>
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 
 namespace bench {
 
@@ -41,5 +43,29 @@ private:
     qint64 m_last = 0;
     qint64 m_worst = 0;
 };
+
+//! Runs the event loop until `done` holds (checked every `intervalMs`); false after `timeoutMs`.
+inline bool waitUntil(const std::function<bool()> &done, int timeoutMs, int intervalMs)
+{
+    if (done())
+        return true;
+    QEventLoop loop;
+    QElapsedTimer clock;
+    clock.start();
+    QTimer check;
+    check.setInterval(intervalMs);
+    bool ok = false;
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (done()) {
+            ok = true;
+            loop.quit();
+        } else if (clock.elapsed() > timeoutMs) {
+            loop.quit();
+        }
+    });
+    check.start();
+    loop.exec();
+    return ok;
+}
 
 } // namespace bench

@@ -76,25 +76,7 @@ QString greeting(int version)
 //! Runs the event loop until `done` holds (checked every 2 ms); false after `timeoutMs`.
 bool waitUntil(const std::function<bool()> &done, int timeoutMs = 30000)
 {
-    if (done())
-        return true;
-    QEventLoop loop;
-    QElapsedTimer clock;
-    clock.start();
-    QTimer check;
-    check.setInterval(2);
-    bool ok = false;
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done()) {
-            ok = true;
-            loop.quit();
-        } else if (clock.elapsed() > timeoutMs) {
-            loop.quit();
-        }
-    });
-    check.start();
-    loop.exec();
-    return ok;
+    return bench::waitUntil(done, timeoutMs, 2);
 }
 
 //! The console on one host process, as app/main.cpp composes it.

@@ -144,6 +144,20 @@ GraphLayout layeredLayout(const ComponentGraph &graph, const QHash<QString, QSiz
     return layout;
 }
 
+//! A curve from the dependent's box to the dependency's, the arrow at the dependency.
+GraphLayout::Edge curveBetween(const QString &from, const QString &to, const QRectF &a,
+                               const QRectF &b)
+{
+    const bool down = a.center().y() <= b.center().y();
+    const QPointF start(a.center().x(), down ? a.bottom() : a.top());
+    const QPointF tip(b.center().x(), down ? b.top() : b.bottom());
+    const QPointF end = tip + QPointF(0, down ? -8 : 8);
+    const double bend = std::max(30.0, std::abs(end.y() - start.y()) / 2);
+    const QPointF c1 = start + QPointF(0, down ? bend : -bend);
+    const QPointF c2 = end + QPointF(0, down ? -bend : bend);
+    return GraphLayout::Edge{from, to, {start, c1, c2, end}, tip};
+}
+
 #ifdef QRELOAD_HAVE_GRAPHVIZ
 // Graphviz keeps global state (error handling, memory disciplines): one layout at a time.
 QMutex graphvizMutex;
@@ -402,32 +416,11 @@ std::optional<GraphLayout> layoutByCluster(const ComponentGraph &graph,
         const QRectF b = layout.nodes.value(link->to);
         if (a.isNull() || b.isNull())
             continue;
-        const bool down = a.center().y() <= b.center().y();
-        const QPointF start(a.center().x(), down ? a.bottom() : a.top());
-        const QPointF tip(b.center().x(), down ? b.top() : b.bottom());
-        const QPointF end = tip + QPointF(0, down ? -8 : 8);
-        const double bend = std::max(30.0, std::abs(end.y() - start.y()) / 2);
-        const QPointF c1 = start + QPointF(0, down ? bend : -bend);
-        const QPointF c2 = end + QPointF(0, down ? -bend : bend);
-        layout.edges.append(GraphLayout::Edge{link->from, link->to, {start, c1, c2, end}, tip});
+        layout.edges.append(curveBetween(link->from, link->to, a, b));
     }
     return layout;
 }
 #endif
-
-//! A curve from the dependent's box to the dependency's, the arrow at the dependency.
-GraphLayout::Edge curveBetween(const QString &from, const QString &to, const QRectF &a,
-                               const QRectF &b)
-{
-    const bool down = a.center().y() <= b.center().y();
-    const QPointF start(a.center().x(), down ? a.bottom() : a.top());
-    const QPointF tip(b.center().x(), down ? b.top() : b.bottom());
-    const QPointF end = tip + QPointF(0, down ? -8 : 8);
-    const double bend = std::max(30.0, std::abs(end.y() - start.y()) / 2);
-    const QPointF c1 = start + QPointF(0, down ? bend : -bend);
-    const QPointF c2 = end + QPointF(0, down ? -bend : bend);
-    return GraphLayout::Edge{from, to, {start, c1, c2, end}, tip};
-}
 
 /*!
  * A long chain (plugins that each depend on the one before) lays out as one column hundreds of
