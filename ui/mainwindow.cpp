@@ -715,9 +715,10 @@ void MainWindow::updateStatus()
     const GenerationSnapshot &generation = m_engine->generation();
     m_generationLabel->setText(!generation.isEmpty() ? tr("Generation %1").arg(generation.number)
                                                      : tr("No generation"));
-    m_componentsLabel->setText(
-        !generation.isEmpty() ? tr("%n component(s)", nullptr, int(generation.components.size()))
-                              : QString());
+    m_componentsLabel->setText(generation.isEmpty() ? QString()
+                               : generation.components.size() == 1
+                                   ? tr("1 component")
+                                   : tr("%1 components").arg(generation.components.size()));
     QString last;
     QString style;
     if (m_lastRecord) {

@@ -131,6 +131,8 @@ void ReloadDetailsView::setRecord(const ReloadRecord &record)
     row(tr("Cause"), escaped(causeName(record.cause)));
     row(tr("Scope"), record.scope == ReloadScope::All
                          ? tr("all: every plugin and component rebuilt (Reload all)")
+                     : record.ok() && record.generationBefore == 0
+                         ? tr("first generation: every plugin and component built")
                      : record.ok() ? tr("changed: changed plugins and what depends on them")
                                    : QString());
     row(tr("Decision"), escaped(record.decision));

@@ -281,6 +281,17 @@ void tst_ConsoleWidgets::reloadDetailsShowRecreatedAndKept()
                                              "them")),
              qPrintable(summary));
 
+    // A first generation builds everything: not a reload of changed plugins.
+    ReloadRecord first = r;
+    first.id = 1;
+    first.generationBefore = 0;
+    first.generationAfter = 1;
+    view.setRecord(first);
+    summary = view.summary()->toPlainText().simplified();
+    QVERIFY2(summary.contains(QStringLiteral("Scope first generation: every plugin and component "
+                                             "built")),
+             qPrintable(summary));
+
     // Reload all rebuilds everything: the scope says so, and nothing is kept.
     r.id = 9;
     r.scope = ReloadScope::All;

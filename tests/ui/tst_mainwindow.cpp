@@ -237,7 +237,7 @@ void tst_MainWindow::showsTheFirstGenerationEverywhere()
 {
     start();
     QTRY_COMPARE(m_window->generationLabel()->text(), QStringLiteral("Generation 1"));
-    QCOMPARE(m_window->componentsLabel()->text(), QStringLiteral("1 component(s)"));
+    QCOMPARE(m_window->componentsLabel()->text(), QStringLiteral("1 component"));
     QTRY_COMPARE(rows(), 1);
     QCOMPARE(lastRecord().cause, ReloadCause::Startup);
     QVERIFY(m_window->lastReloadLabel()->text().contains(QStringLiteral("ok")));
