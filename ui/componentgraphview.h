@@ -137,7 +137,7 @@ private:
     QAction *m_showAllAction;
     QAction *m_collapseAllAction;
     QAction *m_expandAllAction;
-    QRectF m_contentRect; //!< the drawn graph (the scene rect is larger, to centre any node)
+    QRectF m_contentRect;       //!< the drawn graph (the scene rect is larger, to centre any node)
     QString m_pendingSelection; //!< selectComponent() waiting for a layout
     quint64 m_pendingLayout = 0;
     bool m_userZoomed = false;
