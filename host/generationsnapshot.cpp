@@ -369,10 +369,12 @@ bool GenerationSnapshot::applyDeltaCbor(const QCborMap &delta)
 
     QList<ComponentInfo> nextComponents;
     nextComponents.reserve(keys.size());
+    qsizetype changedTaken = 0;
     for (qsizetype i = 0; i < keys.size(); ++i) {
         const QString &key = keys.at(i);
         if (const auto it = changed.constFind(key); it != changed.constEnd()) {
             nextComponents.append(*it);
+            ++changedTaken;
             continue;
         }
         const qsizetype old = sameKeys ? i : position.value(key, -1);
@@ -380,14 +382,9 @@ bool GenerationSnapshot::applyDeltaCbor(const QCborMap &delta)
             return false; // neither sent nor known: not a delta of this snapshot
         nextComponents.append(components.at(old));
     }
-    if (sameKeys && changed.size() > 0) {
-        // Every changed component must be one of ours (the order did not change).
-        qsizetype found = 0;
-        for (const QString &key : std::as_const(keys))
-            found += changed.contains(key) ? 1 : 0;
-        if (found != changed.size())
-            return false;
-    }
+    // Every changed component must be one of ours when the order did not change.
+    if (sameKeys && changedTaken != changed.size())
+        return false;
     if (!sameKeys || !changedEdges.isEmpty()) {
         const OutgoingEdges edgesBefore(components, edges);
         QList<ComponentEdge> nextEdges;
