@@ -45,17 +45,28 @@ QString CMakeBuildFolder::Toolchain::pluginCompiler()
                                   : QStandardPaths::findExecutable(chosen);
         return found.isEmpty() ? chosen : found;
     }
-    // The newest versioned one first: a distribution's plain clang++ may be an older default
-    // (Debian 12: clang++ is 14 when clang-16 is installed too).
-    QStringList clangs;
-    for (int version = 19; version >= 11; --version)
-        clangs.append(QStringLiteral("clang++-%1").arg(version));
-    clangs.append(QStringLiteral("clang++"));
-    for (const QString &name : std::as_const(clangs)) {
-        const QString found = QStandardPaths::findExecutable(name);
-        if (!found.isEmpty())
-            return found;
+    // The newest versioned one first, whatever its number: a distribution's plain clang++ may be
+    // an older default (Debian 12: clang++ is 14 when a newer clang-N is installed too).
+    int newest = -1;
+    QString newestPath;
+    const QStringList pathDirs = qEnvironmentVariable("PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    for (const QString &dir : pathDirs) {
+        const QFileInfoList candidates = QDir(dir).entryInfoList({QStringLiteral("clang++-*")},
+                                                                  QDir::Files | QDir::Executable);
+        for (const QFileInfo &candidate : candidates) {
+            bool isNumber = false;
+            const int version = candidate.fileName().mid(8).toInt(&isNumber);
+            if (isNumber && version > newest) {
+                newest = version;
+                newestPath = candidate.absoluteFilePath();
+            }
+        }
     }
+    if (!newestPath.isEmpty())
+        return newestPath;
+    const QString plain = QStandardPaths::findExecutable(QStringLiteral("clang++"));
+    if (!plain.isEmpty())
+        return plain;
 #ifdef QRELOAD_CXX_COMPILER
     // The compiler the SDK library was built with, when this machine has it (an installed
     // package's /usr/bin/c++ is there; a build tree's ccache wrapper may not be).
