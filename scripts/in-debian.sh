@@ -7,8 +7,8 @@
 #
 # SUITE is a Debian code name (bookworm, trixie, ...). Without --fresh the command runs in a
 # long-lived development root (`<cache>/<suite>-dev`) that keeps what was installed into it, on a
-# copy of this checkout at /src/qreload (synced before every run; build folders inside the copy
-# are kept, so a second run builds incrementally). With --fresh it runs in a throwaway copy of the
+# copy of this checkout at /src/<checkout folder's name> (synced before every run; build folders
+# inside the copy are kept, so a second run builds incrementally). With --fresh it runs in a throwaway copy of the
 # pristine root (`<cache>/<suite>-base`, nothing installed but debootstrap's minbase), which is
 # deleted afterwards: "verified on a clean system".
 #
@@ -83,7 +83,8 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 # The checkout is copied, not bind-mounted: a build inside the root must not overwrite the
 # host's build folders (another Qt, another compiler), and its own stay warm between runs.
 # Everything but build folders is replaced, so files deleted in the checkout disappear too.
-src="$root/src/qreload"
+name=$(basename "$checkout")
+src="$root/src/$name"
 mkdir -p "$src"
 find "$src" -mindepth 1 -maxdepth 1 ! -name 'build*' -exec rm -rf {} +
 tar -C "$checkout" --exclude='./build*' --exclude='./examples/*/build' -cf - . | tar -C "$src" -xf -
@@ -91,6 +92,8 @@ tar -C "$checkout" --exclude='./build*' --exclude='./examples/*/build' -cf - . |
 if [ $# -eq 0 ]; then
     set -- bash -i
 fi
+# The lock guards making and copying; runs in the same root may overlap (apt has its own lock).
+exec 9>&-
 
 # shellcheck disable=SC2016 # expanded inside the namespace
 exec unshare --mount --propagation private bash -c '
@@ -101,8 +104,10 @@ exec unshare --mount --propagation private bash -c '
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
     mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+    src=$1
+    shift
     exec chroot "$root" /usr/bin/env -i \
         HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" DEBIAN_FRONTEND=noninteractive \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        bash -c "cd /src/qreload && exec \"\$@\"" bash "$@"
-' bash "$root" "$@"
+        bash -c "cd \"\$0\" && exec \"\$@\"" "$src" "$@"
+' bash "$root" "/src/$name" "$@"

@@ -50,8 +50,8 @@ newest_clang() {
     have_lists
     { apt-cache search --names-only '^clang-[0-9]+$' 2>/dev/null | awk '{ print $1 }'
       dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'clang-[0-9]*' 2>/dev/null \
-          | awk '$1 == "installed" { print $2 }'
-    } | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n | tail -n 1
+          | awk '$1 == "installed" { print $2 }' || true
+    } | { grep -E '^clang-[0-9]+$' || true; } | sort -t- -k2 -n | tail -n 1
 }
 
 clang=$(newest_clang)
