@@ -3,14 +3,15 @@
 # registry and cached outside the checkout, so that any machine with Debian's packages can
 # reproduce what CI sees on another Debian release.
 #
-#   scripts/in-debian.sh [--fresh] SUITE [COMMAND...]
+#   scripts/in-debian.sh [--fresh] [--with FILE]... SUITE [COMMAND...]
 #
 # SUITE is a Debian code name (bookworm, trixie, ...). Without --fresh the command runs in a
 # long-lived development root (`<cache>/<suite>-dev`) that keeps what was installed into it, on a
 # copy of this checkout at /src/<checkout folder's name> (synced before every run; build folders
 # inside the copy are kept, so a second run builds incrementally). With --fresh it runs in a throwaway copy of the
 # pristine root (`<cache>/<suite>-base`, nothing installed but debootstrap's minbase), which is
-# deleted afterwards: "verified on a clean system".
+# deleted afterwards: "verified on a clean system". --with FILE copies FILE into the root's
+# /root (HOME) first, e.g. a .deb to install there.
 #
 # The cache is ${QRELOAD_ROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qreload}. Mounts (/proc,
 # /sys, /dev, a tmpfs /tmp) live in a private mount namespace and vanish with the command.
@@ -18,11 +19,15 @@
 set -euo pipefail
 
 fresh=0
-if [ "${1:-}" = --fresh ]; then
-    fresh=1
-    shift
-fi
-suite=${1:?usage: in-debian.sh [--fresh] SUITE [COMMAND...]}
+with=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --fresh) fresh=1; shift ;;
+        --with) with+=("$(readlink -f "${2:?--with needs a file}")"); shift 2 ;;
+        *) break ;;
+    esac
+done
+suite=${1:?usage: in-debian.sh [--fresh] [--with FILE]... SUITE [COMMAND...]}
 shift
 checkout=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cache=${QRELOAD_ROOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qreload}
@@ -79,6 +84,9 @@ else
     fi
 fi
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+for file in ${with[@]+"${with[@]}"}; do
+    cp "$file" "$root/root/"
+done
 
 # The checkout is copied, not bind-mounted: a build inside the root must not overwrite the
 # host's build folders (another Qt, another compiler), and its own stay warm between runs.

@@ -24,6 +24,8 @@ packages=(
 if [ "$mode" = test ]; then
     # the live-reload test drives a real browser through the DevTools protocol
     packages+=(chromium)
+    # the package test makes a .deb (dpkg-shlibdeps is in dpkg-dev; CPack asks `file` too)
+    packages+=(dpkg-dev file)
 fi
 
 sudo=""
