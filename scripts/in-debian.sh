@@ -104,8 +104,11 @@ fi
 exec 9>&-
 
 # shellcheck disable=SC2016 # expanded inside the namespace
-exec unshare --mount --propagation private bash -c '
+# (--propagation unchanged, then private where / is a mount point: inside another chroot it is
+# not, and there the mounts are private already, as the outer run made them.)
+exec unshare --mount --propagation unchanged bash -c '
     set -e
+    mount --make-rprivate / 2>/dev/null || true
     root=$1
     shift
     mount -t proc proc "$root/proc"
