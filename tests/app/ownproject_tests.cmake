@@ -18,6 +18,7 @@ target_compile_definitions(tst_ownproject PRIVATE
     QRELOAD_BINARY="$<TARGET_FILE:qreload>" QRELOAD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_test(NAME app.ownproject COMMAND tst_ownproject)
 set_tests_properties(app.ownproject PROPERTIES TIMEOUT 1500 LABELS compiler)
+qreload_qtest_skips(app.ownproject)
 
 qreload_app_test(projectchecks tst_projectchecks.cpp)
 add_dependencies(tst_projectchecks qreload qreload_host_exe)

@@ -11,6 +11,7 @@ target_compile_definitions(tst_livebrowser PRIVATE
     QRELOAD_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}/screenshots")
 add_test(NAME e2e.livebrowser COMMAND tst_livebrowser)
 set_tests_properties(e2e.livebrowser PROPERTIES TIMEOUT 120 LABELS browser)
+qreload_qtest_skips(e2e.livebrowser)
 # Without chromium on PATH the test must say SKIP and why, not pass silently.
 add_test(NAME e2e.livebrowser.nochromium COMMAND tst_livebrowser)
 set_tests_properties(e2e.livebrowser.nochromium PROPERTIES TIMEOUT 30 LABELS browser
