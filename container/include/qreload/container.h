@@ -7,6 +7,7 @@
 #include <QRecursiveMutex>
 #include <QSet>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -158,6 +159,16 @@ public:
     //! Finds the component route for a request and calls it; handler exceptions become errors.
     Result<Response> serve(const Request &request);
 
+    /*!
+     * Plugin calls running now outside the lock (a route's handler in serve(), a method in
+     * invoke()), on any thread. Such a call may wait in a nested event loop for as long as it
+     * likes: whoever shuts down and unloads this container's generation must wait for 0.
+     */
+    int callsInFlight() const { return m_callsInFlight.load(std::memory_order_acquire); }
+    //! How long calls have run without a pause: ms since callsInFlight() last rose from 0;
+    //! 0 when none runs.
+    qint64 callsRunningMs() const;
+
     QList<ComponentInfo> components() const;
     //! A component with this key is registered (created or not).
     bool contains(const QString &key) const;
@@ -252,6 +263,7 @@ private:
     Errors destroyAll();
     void applyPendingState(Node *node, QObject *instance);
     void aboutToCall(const Node *node, PluginCall call) const;
+    class CallInFlight;
 
     mutable QRecursiveMutex m_mutex;
     std::vector<std::unique_ptr<Node>> m_nodes;
@@ -272,6 +284,8 @@ private:
     bool m_starting = false;
     bool m_started = false;
     bool m_shutDown = false;
+    std::atomic<int> m_callsInFlight{0};
+    std::atomic<qint64> m_callsSince{0}; // steady clock ms when m_callsInFlight rose from 0
 };
 
 } // namespace qreload
