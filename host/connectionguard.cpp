@@ -75,6 +75,18 @@ void ConnectionGuard::readyReadConnected()
     }
     if (!m_after)
         return; // before followParser(): it connects the after-parser slot itself
+    if (m_inParserTurn) {
+        // The parser connected again at the end of its turn (Qt 6.5+, as its responder went):
+        // the after-parser slot must still run in this turn, where it is, and moves itself then.
+        // (A slot connected during a signal's emission is not called by that emission.)
+        m_moveAfterParser = true;
+        return;
+    }
+    moveAfterParserLast();
+}
+
+void ConnectionGuard::moveAfterParserLast()
+{
     // Behind the slot just connected, so that it still runs after the parser.
     const QScopedValueRollback rewiring(m_rewiring, true);
     disconnect(m_after);
@@ -222,6 +234,8 @@ void ConnectionGuard::afterParser()
 {
     t_parserTurn = std::exchange(m_outerTurn, nullptr);
     m_inParserTurn = false;
+    if (std::exchange(m_moveAfterParser, false))
+        moveAfterParserLast();
     if (m_stage == Stage::Refused)
         return;
     if (m_socket->state() != QAbstractSocket::ConnectedState) {
@@ -353,6 +367,7 @@ void ConnectionGuard::detachParser()
     const QScopedValueRollback rewiring(m_rewiring, true);
     disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
     m_after = {};
+    m_moveAfterParser = false;
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::beforeParser);
     if (t_parserTurn == m_socket)
         t_parserTurn = std::exchange(m_outerTurn, nullptr);

@@ -109,11 +109,14 @@ private:
     void detachParser();
     //! A slot was connected to the socket's readyRead (the parser, again).
     void readyReadConnected();
+    //! Reconnects afterParser, so that it runs after every readyRead slot connected so far.
+    void moveAfterParserLast();
 
     QTcpSocket *m_socket;
     QMetaObject::Connection m_after;   //!< afterParser's connection, kept last
     QTcpSocket *m_outerTurn = nullptr; //!< inParserTurn() before this socket's turn began
     bool m_rewiring = false;           //!< the guard is connecting its own slots
+    bool m_moveAfterParser = false;    //!< the parser reconnected during its turn
     ConnectionLimits m_limits;
     QTimer m_idle;
     QElapsedTimer m_activity; //!< since the last byte received or sent
