@@ -32,10 +32,11 @@ QT_END_NAMESPACE
  *    port), else the server's socket with that peer address and port.
  *
  * 3. Header fields (Qt 6.8; QHttpHeaders itself is 6.7). QHttpServerResponder::write() takes
- * QHttpHeaders, not a list of name/value pairs, and QHttpServerRequest::headers() returns
- * QHttpHeaders. QHttpHeaders stores names in lower case, so on 6.8 responses go out as
- * `content-type:` (HTTP names are case-insensitive; qreload's own readers compare them so).
- * HttpExchange::write() and requestHeaders() take and give the pair list on both.
+ *    QHttpHeaders, not a list of name/value pairs, and QHttpServerRequest::headers() returns
+ *    QHttpHeaders (6.4's write() takes only an initializer_list of pairs, so a list made at run
+ *    time is written field by field, as that write() does). QHttpHeaders stores names in lower
+ *    case, so on 6.8 responses go out as `content-type:` (HTTP names are case-insensitive).
+ *    HttpExchange::write() and requestHeaders() take and give the pair list on both.
  *
  * 4. The parser's readyRead connection (Qt 6.5). Qt 6.4 connects its parser to a socket's
  *    readyRead once. From 6.5, the connection's protocol handler disconnects its slot while a
@@ -47,8 +48,8 @@ QT_END_NAMESPACE
  *    after-parser slot behind it again, or, on a refused connection, removes it.
  *
  * 5. What the parser does not do, on both: neither 6.4 nor 6.8 limits a request body, closes after
- *    `Connection: close`, or closes idle connections (6.8 reads requests one per turn where 6.4
- *    may be handed several; the guard follows each turn either way). QHttpServerConfiguration
+ *    `Connection: close`, or closes idle connections; 6.8's request parser is the 6.4 one (same
+ *    request line, header end and body framing, one request per parse). QHttpServerConfiguration
  *    (rate limits) is 6.9. Nothing to adapt: ConnectionGuard keeps these limits on both.
  *
  * 6. Plugin metatypes (container/src/generation.cpp, owned_p.h). QtPrivate::QMetaTypeInterface
