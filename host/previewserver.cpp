@@ -328,7 +328,7 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
             }
         } else if (ComponentEndpoint::handles(encodedPath)) {
             // Plugin code runs here too (getters, invoked methods): a crash answers with a 502.
-            CrashHandler::setRequest(socket->socketDescriptor(),
+            CrashHandler::setRequest(socket ? socket->socketDescriptor() : -1,
                                      QString::fromLatin1(method) + QLatin1Char(' ') + path);
             const ComponentEndpoint::Answer answer
                 = ComponentEndpoint(generation.get())
