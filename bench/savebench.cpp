@@ -18,6 +18,7 @@
 //   rest           HTTP, hand-overs between processes, timers
 //
 //   build/bench/savebench [saves]     (default 15)
+//   QRELOAD_PLUGIN_DEBUG_INFO=none build/bench/savebench    the plugin without line tables
 
 #include "benchsupport.h"
 
@@ -140,8 +141,17 @@ int main(int argc, char *argv[])
     const QString sourcePath = dir.filePath(QStringLiteral("services.cpp"));
     QByteArray text = source.readAll();
     writeFile(sourcePath, text);
-    QFile::copy(QStringLiteral(QRELOAD_GREETER_PROJECT),
-                dir.filePath(QStringLiteral("CMakeLists.txt")));
+    QFile project(QStringLiteral(QRELOAD_GREETER_PROJECT));
+    if (!project.open(QIODevice::ReadOnly))
+        return 1;
+    QByteArray lists = project.readAll();
+    // QRELOAD_PLUGIN_DEBUG_INFO=none|lines|full in the environment: the copy's plugins get that
+    // debug information instead of the SDK's default, to measure what each costs.
+    const QByteArray debugInfo = qgetenv("QRELOAD_PLUGIN_DEBUG_INFO");
+    if (!debugInfo.isEmpty())
+        lists.replace("include(", "set(QRELOAD_PLUGIN_DEBUG_INFO " + debugInfo
+                                      + " CACHE STRING \"\")\ninclude(");
+    writeFile(dir.filePath(QStringLiteral("CMakeLists.txt")), lists);
     writeFile(dir.filePath(QStringLiteral("qreload.json")), "{ \"port\": 0 }\n");
 
     std::printf("load average at start: %s\n", qPrintable(loadAverage()));

@@ -12,7 +12,8 @@
 #   moc run directly per file instead of AUTOMOC (whose scan step costs ~0.3 s per build), and
 #   only when its output could change (qreload_moc_check.cpp: not for a save that changes only
 #   literals in code moc never reads), its output rewritten only when it changed (restat);
-#   debug information as QRELOAD_PLUGIN_DEBUG_INFO says (default: none, the cheapest compile);
+#   debug information as QRELOAD_PLUGIN_DEBUG_INFO says (default: lines, file:line in crash
+#   records for a few per cent of the compile);
 #   lld as the linker when it is installed (QReloadFastBuild.cmake; -DQRELOAD_NO_LLD=ON: not).
 #
 # moc: every C++ source gets <basename>.moc (include it after a class with Q_OBJECT declared in
@@ -36,9 +37,11 @@ set_property(GLOBAL PROPERTY QRELOAD_PLUGIN_TEMPLATE
     "${CMAKE_CURRENT_LIST_DIR}/qreload_plugin.cpp.in")
 set_property(GLOBAL PROPERTY QRELOAD_MOC_CHECK_SOURCE
     "${CMAKE_CURRENT_LIST_DIR}/qreload_moc_check.cpp")
-set(QRELOAD_PLUGIN_DEBUG_INFO "none" CACHE STRING
-    "Debug information in qreload plugins: none (fastest rebuilds), lines (-g1: file and line in \
-backtraces) or full (-g: everything a debugger can show)")
+# lines by default: a crash record then names file:line in the user's own code, for a few per cent
+# of the compile (docs/benchmarks.md, "Line tables in plugins").
+set(QRELOAD_PLUGIN_DEBUG_INFO "lines" CACHE STRING
+    "Debug information in qreload plugins: lines (the default; -gline-tables-only with Clang, -g1 \
+with GCC: file and line in backtraces), none (-g0) or full (-g: everything a debugger can show)")
 set_property(CACHE QRELOAD_PLUGIN_DEBUG_INFO PROPERTY STRINGS none lines full)
 # With Clang, a MODULE library (a plugin) is linked through GCC's driver when GCC is installed:
 # the objects and the link are the same (lld, libstdc++), but Debian's clang++ driver, linked
@@ -96,7 +99,10 @@ function(_qreload_plugin_flags target)
     if(QRELOAD_PLUGIN_DEBUG_INFO STREQUAL "none")
         target_compile_options(${target} PRIVATE -g0)
     elseif(QRELOAD_PLUGIN_DEBUG_INFO STREQUAL "lines")
-        target_compile_options(${target} PRIVATE -g1)
+        # Line tables only: what the crash report's symbolizer reads, none of the type and
+        # variable information that makes -g cost a third of a compile.
+        target_compile_options(${target} PRIVATE
+            $<IF:$<CXX_COMPILER_ID:Clang>,-gline-tables-only,-g1>)
     elseif(QRELOAD_PLUGIN_DEBUG_INFO STREQUAL "full")
         target_compile_options(${target} PRIVATE -g)
     else()

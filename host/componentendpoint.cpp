@@ -1,5 +1,7 @@
 #include "componentendpoint.h"
 
+#include "crashhandler.h"
+
 #include <qreload/componentdetails.h>
 #include <qreload/generation.h>
 
@@ -110,6 +112,20 @@ Segment parseArguments(const QByteArray &body, QVariantList *arguments)
     return {};
 }
 
+// Names the component whose code runs (getters, the invoked method) in the crash breadcrumbs
+// while it is in scope, so a crash record says which one.
+class CrashBreadcrumb
+{
+public:
+    CrashBreadcrumb(const QString &key, const QString &call)
+    {
+        CrashHandler::setComponent(key, call);
+    }
+    ~CrashBreadcrumb() { CrashHandler::setComponent(QString(), QString()); }
+    CrashBreadcrumb(const CrashBreadcrumb &) = delete;
+    CrashBreadcrumb &operator=(const CrashBreadcrumb &) = delete;
+};
+
 } // namespace
 
 bool ComponentEndpoint::handles(const QByteArray &encodedPath)
@@ -162,6 +178,7 @@ ComponentEndpoint::Answer ComponentEndpoint::answer(const QByteArray &method,
 
 ComponentEndpoint::Answer ComponentEndpoint::details(const QString &key) const
 {
+    const CrashBreadcrumb breadcrumb(key, QStringLiteral("details"));
     const Result<ComponentDetails> found = m_generation->container().details(key);
     if (!found)
         return unknownComponent(key);
@@ -182,7 +199,10 @@ ComponentEndpoint::Answer ComponentEndpoint::invoke(const QString &key, const QS
     if (!container.contains(key))
         return unknownComponent(key);
     const int before = container.liveInstances(key);
-    const Result<QVariant> result = container.invoke(key, method, arguments);
+    const Result<QVariant> result = [&] {
+        const CrashBreadcrumb breadcrumb(key, QStringLiteral("invoke"));
+        return container.invoke(key, method, arguments);
+    }();
     // Counted, not guessed: a lazy singleton made now, or one more prototype instance.
     const bool created = container.liveInstances(key) > before;
 

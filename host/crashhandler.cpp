@@ -8,6 +8,8 @@
 #include <cstring>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -117,21 +119,72 @@ void answerRequest(const char *what, const char *detail)
     ::shutdown(fd, SHUT_RDWR);
 }
 
+// Where the unwinder goes back to when it faults (a smashed stack): the handler then ends with
+// the frames it has, the 502 already sent and the maps already saved.
+sigjmp_buf g_unwindGuard;
+
+void onFaultWhileUnwinding(int)
+{
+    ::siglongjmp(g_unwindGuard, 1);
+}
+
+// Unwinds the crashing thread's stack into the area, surviving a fault in the unwinder.
+void captureFramesGuarded(void *faultPc)
+{
+    // The faulting instruction first: if the unwinder gets no further, the record still names it.
+    if (faultPc) {
+        g_area->frames[0] = reinterpret_cast<std::uint64_t>(faultPc);
+        g_area->frameCount = 1;
+    }
+    struct sigaction guard
+    {
+    };
+    guard.sa_handler = onFaultWhileUnwinding;
+    guard.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&guard.sa_mask);
+    struct sigaction oldSegv
+    {
+    };
+    struct sigaction oldBus
+    {
+    };
+    ::sigaction(SIGSEGV, &guard, &oldSegv);
+    ::sigaction(SIGBUS, &guard, &oldBus);
+    sigset_t faults;
+    sigemptyset(&faults);
+    sigaddset(&faults, SIGSEGV);
+    sigaddset(&faults, SIGBUS);
+    sigset_t saved;
+    ::pthread_sigmask(SIG_SETMASK, nullptr, &saved);
+    // The handler's signal is blocked while it runs: a fault in the unwinder would kill the
+    // process at once, so unblock the two the unwinder can cause.
+    if (sigsetjmp(g_unwindGuard, 1) == 0) {
+        ::pthread_sigmask(SIG_UNBLOCK, &faults, nullptr);
+        captureFrames(faultPc);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+    ::sigaction(SIGSEGV, &oldSegv, nullptr);
+    ::sigaction(SIGBUS, &oldBus, nullptr);
+}
+
 void onFatalSignal(int signal, siginfo_t *, void *context)
 {
-    if (g_area) {
+    // Cheapest and most certain first: the client's answer and the memory map never depend on
+    // the crashed thread's stack; unwinding that stack does, and may fault.
+    if (g_area)
         g_area->signal = signal;
+    const char *name = ::sigabbrev_np(signal);
+    answerRequest("SIG", name ? name : "");
+    if (g_area) {
+        captureMaps();
         void *pc = nullptr;
 #if defined(__x86_64__)
         if (context)
             pc = reinterpret_cast<void *>(
                 static_cast<ucontext_t *>(context)->uc_mcontext.gregs[REG_RIP]);
 #endif
-        captureFrames(pc);
-        captureMaps();
+        captureFramesGuarded(pc);
     }
-    const char *name = ::sigabbrev_np(signal);
-    answerRequest("SIG", name ? name : "");
     // SA_RESETHAND restored the default action: raising again ends the process with this signal
     // once the handler returns, so the supervisor sees it in the exit status.
     ::raise(signal);
@@ -142,12 +195,44 @@ void onExit()
     if (!g_area || g_normalExit.load())
         return;
     g_area->exitCalled = 1;
-    captureFrames(nullptr);
-    captureMaps();
     // exit() from a route handler: the request still gets its 502 instead of a dropped
     // connection (the exit code is not known here; the supervisor's record has it).
     answerRequest("exit()", "");
+    captureMaps();
+    captureFramesGuarded(nullptr);
 }
+
+// Mapped, not a thread_local array: a guard page below it turns a handler that outgrows it
+// into a clean fault, and pages never touched cost nothing.
+struct AlternateStack
+{
+    static constexpr size_t Size = 128 * 1024;
+    const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+    void *mapping = MAP_FAILED;
+
+    AlternateStack()
+    {
+        mapping = ::mmap(nullptr, Size + page, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (mapping == MAP_FAILED)
+            return;
+        ::mprotect(mapping, page, PROT_NONE);
+        stack_t stack{};
+        stack.ss_sp = static_cast<char *>(mapping) + page;
+        stack.ss_size = Size;
+        ::sigaltstack(&stack, nullptr);
+    }
+    // Also on pthread_exit() and cancellation: both unwind through this frame.
+    ~AlternateStack()
+    {
+        if (mapping == MAP_FAILED)
+            return;
+        stack_t off{};
+        off.ss_flags = SS_DISABLE;
+        ::sigaltstack(&off, nullptr);
+        ::munmap(mapping, Size + page);
+    }
+};
 
 } // namespace
 
@@ -246,6 +331,12 @@ void CrashHandler::clearRequest()
 void CrashHandler::markNormalExit()
 {
     g_normalExit.store(true);
+}
+
+void *CrashHandler::runWithAlternateStack(void *(*start)(void *), void *argument)
+{
+    const AlternateStack stack;
+    return start(argument);
 }
 
 CrashArea *CrashHandler::area()

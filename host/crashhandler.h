@@ -29,6 +29,13 @@ public:
     static void clearRequest();
     //! qreload-host exits on purpose from here on: exit() is not a crash.
     static void markNormalExit();
+    /*!
+     * Runs `start(argument)` in the calling thread with an alternate signal stack of its own, so
+     * that the handlers run when this thread's stack overflows as well (a signal stack is per
+     * thread; install() gives one to the main thread only). qreload-host's pthread_create calls
+     * it as the start of every thread, Qt's and plugins' alike (hostmain.cpp).
+     */
+    static void *runWithAlternateStack(void *(*start)(void *), void *argument);
     //! The mapped area (tests); null before install().
     static CrashArea *area();
 };

@@ -255,7 +255,10 @@ void HostSession::onMessage(const QCborMap &m)
             reply(id, QCborMap{{QStringLiteral("error"), QStringLiteral("no generation")}});
             return;
         }
+        // The details read the component's properties: its code runs, name it if it crashes.
+        CrashHandler::setComponent(key, QStringLiteral("details"));
         const Result<ComponentDetails> details = generation->container().details(key);
+        CrashHandler::setComponent(QString(), QString());
         if (!details)
             reply(id, QCborMap{{QStringLiteral("error"), joinErrors(details.errors())}});
         else

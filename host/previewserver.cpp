@@ -327,9 +327,13 @@ bool PreviewServer::serve(const QHttpServerRequest &request, HttpExchange &excha
                 m_open(body.object());
             }
         } else if (ComponentEndpoint::handles(encodedPath)) {
+            // Plugin code runs here too (getters, invoked methods): a crash answers with a 502.
+            CrashHandler::setRequest(socket ? socket->socketDescriptor() : -1,
+                                     QString::fromLatin1(method) + QLatin1Char(' ') + path);
             const ComponentEndpoint::Answer answer
                 = ComponentEndpoint(generation.get())
                       .answer(method, encodedPath, request.body(), hasSessionToken(request));
+            CrashHandler::clearRequest();
             replyJson(QJsonDocument(answer.json), answer.status);
         } else {
             replyText(QStringLiteral("no qreload endpoint %1 %2; there are GET status, GET log, "

@@ -18,13 +18,20 @@
 class SupervisedHost
 {
 public:
-    //! Starts a host on `pluginDirs` and waits for its first record.
-    explicit SupervisedHost(QStringList pluginDirs, int quietPeriodMs = 30)
+    /*!
+     * Starts a host on `pluginDirs` and waits for its first record. `configure` may change the
+     * proxy's options last (the crash-loop window, say).
+     */
+    explicit SupervisedHost(QStringList pluginDirs, int quietPeriodMs = 30,
+                            const std::function<void(qreload::app::HostProxy::Options &)> &configure
+                            = {})
     {
         qreload::app::HostProxy::Options options;
         options.pluginDirs = std::move(pluginDirs);
         options.quietPeriodMs = quietPeriodMs;
         options.hostExecutable = QStringLiteral(QRELOAD_HOST_BINARY);
+        if (configure)
+            configure(options);
         proxy = std::make_unique<qreload::app::HostProxy>(options);
         QString error;
         if (!proxy->listen(&error))

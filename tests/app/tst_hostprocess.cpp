@@ -4,6 +4,7 @@
 #include "pluginfolder.h"
 #include "supervisedhost.h"
 
+#include <crashreport.h>
 #include <generationsnapshot.h>
 #include <hostchannel.h>
 
@@ -14,6 +15,7 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,11 +42,19 @@ private Q_SLOTS:
     void crashWhileServingAnswers502();
     void undefinedSymbolIsALoadError();
     void crashLoopStopsRestartsUntilRestartedByHand();
+    void crashesFurtherApartThanTheWindowAreNoLoop();
     void logSurvivesTheHost();
     void strayThreadNeverTakesTheSupervisorDown();
+    void stackOverflowInAPluginThreadIsCaptured_data();
+    void stackOverflowInAPluginThreadIsCaptured();
+    void smashedStackStillAnswers502WithTheMaps();
+    void crashInAnInvokedMethodAnswers502NamingTheComponent();
+    void hostsOwnExitIsNotACrash_data();
+    void hostsOwnExitIsNotACrash();
 
 private:
-    void startOn(const char *variant);
+    void startOn(const char *variant,
+                 const std::function<void(HostProxy::Options &)> &configure = {});
 
     std::unique_ptr<PluginFolder> m_folder;
     std::unique_ptr<SupervisedHost> m_host;
@@ -61,10 +71,11 @@ void tst_HostProcess::cleanup()
     m_folder.reset();
 }
 
-void tst_HostProcess::startOn(const char *variant)
+void tst_HostProcess::startOn(const char *variant,
+                              const std::function<void(HostProxy::Options &)> &configure)
 {
     m_folder->putFixture(variant);
-    m_host = std::make_unique<SupervisedHost>(QStringList{m_folder->path()});
+    m_host = std::make_unique<SupervisedHost>(QStringList{m_folder->path()}, 30, configure);
     QVERIFY(m_host->waitForRecords(1));
     QVERIFY2(m_host->last().ok(), qPrintable(m_host->last().errorText()));
     QTRY_COMPARE(m_host->proxy->hostState(), HostProxy::HostState::Running);
@@ -294,6 +305,11 @@ void tst_HostProcess::crashWhileServingAnswers502()
     QCOMPARE(record.crash->request, QStringLiteral("GET /"));
     QVERIFY2(record.crash->backtrace.join(QLatin1Char('\n')).contains(QLatin1String("MyService")),
              qPrintable(record.crash->backtrace.join(QLatin1Char('\n'))));
+    // Plugins have line tables by default: the plugin's own frames name file:line.
+    static const QRegularExpression pluginLine(
+        QStringLiteral(R"(dereferenceNull\(\) at greeter\.cpp:\d+ \(greeter\.so\)$)"));
+    QVERIFY2(!record.crash->backtrace.filter(pluginLine).isEmpty(),
+             qPrintable(record.crash->backtrace.join(QLatin1Char('\n'))));
     // The host restarts on the current plugins: everything but the crashing route answers.
     QVERIFY(m_host->waitForOutcome(ReloadOutcome::Succeeded, at + 1) > at);
     QCOMPARE(m_host->get(QStringLiteral("/_qreload/status")).status, 200);
@@ -317,8 +333,9 @@ void tst_HostProcess::undefinedSymbolIsALoadError()
 
 void tst_HostProcess::crashLoopStopsRestartsUntilRestartedByHand()
 {
-    startOn("crash_route_segv");
-    // Each GET crashes the host (502); the third crash within 10 s stops the restarts. (A
+    // A window no busy machine outlasts: the third crash is within it however slow the restarts.
+    startOn("crash_route_segv", [](HostProxy::Options &o) { o.crashLoopWindowMs = 600000; });
+    // Each GET crashes the host (502); the third crash within the window stops the restarts. (A
     // client may retry a GET whose connection the dying host closed, so count crashes, not GETs.)
     for (int request = 0;
          request < 6 && m_host->proxy->hostState() != HostProxy::HostState::Stopped; ++request) {
@@ -333,7 +350,7 @@ void tst_HostProcess::crashLoopStopsRestartsUntilRestartedByHand()
     }
     QCOMPARE(m_host->proxy->hostState(), HostProxy::HostState::Stopped);
     QCOMPARE(m_host->proxy->crashCount(), 3);
-    QVERIFY(m_host->proxy->hostStateText().contains(QLatin1String("3 crashes within 10 s")));
+    QVERIFY(m_host->proxy->hostStateText().contains(QLatin1String("3 crashes within 600 s")));
     QVERIFY(m_host->last().crash->restart.contains(QLatin1String("not restarted")));
 
     // The supervisor answers on the port meanwhile: status says so, pages get a 503.
@@ -353,6 +370,24 @@ void tst_HostProcess::crashLoopStopsRestartsUntilRestartedByHand()
     QTRY_COMPARE_WITH_TIMEOUT(m_host->proxy->hostState(), HostProxy::HostState::Running, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(m_host->get(QStringLiteral("/")).body,
                               QByteArray("<h1>This is Version 2!</h1>"), 10000);
+}
+
+void tst_HostProcess::crashesFurtherApartThanTheWindowAreNoLoop()
+{
+    // A window shorter than any restart: every crash is alone in it, so the host always
+    // restarts, however many crashes there are.
+    startOn("crash_route_segv", [](HostProxy::Options &o) { o.crashLoopWindowMs = 1; });
+    for (int crash = 1; crash <= 4; ++crash) {
+        QCOMPARE(m_host->get(QStringLiteral("/")).status, 502);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return m_host->proxy->crashCount() >= crash
+                       && m_host->proxy->hostState() == HostProxy::HostState::Running;
+            },
+            15000));
+    }
+    QVERIFY(m_host->proxy->crashCount() >= 4);
+    QVERIFY(m_host->last().crash->restart.contains(QLatin1String("restarted on the current")));
 }
 
 void tst_HostProcess::logSurvivesTheHost()
@@ -386,6 +421,135 @@ void tst_HostProcess::strayThreadNeverTakesTheSupervisorDown()
     // keep the library mapped and warn. Either way this process lives and v2 serves.
     QTRY_COMPARE_WITH_TIMEOUT(m_host->get(QStringLiteral("/")).body,
                               QByteArray("<h1>This is Version 2!</h1>"), 15000);
+}
+
+void tst_HostProcess::stackOverflowInAPluginThreadIsCaptured_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::newRow("std::thread") << QByteArray("crash_thread_overflow");
+    QTest::newRow("QThread") << QByteArray("crash_qthread_overflow");
+}
+
+void tst_HostProcess::stackOverflowInAPluginThreadIsCaptured()
+{
+    // The route's own thread recurses without bound: that thread needs a signal stack of its own
+    // for the handler to run at all (the main thread's is no help to it).
+    QFETCH(QByteArray, variant);
+    startOn(variant.constData());
+    const HttpReply crashed = m_host->get(QStringLiteral("/"));
+    QCOMPARE(crashed.status, 502);
+    QVERIFY2(crashed.body.contains("SIGSEGV"), crashed.body.constData());
+    const qsizetype at = m_host->waitForOutcome(ReloadOutcome::Crashed);
+    QVERIFY(at > 0);
+    const ReloadRecord record = m_host->records.at(at);
+    QCOMPARE(record.crash->what(), QStringLiteral("SIGSEGV"));
+    QCOMPARE(record.crash->request, QStringLiteral("GET /"));
+    QVERIFY2(record.crash->backtrace.join(QLatin1Char('\n')).contains(QLatin1String("recurse")),
+             qPrintable(record.crash->backtrace.join(QLatin1Char('\n'))));
+}
+
+void tst_HostProcess::smashedStackStillAnswers502WithTheMaps()
+{
+#if !defined(__x86_64__)
+    QSKIP("the fixture smashes the stack pointer with x86-64 assembly");
+#endif
+    // The route points the stack pointer at nothing and faults: unwinding from there faults as
+    // well. The client still gets its 502, and the record still has the memory map that names
+    // the faulting function.
+    startOn("crash_route_smash");
+    const HttpReply crashed = m_host->get(QStringLiteral("/"));
+    QCOMPARE(crashed.status, 502);
+    QVERIFY2(crashed.body.contains("SIGSEGV"), crashed.body.constData());
+    const qsizetype at = m_host->waitForOutcome(ReloadOutcome::Crashed);
+    QVERIFY(at > 0);
+    const ReloadRecord record = m_host->records.at(at);
+    QCOMPARE(record.crash->what(), QStringLiteral("SIGSEGV"));
+    QVERIFY2(record.crash->backtrace.join(QLatin1Char('\n'))
+                 .contains(QLatin1String("smashStackAndFault")),
+             qPrintable(record.crash->backtrace.join(QLatin1Char('\n'))));
+}
+
+void tst_HostProcess::crashInAnInvokedMethodAnswers502NamingTheComponent()
+{
+    startOn("crash_route_segv");
+    const HttpReply crashed
+        = m_host->post(QStringLiteral("/_qreload/components/app.services.MyService/invoke/crash"));
+    QCOMPARE(crashed.status, 502);
+    QVERIFY2(crashed.body.contains("SIGSEGV"), crashed.body.constData());
+    QVERIFY2(crashed.body.contains("invoke/crash"), crashed.body.constData());
+    const qsizetype at = m_host->waitForOutcome(ReloadOutcome::Crashed);
+    QVERIFY(at > 0);
+    const ReloadRecord record = m_host->records.at(at);
+    QCOMPARE(record.crash->phase, QStringLiteral("serving"));
+    QCOMPARE(record.crash->component, QStringLiteral("app.services.MyService"));
+    QCOMPARE(record.crash->request,
+             QStringLiteral("POST /_qreload/components/app.services.MyService/invoke/crash"));
+}
+
+void tst_HostProcess::hostsOwnExitIsNotACrash_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::newRow("asked to quit") << QStringLiteral("quit");
+    QTest::newRow("channel closed") << QStringLiteral("close");
+    QTest::newRow("configuration refused") << QStringLiteral("refuse");
+}
+
+void tst_HostProcess::hostsOwnExitIsNotACrash()
+{
+    // A supervisor of our own: however qreload-host decides to end, its crash area must not
+    // read as a plugin's exit() (which the supervisor records as a crash).
+    QFETCH(QString, how);
+    m_folder->putFixture("greeter_v1");
+    QTemporaryDir runtime;
+    const QString crashFile = runtime.filePath(QStringLiteral("crash"));
+    QLocalServer local;
+    QVERIFY(local.listen(runtime.filePath(QStringLiteral("channel"))));
+    QTcpServer listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+    const int fd = int(listener.socketDescriptor());
+    listener.pauseAccepting();
+    QProcess host;
+    host.setProcessChannelMode(QProcess::ForwardedChannels);
+    host.setChildProcessModifier(
+        [fd] { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC); });
+    host.start(QStringLiteral(QRELOAD_HOST_BINARY),
+               {QStringLiteral("--connect"), local.fullServerName(), QStringLiteral("--listen-fd"),
+                QString::number(fd), QStringLiteral("--crash-file"), crashFile});
+    QVERIFY(local.waitForNewConnection(10000));
+    auto channel = std::make_unique<HostChannel>(local.nextPendingConnection());
+    QVERIFY(channel->waitForMessage(10000));
+    channel->send(QCborMap{
+        {QStringLiteral("type"), HostProtocol::Configure},
+        {QStringLiteral("version"),
+         how == QLatin1String("refuse") ? HostProtocol::Version + 1 : HostProtocol::Version},
+        {QStringLiteral("pluginDirs"), QCborArray{m_folder->path()}},
+        {QStringLiteral("quietPeriodMs"), 30},
+        {QStringLiteral("shadowRoot"), runtime.filePath(QStringLiteral("shadow"))},
+        {QStringLiteral("host"), QStringLiteral("127.0.0.1")},
+    });
+    channel->flush();
+    if (how != QLatin1String("refuse")) {
+        bool serving = false;
+        QObject::connect(channel.get(), &HostChannel::received, [&](const QCborMap &m) {
+            serving
+                = serving || m.value(QStringLiteral("type")).toString() == HostProtocol::Generation;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(serving, 10000);
+    }
+    if (how == QLatin1String("quit")) {
+        channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Quit}});
+        channel->flush();
+    } else if (how == QLatin1String("close")) {
+        channel.reset();
+    }
+    QVERIFY(host.waitForFinished(10000));
+    QCOMPARE(host.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(host.exitCode(), how == QLatin1String("refuse") ? 3 : 0);
+    const std::optional<CrashReport> report = CrashReport::read(crashFile);
+    QVERIFY(report);
+    QCOMPARE(report->exitCalled, false);
+    QCOMPARE(report->signal, 0);
+    QVERIFY(report->backtrace.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_HostProcess)

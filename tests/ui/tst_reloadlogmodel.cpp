@@ -2,7 +2,6 @@
 #include <reloadlogmodel.h>
 
 #include <QAbstractItemModelTester>
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -53,7 +52,7 @@ private Q_SLOTS:
     void newRowsPassTheFilterIncrementally();
     void rowLimitDropsTheOldest();
     void findsRowsById();
-    void hundredThousandRowsStaySmooth();
+    void hundredThousandRowsAppendOneRowEach();
 
 private:
     std::unique_ptr<ReloadLogModel> m_model;
@@ -282,7 +281,7 @@ void tst_ReloadLogModel::findsRowsById()
     QCOMPARE(m_model->rowOf(15), -1);
 }
 
-void tst_ReloadLogModel::hundredThousandRowsStaySmooth()
+void tst_ReloadLogModel::hundredThousandRowsAppendOneRowEach()
 {
     // The testers check every change; for the volume test only the proxy stays attached.
     m_filterTester.reset();
@@ -290,38 +289,42 @@ void tst_ReloadLogModel::hundredThousandRowsStaySmooth()
     m_filter->setOutcomes(ReloadLogFilterModel::ShowSucceeded | ReloadLogFilterModel::ShowFailed);
     QSignalSpy reset(m_filter.get(), &QAbstractItemModel::modelReset);
 
-    // One reload at a time, as the engine delivers them: each append must stay far below a
-    // frame (16 ms) even with 100,000 rows behind it.
-    QElapsedTimer timer;
-    QList<double> appendMs;
-    appendMs.reserve(100000);
-    timer.start();
+    // One reload at a time, as the engine delivers them. The cost of an append must not grow
+    // with the rows already there: each one reaches the proxy as the one row it adds, never as a
+    // reset, a layout change or a refilter of what was there. (Its time is graphbench's and
+    // uistallbench's business, not a unit test's.)
+    QSignalSpy layoutChanged(m_filter.get(), &QAbstractItemModel::layoutChanged);
+    QSignalSpy removed(m_filter.get(), &QAbstractItemModel::rowsRemoved);
+    int insertions = 0;
+    int notOneNewRowAtTheEnd = 0;
+    const QMetaObject::Connection watch
+        = connect(m_filter.get(), &QAbstractItemModel::rowsInserted, this,
+                  [&](const QModelIndex &parent, int first, int last) {
+                      ++insertions;
+                      if (parent.isValid() || first != last || last != m_filter->rowCount() - 1)
+                          ++notOneNewRowAtTheEnd;
+                  });
     for (quint64 id = 1; id <= 100000; ++id) {
         const ReloadRecord record
             = makeRecord(id, id % 10 == 0 ? ReloadOutcome::Failed : ReloadOutcome::Succeeded,
                          {QStringLiteral("/p/plugin%1.so").arg(id % 7)});
-        const qint64 before = timer.nsecsElapsed();
         m_model->append(record);
-        appendMs.append((timer.nsecsElapsed() - before) / 1e6);
     }
-    std::sort(appendMs.begin(), appendMs.end());
-    const double p99 = appendMs.at(appendMs.size() * 99 / 100);
-    const double lastTenth = appendMs.constLast();
-    qInfo("appended 100000 rows one by one: median %.4f ms, p99 %.4f ms, worst %.2f ms",
-          appendMs.at(appendMs.size() / 2), p99, lastTenth);
+    disconnect(watch);
     QCOMPARE(m_model->rowCount(), 100000);
     QCOMPARE(m_filter->rowCount(), 100000);
     QCOMPARE(reset.count(), 0);
-    // Cost per append must not grow with the rows already there (no reset, no full refilter).
-    QVERIFY2(p99 < 1.0, qPrintable(QStringLiteral("p99 append %1 ms").arg(p99)));
+    QCOMPARE(layoutChanged.count(), 0);
+    QCOMPARE(removed.count(), 0);
+    QCOMPARE(insertions, 100000);
+    QCOMPARE(notOneNewRowAtTheEnd, 0);
 
-    timer.restart();
     m_filter->setText(QStringLiteral("plugin3"));
-    const int shown = m_filter->rowCount(); // the proxy maps lazily: this does the filtering
-    const double filterMs = timer.nsecsElapsed() / 1e6;
-    qInfo("refiltered 100000 rows by text in %.1f ms", filterMs);
-    QCOMPARE(shown, 14286); // ids 3, 10, ..., 99998
-    QVERIFY2(filterMs < 250, qPrintable(QStringLiteral("refilter %1 ms").arg(filterMs)));
+    QCOMPARE(m_filter->rowCount(), 14286); // ids 3, 10, ..., 99998
+    for (int row : {0, 1, 7000, 14285}) {
+        const quint64 id = m_filter->index(row, 0).data(ReloadLogModel::RecordIdRole).toULongLong();
+        QCOMPARE(id % 7, 3u);
+    }
     QCOMPARE(m_model->rowOf(54321), 54320);
 }
 
