@@ -141,7 +141,6 @@ void onExit()
 {
     if (!g_area || g_normalExit.load())
         return;
-    g_area->exitCalled = 1;
     captureFrames(nullptr);
     captureMaps();
     // exit() from a route handler: the request still gets its 502 instead of a dropped
