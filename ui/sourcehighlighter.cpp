@@ -1,16 +1,15 @@
 #include "sourcehighlighter.h"
 
-#include <QCoreApplication>
+#include "highlighterbackend.h"
+#include "toolhighlighter.h"
+#ifdef QRELOAD_KF6_SYNTAX
+#include "inprocesshighlighter.h"
+#endif
+
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
-#include <QProcess>
-#include <QPromise>
 #include <QStandardPaths>
-#include <QThreadPool>
-
-#include <memory>
 
 namespace qreload::app {
 
@@ -26,97 +25,40 @@ qint64 nowNs()
     return clock.nsecsElapsed();
 }
 
-QString withoutFinalNewline(QString text)
+//! The configure-time choice: CMake defines QRELOAD_KF6_SYNTAX where it found the library.
+HighlighterBackend *createDefaultBackend(QObject *parent)
 {
-    if (text.endsWith(QLatin1Char('\n')))
-        text.chop(1);
-    return text;
-}
-
-//! Reads a file as text for the plain view; never more than a few MB.
-HighlightedSource readPlain(const QString &path, const QString &notice)
-{
-    HighlightedSource source;
-    source.path = path;
-    source.notice = notice;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        source.notice = SourceHighlighter::tr("Cannot read %1: %2").arg(path, file.errorString());
-        return source;
-    }
-    source.text = withoutFinalNewline(
-        QString::fromUtf8(file.read(8 * SourceHighlighter::maxHighlightBytes)));
-    source.text.replace(QLatin1String("\r\n"), QLatin1String("\n"));
-    return source;
-}
-
-void applyStyle(HighlightedSource::Span &span, QStringView style)
-{
-    for (QStringView declaration : style.split(u';', Qt::SkipEmptyParts)) {
-        const qsizetype colon = declaration.indexOf(u':');
-        if (colon < 0)
-            continue;
-        const QStringView name = declaration.left(colon).trimmed();
-        const QStringView value = declaration.mid(colon + 1).trimmed();
-        if (name == u"color")
-            span.foreground = value.toString();
-        else if (name == u"background-color")
-            span.background = value.toString();
-        else if (name == u"font-weight")
-            span.bold = value == u"bold" || value.toInt() >= 600;
-        else if (name == u"font-style")
-            span.italic = value == u"italic";
-        else if (name == u"text-decoration") {
-            span.underline = value.contains(u"underline");
-            span.strikeOut = value.contains(u"line-through");
-        }
-    }
-}
-
-QString attribute(QStringView tag, QStringView name)
-{
-    const QString needle = name.toString() + QStringLiteral("=\"");
-    const qsizetype at = tag.indexOf(needle);
-    if (at < 0)
-        return {};
-    const qsizetype start = at + needle.size();
-    const qsizetype end = tag.indexOf(u'"', start);
-    return end < 0 ? QString() : tag.mid(start, end - start).toString();
-}
-
-QChar decodeEntity(QStringView entity)
-{
-    if (entity == u"lt")
-        return u'<';
-    if (entity == u"gt")
-        return u'>';
-    if (entity == u"amp")
-        return u'&';
-    if (entity == u"quot")
-        return u'"';
-    if (entity == u"apos")
-        return u'\'';
-    if (entity == u"nbsp")
-        return QChar(0xa0);
-    if (entity.startsWith(u"#x") || entity.startsWith(u"#X"))
-        return QChar(entity.mid(2).toUShort(nullptr, 16));
-    if (entity.startsWith(u'#'))
-        return QChar(entity.mid(1).toUShort());
-    return QChar();
+#ifdef QRELOAD_KF6_SYNTAX
+    return new InProcessHighlighter(parent);
+#else
+    const QString tool = SourceHighlighter::toolPath();
+    return tool.isEmpty() ? nullptr : new ToolHighlighter(tool, parent);
+#endif
 }
 
 } // namespace
 
 SourceHighlighter::SourceHighlighter(QObject *parent)
     : QObject(parent)
-    , m_tool(toolPath())
+    , m_backend(createDefaultBackend(this))
 {
     qRegisterMetaType<HighlightedSource>();
 }
 
-SourceHighlighter::~SourceHighlighter()
+SourceHighlighter::~SourceHighlighter() = default;
+
+SourceHighlighter::Backend SourceHighlighter::defaultBackend()
 {
-    stopProcess();
+#ifdef QRELOAD_KF6_SYNTAX
+    return Backend::InProcess;
+#else
+    return toolPath().isEmpty() ? Backend::Plain : Backend::Tool;
+#endif
+}
+
+SourceHighlighter::Backend SourceHighlighter::backend() const
+{
+    return m_backend ? m_backend->kind() : Backend::Plain;
 }
 
 QString SourceHighlighter::toolPath()
@@ -136,41 +78,27 @@ QString SourceHighlighter::defaultTheme(bool dark)
 
 void SourceHighlighter::setToolPath(const QString &path)
 {
-    m_tool = path;
-}
-
-void SourceHighlighter::stopProcess()
-{
-    if (!m_process)
-        return;
-    m_process->disconnect(this);
-    if (m_process->state() != QProcess::NotRunning) {
-        // Reaped asynchronously: the process object deletes itself once the child has exited,
-        // or with the application if that comes first (LSan reported it leaked at exit).
-        connect(m_process, &QProcess::finished, m_process, &QObject::deleteLater);
-        m_process->kill();
-        m_process->setParent(QCoreApplication::instance());
-    } else {
-        m_process->deleteLater();
-    }
-    m_process = nullptr;
+    delete m_backend; // cancels its request
+    m_backend = path.isEmpty() ? nullptr : new ToolHighlighter(path, this);
 }
 
 quint64 SourceHighlighter::highlight(const QString &path, const QString &theme)
 {
     const quint64 id = ++m_lastRequest;
     const qint64 started = nowNs();
-    stopProcess();
+    if (m_backend)
+        m_backend->cancel();
 
     const QFileInfo info(path);
     if (!info.isFile()) {
         deliverPlain(id, path, theme, tr("%1 does not exist").arg(path), started);
         return id;
     }
-    if (m_tool.isEmpty()) {
+    if (!m_backend) {
         deliverPlain(id, path, theme,
                      tr("Plain text: no syntax highlighter found (install "
-                        "libkf5syntaxhighlighting-tools for kate-syntax-highlighter)"),
+                        "libkf5syntaxhighlighting-tools for kate-syntax-highlighter, or build "
+                        "with libkf6syntaxhighlighting-dev)"),
                      started);
         return id;
     }
@@ -181,179 +109,38 @@ quint64 SourceHighlighter::highlight(const QString &path, const QString &theme)
             started);
         return id;
     }
-
-    m_process = new QProcess(this);
-    m_process->setProgram(m_tool);
-    m_process->setArguments({QStringLiteral("--output-format"), QStringLiteral("html"),
-                             QStringLiteral("--theme"), theme, path});
-    QProcess *process = m_process;
-    connect(process, &QProcess::finished, this,
-            [this, process, id, path, theme, started](int exitCode, QProcess::ExitStatus status) {
-                const QByteArray html = process->readAllStandardOutput();
-                QString error;
-                if (status != QProcess::NormalExit || exitCode != 0 || html.isEmpty()) {
-                    QString why = QString::fromUtf8(process->readAllStandardError()).trimmed();
-                    if (why.isEmpty())
-                        why = tr("exit code %1").arg(exitCode);
-                    error = tr("Plain text: the highlighter failed: %1").arg(why);
-                }
-                m_process = nullptr;
-                process->deleteLater();
-                deliverParsed(id, path, theme, html, error, started);
-            });
-    connect(process, &QProcess::errorOccurred, this,
-            [this, process, id, path, theme, started](QProcess::ProcessError error) {
-                if (error != QProcess::FailedToStart)
-                    return; // crashes and exit codes arrive through finished()
-                m_process = nullptr;
-                process->deleteLater();
-                deliverPlain(
-                    id, path, theme,
-                    tr("Plain text: %1 did not start (%2)").arg(m_tool, process->errorString()),
-                    started);
-            });
-    process->start(QIODevice::ReadOnly);
+    deliver(id, m_backend->highlight(path, theme), path, theme, started);
     return id;
 }
 
 void SourceHighlighter::deliverPlain(quint64 id, const QString &path, const QString &theme,
                                      const QString &notice, qint64 startedNs)
 {
-    deliverParsed(id, path, theme, {}, notice.isEmpty() ? tr("Plain text") : notice, startedNs);
+    const QString why = notice.isEmpty() ? tr("Plain text") : notice;
+    deliver(id, HighlighterBackend::run([path, why] {
+                return HighlighterBackend::readPlain(path, why);
+            }),
+            path, theme, startedNs);
 }
 
-void SourceHighlighter::deliverParsed(quint64 id, const QString &path, const QString &theme,
-                                      QByteArray html, QString error, qint64 startedNs)
+void SourceHighlighter::deliver(quint64 id, const QFuture<HighlightedSource> &future,
+                                const QString &path, const QString &theme, qint64 startedNs)
 {
-    // Parsing 2,000 highlighted lines and reading files both happen off the UI thread.
-    auto promise = std::make_shared<QPromise<HighlightedSource>>();
     auto *watcher = new QFutureWatcher<HighlightedSource>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, id, startedNs] {
-        const QFuture<HighlightedSource> future = watcher->future();
-        watcher->deleteLater();
-        if (id != m_lastRequest || future.resultCount() == 0)
-            return;
-        HighlightedSource source = future.result();
-        source.ms = (nowNs() - startedNs) / 1e6;
-        Q_EMIT finished(id, source);
-    });
-    watcher->setFuture(promise->future());
-    promise->start();
-    QThreadPool::globalInstance()->start([promise, path, theme, html, error] {
-        HighlightedSource source;
-        if (error.isEmpty()) {
-            source = parseHtml(html);
-            if (!source.highlighted)
-                source = readPlain(path, tr("Plain text: the highlighter's output was not "
-                                            "understood"));
-        } else {
-            source = readPlain(path, error);
-        }
-        source.path = path;
-        source.theme = theme;
-        promise->addResult(source);
-        promise->finish();
-    });
-}
-
-HighlightedSource SourceHighlighter::parseHtml(const QByteArray &html)
-{
-    HighlightedSource source;
-    const QString document = QString::fromUtf8(html);
-    const qsizetype bodyAt = document.indexOf(QLatin1String("<body"));
-    if (bodyAt >= 0) {
-        const qsizetype bodyEnd = document.indexOf(u'>', bodyAt);
-        HighlightedSource::Span body;
-        applyStyle(body, attribute(QStringView(document).mid(bodyAt, bodyEnd - bodyAt), u"style"));
-        source.foreground = body.foreground;
-        source.background = body.background;
-    }
-    qsizetype pos = document.indexOf(QLatin1String("<pre>"));
-    const qsizetype end = document.lastIndexOf(QLatin1String("</pre>"));
-    if (pos < 0 || end < pos)
-        return source;
-    pos += 5;
-    if (pos < end && document.at(pos) == u'\n')
-        ++pos; // HTML ignores the newline right after <pre>
-
-    QString text;
-    text.reserve(end - pos);
-    QList<HighlightedSource::Span> styles{HighlightedSource::Span{}}; // stack; bottom: default
-    QList<QList<HighlightedSource::Span>> lines{{}};
-    qsizetype lineStart = 0;
-    const auto addChar = [&](QChar c) {
-        if (c == u'\n') {
-            text.append(c);
-            lines.append(QList<HighlightedSource::Span>{});
-            lineStart = text.size();
-            return;
-        }
-        text.append(c);
-        const HighlightedSource::Span &style = styles.constLast();
-        if (styles.size() == 1 && style == HighlightedSource::Span{})
-            return;
-        const int column = int(text.size() - 1 - lineStart);
-        QList<HighlightedSource::Span> &line = lines.last();
-        if (!line.isEmpty()) {
-            HighlightedSource::Span &previous = line.last();
-            HighlightedSource::Span probe = style;
-            probe.start = previous.start;
-            probe.length = previous.length;
-            if (previous.start + previous.length == column && probe == previous) {
-                ++previous.length;
-                return;
-            }
-        }
-        HighlightedSource::Span span = style;
-        span.start = column;
-        span.length = 1;
-        line.append(span);
-    };
-
-    while (pos < end) {
-        const QChar c = document.at(pos);
-        if (c == u'<') {
-            const qsizetype close = document.indexOf(u'>', pos);
-            if (close < 0 || close > end)
-                return source;
-            const QStringView tag = QStringView(document).mid(pos + 1, close - pos - 1);
-            if (tag.startsWith(u"span")) {
-                HighlightedSource::Span style = styles.constLast();
-                applyStyle(style, attribute(tag, u"style"));
-                styles.append(style);
-            } else if (tag == u"/span" && styles.size() > 1) {
-                styles.removeLast();
-            } else if (tag == u"br" || tag == u"br/") {
-                addChar(u'\n');
-            }
-            pos = close + 1;
-        } else if (c == u'&') {
-            const qsizetype semicolon = document.indexOf(u';', pos);
-            const QChar decoded
-                = semicolon > pos && semicolon - pos < 10
-                      ? decodeEntity(QStringView(document).mid(pos + 1, semicolon - pos - 1))
-                      : QChar();
-            if (decoded.isNull()) {
-                addChar(c);
-                ++pos;
-            } else {
-                addChar(decoded);
-                pos = semicolon + 1;
-            }
-        } else {
-            if (c != u'\r')
-                addChar(c);
-            ++pos;
-        }
-    }
-    if (text.endsWith(u'\n')) {
-        text.chop(1);
-        lines.removeLast();
-    }
-    source.text = text;
-    source.lines = lines;
-    source.highlighted = true;
-    return source;
+    connect(watcher, &QFutureWatcherBase::finished, this,
+            [this, watcher, id, path, theme, startedNs] {
+                const QFuture<HighlightedSource> done = watcher->future();
+                watcher->deleteLater();
+                // Older requests finish too (or are cancelled); only the newest is shown.
+                if (id != m_lastRequest || done.isCanceled() || done.resultCount() == 0)
+                    return;
+                HighlightedSource source = done.result();
+                source.path = path;
+                source.theme = theme;
+                source.ms = (nowNs() - startedNs) / 1e6;
+                Q_EMIT finished(id, source);
+            });
+    watcher->setFuture(future);
 }
 
 } // namespace qreload::app

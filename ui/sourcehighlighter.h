@@ -1,11 +1,10 @@
 #pragma once
 
+#include <QFuture>
 #include <QList>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
-
-class QProcess;
 
 namespace qreload::app {
 
@@ -39,54 +38,65 @@ struct HighlightedSource
     double ms = 0;  //!< from request to result
 };
 
+class HighlighterBackend;
+
 /*!
- * Highlights source files with KSyntaxHighlighting through its command-line tool
- * (`kate-syntax-highlighter`, or KF6's `ksyntaxhighlighter6`): Debian 12 ships the library for
- * Qt 5 only, so a Qt 6 program runs the tool. Everything is asynchronous: the tool runs in a
- * QProcess, files are read and HTML is parsed on the thread pool, and finished() arrives on this
- * object's thread. Only the newest request is delivered. Without the tool, the text comes back
- * plain with a notice.
+ * Highlights source files with KSyntaxHighlighting, asynchronously: highlight() returns at once and
+ * finished() arrives later on this object's thread, only for the newest request. The backend is
+ * chosen when qreload is configured: the library in process where CMake found a Qt 6 build of it
+ * (KF6 SyntaxHighlighting, Debian 13), otherwise its command-line tool in a subprocess (Debian
+ * 12 ships the library for Qt 5 only), otherwise plain text with a notice. Both backends deliver
+ * the same HighlightedSource, so views do not know which one ran.
  */
 class SourceHighlighter : public QObject
 {
     Q_OBJECT
 
 public:
+    //! What highlights.
+    enum class Backend {
+        InProcess, //!< the KSyntaxHighlighting library, linked (built with KF6 SyntaxHighlighting)
+        Tool,      //!< its command-line tool, run as a subprocess
+        Plain,     //!< nothing: files come back as plain text with a notice
+    };
+    Q_ENUM(Backend)
+
     explicit SourceHighlighter(QObject *parent = nullptr);
     ~SourceHighlighter() override;
 
+    //! The backend a new highlighter uses here (this build, and the tool on PATH).
+    static Backend defaultBackend();
+    Backend backend() const;
+
     //! The highlighter tool found on PATH, or empty.
     static QString toolPath();
-    //! A theme the tool knows, matching a light or dark palette.
+    /*!
+     * The theme matching a light or dark palette: the one KSyntaxHighlighting's
+     * Repository::defaultTheme() picks, which the tool knows by the same name.
+     */
     static QString defaultTheme(bool dark);
     //! Files larger than this are shown plain (highlighting them would take seconds).
     static constexpr qint64 maxHighlightBytes = 2 * 1024 * 1024;
 
-    //! Overrides the tool (tests; an empty path means "no highlighter").
-    void setToolPath(const QString &path);
-    QString tool() const { return m_tool; }
-
-    //! Starts highlighting `path` with `theme`; returns the request's id.
-    quint64 highlight(const QString &path, const QString &theme);
-
     /*!
-     * Parses the tool's HTML output (a `<pre>` of `<span style=...>` runs). Pure; any thread.
-     * Returns a source with highlighted == false when the HTML is not in that form.
+     * Replaces the backend by the command-line tool at `path`; an empty path means no highlighter
+     * (plain text). For tests, and to compare the backends.
      */
-    static HighlightedSource parseHtml(const QByteArray &html);
+    void setToolPath(const QString &path);
+
+    //! Starts highlighting `path` with the theme named `theme`; returns the request's id.
+    quint64 highlight(const QString &path, const QString &theme);
 
 Q_SIGNALS:
     void finished(quint64 requestId, const qreload::app::HighlightedSource &source);
 
 private:
-    void stopProcess();
+    void deliver(quint64 id, const QFuture<HighlightedSource> &future, const QString &path,
+                 const QString &theme, qint64 startedNs);
     void deliverPlain(quint64 id, const QString &path, const QString &theme, const QString &notice,
                       qint64 startedNs);
-    void deliverParsed(quint64 id, const QString &path, const QString &theme, QByteArray html,
-                       QString error, qint64 startedNs);
 
-    QString m_tool;
-    QProcess *m_process = nullptr;
+    HighlighterBackend *m_backend = nullptr; //!< child; null: plain text
     quint64 m_lastRequest = 0;
 };
 

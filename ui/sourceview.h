@@ -13,9 +13,10 @@ namespace qreload::ui {
 class SpanHighlighter;
 
 /*!
- * The source panel: one file, read-only, highlighted by KSyntaxHighlighting's command-line tool in
- * the background (plain text with a notice where it is missing), with line numbers and markers on
- * lines that have diagnostics. The theme follows the palette unless set.
+ * The source panel: one file, read-only, highlighted by KSyntaxHighlighting in the background (in
+ * process or through its command-line tool, see SourceHighlighter; plain text with a notice where
+ * neither exists), with line numbers and markers on lines that have diagnostics. The theme follows
+ * the palette (light or dark) unless set, also when the palette changes.
  */
 class SourceView : public QWidget
 {

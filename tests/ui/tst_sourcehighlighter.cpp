@@ -1,11 +1,27 @@
+// SourceHighlighter with whichever backend this build chose (KSyntaxHighlighting in process where
+// CMake found KF6 SyntaxHighlighting, its command-line tool otherwise): the same assertions hold
+// for both, and the view over it marks diagnostics the same way.
+#include <codeeditor.h>
 #include <sourcehighlighter.h>
+#include <sourceview.h>
+#include <toolhighlighter.h>
 
+#include <QApplication>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextLayout>
+#include <QTimer>
+
+#include <optional>
 
 using namespace qreload::app;
+using qreload::ui::CodeEditor;
+using qreload::ui::SourceView;
 
 namespace {
 
@@ -16,15 +32,35 @@ const char *const sampleSource = "// The greeter\n"
                                  "    return 42; // <answer> & \"more\"\n"
                                  "}\n";
 
-//! Whether "#rrggbb" is a dark colour (QtGui's QColor is not linked here).
 bool isDark(const QString &color)
 {
-    if (color.size() != 7 || !color.startsWith(QLatin1Char('#')))
-        return false;
-    const int r = color.mid(1, 2).toInt(nullptr, 16);
-    const int g = color.mid(3, 2).toInt(nullptr, 16);
-    const int b = color.mid(5, 2).toInt(nullptr, 16);
-    return (std::max({r, g, b}) + std::min({r, g, b})) / 2 < 128;
+    return QColor(color).isValid() && QColor(color).lightness() < 128;
+}
+
+//! The span covering `column`, or none (plain text).
+std::optional<HighlightedSource::Span> spanAt(const QList<HighlightedSource::Span> &line,
+                                              int column)
+{
+    for (const HighlightedSource::Span &span : line) {
+        if (span.start <= column && column < span.start + span.length)
+            return span;
+    }
+    return std::nullopt;
+}
+
+//! The colour the editor draws at `word` on 1-based `line`, or invalid when it is plain.
+QColor editorColourAt(CodeEditor *editor, int line, const QString &word)
+{
+    const QTextBlock block = editor->document()->findBlockByNumber(line - 1);
+    const int at = block.text().indexOf(word);
+    if (at < 0)
+        return {};
+    for (const QTextLayout::FormatRange &range : block.layout()->formats()) {
+        if (range.start <= at && at < range.start + range.length
+            && range.format.hasProperty(QTextFormat::ForegroundBrush))
+            return range.format.foreground().color();
+    }
+    return {};
 }
 
 } // namespace
@@ -35,25 +71,52 @@ class tst_SourceHighlighter : public QObject
 
 private Q_SLOTS:
     void init();
+    void cleanup();
 
     void parsesSpansColoursAndEntities();
     void parsesNestedSpansAndKeepsEmptyLines();
     void rejectsOutputWithoutPre();
-    void highlightsARealFileWithTheTool_data();
-    void highlightsARealFileWithTheTool();
+    void usesTheBackendThisBuildChose();
+#ifdef QRELOAD_KF6_SYNTAX
+    // Only where the library is built in: a skipped function would show the whole test as
+    // skipped in ctest on every platform without it.
+    void highlightsInProcessWithoutStartingATool();
+#endif
+    void highlightsARealFile_data();
+    void highlightsARealFile();
+    void lightAndDarkThemesDiffer();
+    void unknownFileTypeIsPlainWithANotice();
+    void aLargeFileDoesNotBlock();
     void withoutTheToolShowsPlainTextWithANotice();
     void missingFileIsAPlainNotice();
     void onlyTheNewestRequestIsDelivered();
+    void viewMarksDiagnosticsOverHighlightedText();
+    void viewFollowsAPaletteChange();
 
 private:
     QString writeSample(const QString &name = QStringLiteral("sample.cpp"));
+    static void skipWithoutHighlighter();
     std::unique_ptr<QTemporaryDir> m_dir;
+    QByteArray m_path;
 };
 
 void tst_SourceHighlighter::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
+    m_path = qgetenv("PATH");
+}
+
+void tst_SourceHighlighter::cleanup()
+{
+    qputenv("PATH", m_path);
+}
+
+void tst_SourceHighlighter::skipWithoutHighlighter()
+{
+    if (SourceHighlighter::defaultBackend() == SourceHighlighter::Backend::Plain)
+        QSKIP("no highlighter: KF6 SyntaxHighlighting not built in, kate-syntax-highlighter not "
+              "installed (libkf5syntaxhighlighting-tools)");
 }
 
 QString tst_SourceHighlighter::writeSample(const QString &name)
@@ -77,7 +140,7 @@ void tst_SourceHighlighter::parsesSpansColoursAndEntities()
           "  <span style=\"font-weight:bold;\">return</span> <span "
           "style=\"color:#bf0303;background-color:#fff0f0;\">&quot;a&quot;</span>;\n"
           "</pre></body></html>\n";
-    const HighlightedSource source = SourceHighlighter::parseHtml(html);
+    const HighlightedSource source = ToolHighlighter::parseHtml(html);
     QVERIFY(source.highlighted);
     QCOMPARE(source.background, QStringLiteral("#ffffff"));
     QCOMPARE(source.foreground, QStringLiteral("#1f1c1b"));
@@ -110,7 +173,7 @@ void tst_SourceHighlighter::parsesNestedSpansAndKeepsEmptyLines()
 {
     const QByteArray html = "<body><pre>a\n\n<span style=\"color:#111111\">b<span "
                             "style=\"font-weight:bold\">c</span>d</span>&#65;&#x42;\n</pre>";
-    const HighlightedSource source = SourceHighlighter::parseHtml(html);
+    const HighlightedSource source = ToolHighlighter::parseHtml(html);
     QVERIFY(source.highlighted);
     QCOMPARE(source.text, QStringLiteral("a\n\nbcdAB"));
     QCOMPARE(source.lines.size(), 3);
@@ -125,22 +188,67 @@ void tst_SourceHighlighter::parsesNestedSpansAndKeepsEmptyLines()
 
 void tst_SourceHighlighter::rejectsOutputWithoutPre()
 {
-    QVERIFY(!SourceHighlighter::parseHtml("no html here").highlighted);
-    QVERIFY(!SourceHighlighter::parseHtml("<pre>unterminated <span").highlighted);
+    QVERIFY(!ToolHighlighter::parseHtml("no html here").highlighted);
+    QVERIFY(!ToolHighlighter::parseHtml("<pre>unterminated <span").highlighted);
 }
 
-void tst_SourceHighlighter::highlightsARealFileWithTheTool_data()
+void tst_SourceHighlighter::usesTheBackendThisBuildChose()
+{
+    SourceHighlighter highlighter;
+#ifdef QRELOAD_KF6_SYNTAX
+    QCOMPARE(SourceHighlighter::defaultBackend(), SourceHighlighter::Backend::InProcess);
+    QCOMPARE(highlighter.backend(), SourceHighlighter::Backend::InProcess);
+#else
+    const auto expected = SourceHighlighter::toolPath().isEmpty()
+                              ? SourceHighlighter::Backend::Plain
+                              : SourceHighlighter::Backend::Tool;
+    QCOMPARE(SourceHighlighter::defaultBackend(), expected);
+    QCOMPARE(highlighter.backend(), expected);
+#endif
+    // The tool runs as a child QProcess, which is how the in-process test below sees there is none.
+    highlighter.setToolPath(QStringLiteral("/bin/true"));
+    QCOMPARE(highlighter.backend(), SourceHighlighter::Backend::Tool);
+    highlighter.highlight(writeSample(), SourceHighlighter::defaultTheme(false));
+    QCOMPARE(highlighter.findChildren<QProcess *>().size(), 1);
+    highlighter.setToolPath(QString());
+    QCOMPARE(highlighter.backend(), SourceHighlighter::Backend::Plain);
+}
+
+#ifdef QRELOAD_KF6_SYNTAX
+void tst_SourceHighlighter::highlightsInProcessWithoutStartingATool()
+{
+    // No tool can be found, let alone started: PATH is an empty folder.
+    QTemporaryDir empty;
+    QVERIFY(empty.isValid());
+    qputenv("PATH", QFile::encodeName(empty.path()));
+    QVERIFY(SourceHighlighter::toolPath().isEmpty());
+
+    SourceHighlighter highlighter;
+    QCOMPARE(highlighter.backend(), SourceHighlighter::Backend::InProcess);
+    QSignalSpy finished(&highlighter, &SourceHighlighter::finished);
+    const quint64 id = highlighter.highlight(writeSample(), SourceHighlighter::defaultTheme(false));
+    QVERIFY(highlighter.findChildren<QProcess *>().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QCOMPARE(finished.at(0).at(0).toULongLong(), id);
+    const auto source = finished.at(0).at(1).value<HighlightedSource>();
+    QVERIFY2(source.highlighted, qPrintable(source.notice));
+    const auto comment = spanAt(source.lines.at(0), 0);
+    QVERIFY(comment && !comment->foreground.isEmpty());
+    QVERIFY(highlighter.findChildren<QProcess *>().isEmpty());
+}
+#endif
+
+void tst_SourceHighlighter::highlightsARealFile_data()
 {
     QTest::addColumn<bool>("dark");
     QTest::newRow("light") << false;
     QTest::newRow("dark") << true;
 }
 
-void tst_SourceHighlighter::highlightsARealFileWithTheTool()
+void tst_SourceHighlighter::highlightsARealFile()
 {
     QFETCH(bool, dark);
-    if (SourceHighlighter::toolPath().isEmpty())
-        QSKIP("kate-syntax-highlighter is not installed (libkf5syntaxhighlighting-tools)");
+    skipWithoutHighlighter();
     SourceHighlighter highlighter;
     QSignalSpy finished(&highlighter, &SourceHighlighter::finished);
     const QString path = writeSample();
@@ -151,21 +259,112 @@ void tst_SourceHighlighter::highlightsARealFileWithTheTool()
     QVERIFY2(source.highlighted, qPrintable(source.notice));
     QVERIFY(source.notice.isEmpty());
     QCOMPARE(source.path, path);
+    QCOMPARE(source.theme, SourceHighlighter::defaultTheme(dark));
     QCOMPARE(source.text + QLatin1Char('\n'), QString::fromLatin1(sampleSource));
     QCOMPARE(source.lines.size(), 6);
     QCOMPARE(isDark(source.background), dark);
-    // The comment on line 1 and the number on line 5 are coloured, differently from plain text.
-    QVERIFY(!source.lines.at(0).isEmpty());
-    const HighlightedSource::Span comment = source.lines.at(0).constFirst();
-    QCOMPARE(comment.start, 0);
-    QVERIFY(!comment.foreground.isEmpty());
-    QVERIFY(comment.foreground != source.foreground);
-    bool numberColoured = false;
-    for (const HighlightedSource::Span &span : source.lines.at(4)) {
-        if (span.start == 11 && span.length == 2)
-            numberColoured = !span.foreground.isEmpty() && span.foreground != comment.foreground;
-    }
-    QVERIFY(numberColoured);
+    QCOMPARE(isDark(source.foreground), !dark);
+
+    // The comment (line 1), the type "int" (line 3) and the number (line 5) are coloured, each
+    // differently from plain text; the keyword "return" (line 5) is styled.
+    const auto comment = spanAt(source.lines.at(0), 0);
+    QVERIFY(comment);
+    QVERIFY(!comment->foreground.isEmpty());
+    QVERIFY(comment->foreground != source.foreground);
+    const auto type = spanAt(source.lines.at(2), 0);
+    QVERIFY(type && !type->foreground.isEmpty());
+    QVERIFY(type->foreground != source.foreground);
+    const auto number = spanAt(source.lines.at(4), 11);
+    QVERIFY(number);
+    QCOMPARE(number->start, 11);
+    QCOMPARE(number->length, 2);
+    QVERIFY(!number->foreground.isEmpty());
+    QVERIFY(number->foreground != comment->foreground);
+    const auto keyword = spanAt(source.lines.at(4), 4);
+    QVERIFY(keyword);
+    QVERIFY(keyword->bold || !keyword->foreground.isEmpty());
+    // Plain text between them has no span.
+    QVERIFY(!spanAt(source.lines.at(2), 4)); // "main"
+}
+
+void tst_SourceHighlighter::lightAndDarkThemesDiffer()
+{
+    skipWithoutHighlighter();
+    SourceHighlighter highlighter;
+    QSignalSpy finished(&highlighter, &SourceHighlighter::finished);
+    const QString path = writeSample();
+    highlighter.highlight(path, SourceHighlighter::defaultTheme(false));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    highlighter.highlight(path, SourceHighlighter::defaultTheme(true));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+    const auto light = finished.at(0).at(1).value<HighlightedSource>();
+    const auto dark = finished.at(1).at(1).value<HighlightedSource>();
+    QVERIFY(light.highlighted && dark.highlighted);
+    QCOMPARE(light.text, dark.text);
+    QVERIFY(light.background != dark.background);
+    QVERIFY(light.foreground != dark.foreground);
+    const auto lightComment = spanAt(light.lines.at(0), 0);
+    const auto darkComment = spanAt(dark.lines.at(0), 0);
+    QVERIFY(lightComment && darkComment);
+    QVERIFY(lightComment->foreground != darkComment->foreground);
+}
+
+void tst_SourceHighlighter::unknownFileTypeIsPlainWithANotice()
+{
+    skipWithoutHighlighter();
+    SourceHighlighter highlighter;
+    QSignalSpy finished(&highlighter, &SourceHighlighter::finished);
+    highlighter.highlight(writeSample(QStringLiteral("notes.unknownext")),
+                          SourceHighlighter::defaultTheme(false));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    const auto source = finished.at(0).at(1).value<HighlightedSource>();
+    QVERIFY(!source.highlighted);
+    QVERIFY(!source.notice.isEmpty());
+    QCOMPARE(source.text + QLatin1Char('\n'), QString::fromLatin1(sampleSource));
+}
+
+void tst_SourceHighlighter::aLargeFileDoesNotBlock()
+{
+    skipWithoutHighlighter();
+    // About 1 MB of C++ (under maxHighlightBytes): highlighting it takes far longer than handing
+    // the request off, and the caller's event loop keeps running meanwhile.
+    QByteArray large;
+    while (large.size() < 1024 * 1024)
+        large += sampleSource;
+    const int lineCount = int(large.count('\n'));
+    const QString path = m_dir->filePath(QStringLiteral("large.cpp"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(large);
+    file.close();
+
+    SourceHighlighter highlighter;
+    QSignalSpy finished(&highlighter, &SourceHighlighter::finished);
+    int ticks = 0;
+    int ticksBeforeResult = -1;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+    connect(&highlighter, &SourceHighlighter::finished, this, [&] { ticksBeforeResult = ticks; });
+    ticker.start();
+
+    QElapsedTimer clock;
+    clock.start();
+    highlighter.highlight(path, SourceHighlighter::defaultTheme(false));
+    const qint64 callNs = clock.nsecsElapsed();
+    QCOMPARE(finished.count(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    const qint64 totalNs = clock.nsecsElapsed();
+
+    const auto source = finished.at(0).at(1).value<HighlightedSource>();
+    QVERIFY2(source.highlighted, qPrintable(source.notice));
+    QCOMPARE(source.lines.size(), lineCount);
+    QVERIFY(!source.lines.constLast().isEmpty() || !source.lines.at(lineCount - 2).isEmpty());
+    // The work ran elsewhere: the call took a small part of the whole, and timers fired.
+    QVERIFY2(callNs * 10 < totalNs,
+             qPrintable(
+                 QStringLiteral("the call took %1 of %2 ms").arg(callNs / 1e6).arg(totalNs / 1e6)));
+    QVERIFY2(ticksBeforeResult > 1, qPrintable(QString::number(ticksBeforeResult)));
 }
 
 void tst_SourceHighlighter::withoutTheToolShowsPlainTextWithANotice()
@@ -208,5 +407,70 @@ void tst_SourceHighlighter::onlyTheNewestRequestIsDelivered()
     QCOMPARE(finished.at(0).at(1).value<HighlightedSource>().path, second);
 }
 
-QTEST_GUILESS_MAIN(tst_SourceHighlighter)
+void tst_SourceHighlighter::viewMarksDiagnosticsOverHighlightedText()
+{
+    skipWithoutHighlighter();
+    SourceView view;
+    view.resize(640, 400);
+    view.show();
+    QSignalSpy loaded(&view, &SourceView::loaded);
+    view.showFile(writeSample(), 5,
+                  {{5, {CodeEditor::Marker::Error, QStringLiteral("expected ';'")}},
+                   {3, {CodeEditor::Marker::Warning, QStringLiteral("unused")}}});
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 20000);
+    QVERIFY2(view.source().highlighted, qPrintable(view.source().notice));
+    QVERIFY(view.notice().isEmpty());
+
+    CodeEditor *editor = view.editor();
+    QCOMPARE(editor->textCursor().blockNumber() + 1, 5);
+    QCOMPARE(editor->markers().size(), 2);
+    QCOMPARE(editor->markers().value(5).first, CodeEditor::Marker::Error);
+    QCOMPARE(editor->markers().value(3).first, CodeEditor::Marker::Warning);
+    // The marked lines are tinted as whole lines, over their highlighting.
+    QList<int> tinted;
+    for (const QTextEdit::ExtraSelection &selection : editor->extraSelections())
+        tinted.append(selection.cursor.blockNumber() + 1);
+    std::sort(tinted.begin(), tinted.end());
+    QCOMPARE(tinted, (QList<int>{3, 5}));
+
+    const QColor plain = editor->palette().color(QPalette::Text);
+    QCOMPARE(editor->palette().color(QPalette::Base), QColor(view.source().background));
+    const QColor comment = editorColourAt(editor, 1, QStringLiteral("//"));
+    const QColor number = editorColourAt(editor, 5, QStringLiteral("42"));
+    const QColor type = editorColourAt(editor, 3, QStringLiteral("int"));
+    QVERIFY(comment.isValid() && comment != plain);
+    QVERIFY(number.isValid() && number != plain && number != comment);
+    QVERIFY(type.isValid() && type != plain);
+    QVERIFY(!editorColourAt(editor, 3, QStringLiteral("main")).isValid());
+}
+
+void tst_SourceHighlighter::viewFollowsAPaletteChange()
+{
+    skipWithoutHighlighter();
+    SourceView view;
+    QPalette light = view.palette();
+    light.setColor(QPalette::Base, Qt::white);
+    light.setColor(QPalette::Text, Qt::black);
+    view.setPalette(light);
+    view.show();
+    QSignalSpy loaded(&view, &SourceView::loaded);
+    view.showFile(writeSample());
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 20000);
+    QCOMPARE(view.source().theme, SourceHighlighter::defaultTheme(false));
+    QVERIFY(!isDark(view.editor()->palette().color(QPalette::Base).name()));
+    const QColor lightComment = editorColourAt(view.editor(), 1, QStringLiteral("//"));
+
+    QPalette dark = light;
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    view.setPalette(dark);
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, 20000);
+    QVERIFY2(view.source().highlighted, qPrintable(view.source().notice));
+    QCOMPARE(view.source().theme, SourceHighlighter::defaultTheme(true));
+    QVERIFY(isDark(view.editor()->palette().color(QPalette::Base).name()));
+    const QColor darkComment = editorColourAt(view.editor(), 1, QStringLiteral("//"));
+    QVERIFY(darkComment.isValid() && darkComment != lightComment);
+}
+
+QTEST_MAIN(tst_SourceHighlighter)
 #include "tst_sourcehighlighter.moc"
