@@ -9,6 +9,7 @@
 #include "hostmessages.h"
 #include "liveeventdata.h"
 #include "standbyserver.h"
+#include "statusdocument.h"
 
 #include <QCborArray>
 #include <QCoreApplication>
@@ -626,21 +627,17 @@ void HostProxy::pushStatus()
 
 QJsonObject HostProxy::status() const
 {
-    QJsonObject o = m_generation.statusJson();
-    o.insert(QLatin1String("url"), url().toString());
-    o.insert(QLatin1String("watching"), m_watching);
-    o.insert(QLatin1String("quietPeriodMs"), m_options.quietPeriodMs);
-    o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_options.pluginDirs));
-    o.insert(QLatin1String("serving"), m_state == HostState::Running);
-    if (const std::optional<ReloadRecord> last = lastReload())
-        o.insert(QLatin1String("lastReload"), last->toJson());
-    else
-        o.insert(QLatin1String("lastReload"), QJsonValue::Null);
-    o.insert(QLatin1String("reloads"), qint64(m_history.size()));
-    const QJsonObject supervisor = supervisorStatus();
-    for (auto it = supervisor.constBegin(); it != supervisor.constEnd(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
+    StatusDocument document;
+    document.generation = m_generation;
+    document.url = url().toString();
+    document.watching = m_watching;
+    document.quietPeriodMs = m_options.quietPeriodMs;
+    document.pluginDirs = m_options.pluginDirs;
+    document.serving = m_state == HostState::Running;
+    document.lastReload = lastReload();
+    document.reloads = m_history.size();
+    document.supervisor = supervisorStatus();
+    return document.toJson();
 }
 
 } // namespace qreload::app

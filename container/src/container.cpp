@@ -92,17 +92,17 @@ QString routeId(const Route &route)
     return QString::fromLatin1(route.method) + QLatin1Char(' ') + route.path;
 }
 
-bool routeMatches(const Route &route, const Request &request, bool *exact)
+//! `method` with HEAD already made GET.
+bool routeMatches(const Route &route, const QByteArray &method, const QString &path, bool *exact)
 {
-    const QByteArray method = request.method == "HEAD" ? QByteArray("GET") : request.method;
     if (route.method != method)
         return false;
-    if (route.path == request.path) {
+    if (route.path == path) {
         *exact = true;
         return true;
     }
     if (route.path.endsWith(QLatin1Char('*'))
-        && request.path.startsWith(QStringView(route.path).chopped(1))) {
+        && path.startsWith(QStringView(route.path).chopped(1))) {
         *exact = false;
         return true;
     }
@@ -871,6 +871,36 @@ Result<QList<QObject *>> Container::providers(const QString &iid)
     return out;
 }
 
+const Container::RouteEntry *Container::findRoute(const QByteArray &requestMethod,
+                                                  const QString &path) const
+{
+    // An exact route wins (found by its id); among prefix routes the longest (most specific)
+    // one does, the first registered among equals.
+    const QByteArray method = requestMethod == "HEAD" ? QByteArray("GET") : requestMethod;
+    if (const auto exact
+        = m_exactRoutes.constFind(QString::fromLatin1(method) + QLatin1Char(' ') + path);
+        exact != m_exactRoutes.constEnd())
+        return &*exact;
+    const RouteEntry *best = nullptr;
+    for (const RouteEntry &entry : m_prefixRoutes) {
+        bool isExact = false;
+        if (!routeMatches(*entry.route, method, path, &isExact))
+            continue;
+        if (isExact) // a prefix route's own path, '*' and all
+            return &entry;
+        if (!best || entry.route->path.size() > best->route->path.size())
+            best = &entry;
+    }
+    return best;
+}
+
+QString Container::routeOwner(const QByteArray &method, const QString &path) const
+{
+    ContainerLock lock(m_mutex);
+    const RouteEntry *entry = findRoute(method, path);
+    return entry ? entry->node->d->key : QString();
+}
+
 Result<Response> Container::serve(const Request &request)
 {
     Node *owner = nullptr;
@@ -880,29 +910,9 @@ Result<Response> Container::serve(const Request &request)
         ContainerLock lock(m_mutex);
         if (m_shutDown)
             return shutDownError(QStringLiteral("route %1").arg(request.path));
-        // An exact route wins (found by its id); among prefix routes the longest (most
-        // specific) one does, the first registered among equals.
-        const QByteArray method = request.method == "HEAD" ? QByteArray("GET") : request.method;
-        if (const auto exact = m_exactRoutes.constFind(QString::fromLatin1(method)
-                                                       + QLatin1Char(' ') + request.path);
-            exact != m_exactRoutes.constEnd()) {
-            owner = exact->node;
-            route = exact->route;
-        } else {
-            for (const RouteEntry &entry : std::as_const(m_prefixRoutes)) {
-                bool isExact = false;
-                if (!routeMatches(*entry.route, request, &isExact))
-                    continue;
-                if (isExact) { // a prefix route's own path, '*' and all
-                    owner = entry.node;
-                    route = entry.route;
-                    break;
-                }
-                if (!route || entry.route->path.size() > route->path.size()) {
-                    owner = entry.node;
-                    route = entry.route;
-                }
-            }
+        if (const RouteEntry *entry = findRoute(request.method, request.path)) {
+            owner = entry->node;
+            route = entry->route;
         }
         if (!route)
             return Error(Error::Reason::RouteNotFound,
