@@ -15,10 +15,10 @@
 namespace qreload::app {
 
 class FolderWatcher;
+class GenerationRetirer;
+class PhaseClock;
+class ReloadPlanner;
 class ShadowStore;
-namespace detail {
-struct GenerationReleases;
-}
 
 //! A plugin file to load in place of a watched one (see Options::restore).
 struct RestoredPlugin
@@ -74,8 +74,11 @@ struct RestoredPlugin
  * the work is queued to the engine's thread), or after Options::drainTimeoutMs, whichever comes
  * first. Nothing waits or sleeps meanwhile; generationRetired() reports each. A generation
  * retired by the timeout is shut down and unloaded while still held: its holder's lookups then
- * fail with ShutDown, and the object itself is freed when the holder lets go. The destructor
- * shuts down and unloads every generation at once, held or not.
+ * fail with ShutDown, and the object itself is freed when the holder lets go. Never while a call
+ * runs in it (Container::callsInFlight(): a route or method waiting in a nested event loop): the
+ * overrun is reported (drainOverrun(), a warning) and the generation retired when it returns. The
+ * destructor shuts down and unloads every generation at once, held or not, but one a call runs in:
+ * its holder frees it (and so shuts it down and unloads it) when it lets go after the call.
  *
  * What a generation is built from, file by file:
  *  - A plugin file that disappears on a watched change (deleted, its folder removed or replaced)
@@ -238,34 +241,32 @@ Q_SIGNALS:
      * holder let go (timedOut false), or after Options::drainTimeoutMs while still held (true).
      */
     void generationRetired(quint64 number, bool timedOut);
+    /*!
+     * A replaced generation is past Options::drainTimeoutMs with a call still running in it (a
+     * route waiting in a nested event loop): it is not shut down or unloaded under the call, but
+     * when the call returns. `callMs`: how long calls have run in it. Also logged as a warning.
+     */
+    void drainOverrun(quint64 number, qint64 callMs);
     void watchingChanged(bool watching);
     //! A raw event arrived (before the quiet period). For live "something changed" feedback.
     void fileEventObserved(const qreload::app::FileEvent &event);
 
 private:
-    struct Retiring
-    {
-        Generation *generation;
-        quint64 number;
-        quint64 recordId;     //!< the reload that replaced it (for phaseStarted)
-        qint64 deadline;      //!< m_clock time after which it is shut down anyway
-        bool retired = false; //!< shut down and unloaded; freed when its holder lets go
-    };
-
     void onQuietPeriodOver();
     //! (Re)starts the wait for pending file events: the settle window or the quiet period.
     void scheduleReload();
-    //! Makes `generation` shareable; the last holder to let go hands it back to the engine.
-    std::shared_ptr<Generation> share(std::unique_ptr<Generation> generation);
-    void onGenerationsReleased();
-    void onDrainTimeout();
-    void scheduleDrainTimeout();
     /*!
-     * Shuts down and unloads a generation and deletes its shadow copies, outside a reload;
-     * announces the phases (shutdown, unload, cleanup) under `recordId`. Returns the errors.
+     * One reload transaction: reads the plugin files (ReloadPlanner), and unless one is still
+     * being written, starts the reload, runs it (transact()) and finishes it, exactly once.
      */
-    Errors retire(Generation &generation, quint64 recordId);
     ReloadRecord runTransaction(ReloadRecord record, bool skipWhenUnchanged);
+    /*!
+     * Everything of a started reload after the files were read: plans, builds the candidate
+     * (CandidateBuilder), swaps it in and retires the replaced one (GenerationRetirer). Returns
+     * the outcome; every way out of a reload is a return from here.
+     */
+    ReloadOutcome transact(ReloadRecord &record, ReloadPlanner &planner, PhaseClock &clock,
+                           bool skipWhenUnchanged);
     void finish(ReloadRecord &record);
 
     Options m_options;
@@ -277,10 +278,8 @@ private:
     qint64 m_busySince = -1; //!< m_clock time the pending reload first found a writer or build
     qint64 m_busyUntil = -1; //!< and the last time it found one busy, or saw it end
     QString m_busyReason;    //!< what it waited for
+    std::unique_ptr<GenerationRetirer> m_retirer; // before m_current: it hands generations out
     std::shared_ptr<Generation> m_current;
-    std::shared_ptr<detail::GenerationReleases> m_releases; // shared with every holder's deleter
-    std::vector<Retiring> m_retiring;
-    QTimer m_drainTimer;
     QElapsedTimer m_clock;
     QHash<QString, QByteArray>
         m_currentHashes; // origin path -> content hash of the current generation

@@ -14,6 +14,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 #if defined(__SANITIZE_THREAD__)
@@ -901,8 +902,48 @@ QString Container::routeOwner(const QByteArray &method, const QString &path) con
     return entry ? entry->node->d->key : QString();
 }
 
+namespace {
+
+qint64 steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+/*!
+ * Counts one plugin call that runs outside the lock, from before the call until what it returned
+ * no longer points into the library (see callsInFlight()).
+ */
+class Container::CallInFlight
+{
+public:
+    explicit CallInFlight(Container &container)
+        : m_container(container)
+    {
+        if (m_container.m_callsInFlight.fetch_add(1, std::memory_order_acq_rel) == 0)
+            m_container.m_callsSince.store(steadyMs(), std::memory_order_release);
+    }
+    ~CallInFlight() { m_container.m_callsInFlight.fetch_sub(1, std::memory_order_acq_rel); }
+    CallInFlight(const CallInFlight &) = delete;
+    CallInFlight &operator=(const CallInFlight &) = delete;
+
+private:
+    Container &m_container;
+};
+
+qint64 Container::callsRunningMs() const
+{
+    if (callsInFlight() == 0)
+        return 0;
+    return steadyMs() - m_callsSince.load(std::memory_order_acquire);
+}
+
 Result<Response> Container::serve(const Request &request)
 {
+    std::optional<CallInFlight> call;
     Node *owner = nullptr;
     const Route *route = nullptr;
     QObject *instance = nullptr;
@@ -923,6 +964,10 @@ Result<Response> Container::serve(const Request &request)
         if (!made)
             return made.errors();
         instance = made.value();
+        // The handler runs outside the lock and may spin a nested event loop: counted (from
+        // before the lock is let go until the body is our own copy), so that its generation is
+        // not shut down or unloaded under it.
+        call.emplace(*this);
     }
     Response response;
     if (std::exception_ptr e = runCatching([&] { response = route->handler(instance, request); }))
@@ -1287,6 +1332,7 @@ Error noSuchMethod(const ComponentDescriptor &d, const QMetaObject *meta, const 
 Result<QVariant> Container::invoke(const QString &key, const QString &method,
                                    const QVariantList &arguments)
 {
+    std::optional<CallInFlight> call;
     QObject *instance = nullptr;
     const Node *owner = nullptr;
     {
@@ -1307,6 +1353,8 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
             return made.errors();
         instance = made.value();
         owner = n;
+        // The method runs outside the lock and may spin a nested event loop (see serve()).
+        call.emplace(*this);
     }
     const auto failure = [&](Error::Reason reason, const QString &message) {
         return Error(reason, message, owner->d->key, owner->d->pluginFile);

@@ -6,6 +6,7 @@
 
 #include <QCryptographicHash>
 #include <QDirIterator>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -15,6 +16,59 @@ using namespace qreload;
 using namespace qreload::app;
 
 Q_DECLARE_METATYPE(PluginFolder::Write)
+
+/*!
+ * Counts reloadStarted and reloadFinished per reload id, to prove that every started reload
+ * finishes exactly once. reloadStarted carries no id: a started reload's id is the one its first
+ * phaseStarted announces.
+ */
+class ReloadPairing
+{
+public:
+    explicit ReloadPairing(ReloadEngine &engine)
+    {
+        QObject::connect(&engine, &ReloadEngine::reloadStarted, &m_context, [this] {
+            if (m_awaitingId)
+                ++m_unidentified; // started again before its first phase
+            m_awaitingId = true;
+        });
+        QObject::connect(&engine, &ReloadEngine::phaseStarted, &m_context, [this](quint64 id) {
+            if (std::exchange(m_awaitingId, false))
+                ++m_started[id];
+        });
+        QObject::connect(&engine, &ReloadEngine::reloadFinished, &m_context,
+                         [this](const ReloadRecord &record) {
+                             if (std::exchange(m_awaitingId, false))
+                                 ++m_unidentified; // finished without a phase
+                             ++m_finished[record.id];
+                         });
+    }
+
+    //! Empty when each started reload finished exactly once, else what went wrong.
+    QString problems() const
+    {
+        QStringList out;
+        if (m_awaitingId || m_unidentified > 0)
+            out.append(
+                QStringLiteral("%1 start(s) without a phase").arg(m_unidentified + m_awaitingId));
+        for (auto it = m_started.cbegin(); it != m_started.cend(); ++it) {
+            if (it.value() != 1 || m_finished.value(it.key()) != 1)
+                out.append(QStringLiteral("reload %1 started %2 time(s), finished %3 time(s)")
+                               .arg(it.key())
+                               .arg(it.value())
+                               .arg(m_finished.value(it.key())));
+        }
+        return out.join(QStringLiteral("; "));
+    }
+    int started() const { return int(m_started.size()); }
+
+private:
+    QObject m_context;
+    QMap<quint64, int> m_started;
+    QMap<quint64, int> m_finished;
+    bool m_awaitingId = false;
+    int m_unidentified = 0;
+};
 
 class tst_ReloadEngine : public QObject
 {
@@ -60,6 +114,8 @@ private Q_SLOTS:
     void reloadAllRecreatesEverything();
     void proportionalReloadsLeaveNoShadowCopyBehind();
     void drainingGenerationLeavesKeptInstancesAlone();
+    void callPastDrainTimeoutKeepsItsLibraryMapped();
+    void everyStartedReloadFinishesOnce();
 
 private:
     std::unique_ptr<ReloadEngine> makeEngine(int quietPeriodMs = 30, int drainTimeoutMs = 2000);
@@ -233,6 +289,7 @@ void tst_ReloadEngine::brokenPluginKeepsOldGenerationServing()
     QFETCH(QString, expectedError);
     m_folder->putFixture("greeter_v1");
     auto engine = makeEngine();
+    const ReloadPairing pairing(*engine);
     QVERIFY(engine->start().ok());
 
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
@@ -252,6 +309,11 @@ void tst_ReloadEngine::brokenPluginKeepsOldGenerationServing()
     // Fixing the file is picked up as usual.
     m_folder->putFixture("greeter_v2");
     QTRY_COMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+    // Every reload that started (a file still incomplete is retried before one starts) finished
+    // exactly once: none is left "reloading".
+    QTRY_VERIFY(!engine->hasPendingEvents() && !engine->isReloading());
+    QCOMPARE(pairing.problems(), QString());
+    QCOMPARE(pairing.started(), 3); // startup, the failure, the fix
 }
 
 void tst_ReloadEngine::startupWithBrokenPluginThenFixed()
@@ -1313,4 +1375,95 @@ void tst_ReloadEngine::drainingGenerationLeavesKeptInstancesAlone()
 }
 
 QTEST_GUILESS_MAIN(tst_ReloadEngine)
+void tst_ReloadEngine::callPastDrainTimeoutKeepsItsLibraryMapped()
+{
+    m_folder->putFixture("nestedloop");
+    auto engine = makeEngine(30, 50);
+    QVERIFY(engine->start().ok());
+    QSignalSpy retired(engine.get(), &ReloadEngine::generationRetired);
+    QSignalSpy overran(engine.get(), &ReloadEngine::drainOverrun);
+    qApp->setProperty("nestedloop/release", false);
+
+    // While the route waits in its nested event loop (as one waiting for a QNetworkReply does),
+    // a reload replaces its generation and the drain timeout passes.
+    bool checked = false;
+    QTimer::singleShot(0, this, [&] {
+        // The route is let go whatever fails here.
+        const auto release = qScopeGuard([] { qApp->setProperty("nestedloop/release", true); });
+        QVERIFY(qApp->property("nestedloop/running").toBool());
+        m_folder->putFixture("greeter_v2");
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral(
+                                 "generation 1 is past its drain timeout \\(50 ms\\): a call into "
+                                 "it has run for \\d+ ms; it is shut down and unloaded when its "
+                                 "calls return")));
+        QVERIFY(engine->reloadNow().ok());
+        QCOMPARE(engine->generationNumber(), 2u);
+        QCOMPARE(engine->retiringGenerations(), 1);
+        // The timeout came and went: the overrun is reported, nothing is shut down or unloaded
+        // under the running call.
+        QTRY_COMPARE(overran.size(), 1);
+        QCOMPARE(overran.first().at(0).value<quint64>(), 1u);
+        QVERIFY(overran.first().at(1).toLongLong() > 0);
+        QCOMPARE(retired.size(), 0);
+        QCOMPARE(engine->retiringGenerations(), 1);
+        QVERIFY(mappingsOf(QStringLiteral("/g1/")) > 0);
+        QCOMPARE(body(*engine), QStringLiteral("<h1>This is Version 2!</h1>"));
+        checked = true;
+    });
+    std::shared_ptr<Generation> held = engine->current(); // as the preview server holds it
+    const QString answer = body(held);
+    held.reset();
+    QVERIFY(checked);
+    QCOMPARE(answer, QStringLiteral("returned after 1 nested loop"));
+
+    // The call returned and its holder let go: now it is retired, and its library unloaded.
+    QTRY_COMPARE(retired.size(), 1);
+    QCOMPARE(retired.first(), (QVariantList{quint64(1), false}));
+    QCOMPARE(overran.size(), 1);
+    QCOMPARE(engine->retiringGenerations(), 0);
+    QCOMPARE(mappingsOf(QStringLiteral("/g1/")), 0);
+    QTRY_COMPARE(QDir(engine->shadowRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+                 QStringList{QStringLiteral("g2")});
+}
+
+void tst_ReloadEngine::everyStartedReloadFinishesOnce()
+{
+    m_folder->putFixture("greeter_v1");
+    auto engine = makeEngine();
+    const ReloadPairing pairing(*engine);
+    QVERIFY(engine->start().ok());
+
+    // No change: watched (skipped at stage) and by the build (skipped without a plan).
+    m_folder->putFixture("greeter_v1", PluginFolder::Write::Rename);
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Skipped), 1);
+    QCOMPARE(engine->reloadForEvents({}, QStringLiteral("built")).outcome, ReloadOutcome::Skipped);
+    // Success, manual and watched; a request during a reload becomes one follow-up.
+    QVERIFY(engine->reloadNow().ok());
+    int queued = 0;
+    connect(engine.get(), &ReloadEngine::reloadStarted, this, [&] {
+        if (queued == 0 && engine->reloadNow().decision.contains(QStringLiteral("follow-up")))
+            ++queued;
+    });
+    m_folder->putFixture("greeter_v2");
+    QTRY_COMPARE(engine->generationNumber(), 4u);
+    QCOMPARE(queued, 1);
+    // Failures: constructor throws, validation, load; the same bytes again are not retried.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
+    m_folder->putFixture("greeter_throws");
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 1);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
+    m_folder->putFixture("greeter_missingdep");
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 2);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reload \\d+ failed")));
+    m_folder->putFixture("wrongiid");
+    QTRY_COMPARE(count(*engine, ReloadOutcome::Failed), 3);
+    QCOMPARE(engine->reloadForEvents({}, QStringLiteral("built")).outcome, ReloadOutcome::Skipped);
+    // (A file still being written: brokenPluginKeepsOldGenerationServing's truncated rows.)
+    QTRY_VERIFY(!engine->hasPendingEvents() && !engine->isReloading());
+
+    QCOMPARE(pairing.problems(), QString());
+    QCOMPARE(pairing.started(), engine->history().size());
+}
+
 #include "tst_reloadengine.moc"

@@ -7,6 +7,7 @@
 #include <QRecursiveMutex>
 #include <QSet>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -164,6 +165,16 @@ public:
      */
     QString routeOwner(const QByteArray &method, const QString &path) const;
 
+    /*!
+     * Plugin calls running now outside the lock (a route's handler in serve(), a method in
+     * invoke()), on any thread. Such a call may wait in a nested event loop for as long as it
+     * likes: whoever shuts down and unloads this container's generation must wait for 0.
+     */
+    int callsInFlight() const { return m_callsInFlight.load(std::memory_order_acquire); }
+    //! How long calls have run without a pause: ms since callsInFlight() last rose from 0;
+    //! 0 when none runs.
+    qint64 callsRunningMs() const;
+
     QList<ComponentInfo> components() const;
     //! A component with this key is registered (created or not).
     bool contains(const QString &key) const;
@@ -258,6 +269,7 @@ private:
     Errors destroyAll();
     void applyPendingState(Node *node, QObject *instance);
     void aboutToCall(const Node *node, PluginCall call) const;
+    class CallInFlight;
 
     mutable QRecursiveMutex m_mutex;
     std::vector<std::unique_ptr<Node>> m_nodes;
@@ -280,6 +292,8 @@ private:
     bool m_starting = false;
     bool m_started = false;
     bool m_shutDown = false;
+    std::atomic<int> m_callsInFlight{0};
+    std::atomic<qint64> m_callsSince{0}; // steady clock ms when m_callsInFlight rose from 0
 };
 
 } // namespace qreload
