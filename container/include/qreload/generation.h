@@ -1,6 +1,7 @@
 #pragma once
 
 #include "qreload/container.h"
+#include "qreload/pluginsource.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -11,14 +12,6 @@
 class QPluginLoader;
 
 namespace qreload {
-
-//! A plugin file to load: where it is watched, and the private copy actually loaded.
-struct PluginSource
-{
-    QString originPath;     //!< the file the user's build writes and qreload watches
-    QString loadPath;       //!< the per-generation shadow copy that is dlopen'ed
-    QByteArray contentHash; //!< tells the file's bytes at staging time apart (128 bits)
-};
 
 /*!
  * Checks that a file is a complete ELF shared object: header present and sane, and the program
