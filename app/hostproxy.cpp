@@ -8,6 +8,7 @@
 #include "hostchannel.h"
 #include "hostmessages.h"
 #include "liveeventdata.h"
+#include "requestguard.h"
 #include "standbyserver.h"
 #include "statusdocument.h"
 
@@ -33,32 +34,10 @@ Q_LOGGING_CATEGORY(lcSupervisor, "qreload.supervisor")
 
 namespace qreload::app {
 
-namespace {
-
-constexpr int MinimumTokenLength = 16;
-
-QString makeSessionToken()
-{
-    // A fixed token from the environment lets scripts call the POST endpoints without reading
-    // qreload's output; otherwise each session makes a random one.
-    const QString fixed = qEnvironmentVariable("QRELOAD_TOKEN");
-    if (fixed.size() >= MinimumTokenLength)
-        return fixed;
-    if (!fixed.isEmpty())
-        qWarning("qreload: QRELOAD_TOKEN is shorter than %d characters; using a random token",
-                 MinimumTokenLength);
-    QByteArray token(16, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
-                                         reinterpret_cast<quint32 *>(token.data() + token.size()));
-    return QString::fromLatin1(token.toHex());
-}
-
-} // namespace
-
 HostProxy::HostProxy(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_token(makeSessionToken())
+    , m_token(RequestGuard::makeSessionToken())
 {
     qRegisterMetaType<ReloadRecord>();
     qRegisterMetaType<FileEvent>();

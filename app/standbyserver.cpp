@@ -3,7 +3,7 @@
 #include "clientscript.h"
 #include "eventstream.h"
 #include "hostproxy.h"
-#include "previewserver.h"
+#include "requestguard.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -37,11 +37,7 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                         QHttpServerResponder::StatusCode(status));
         socket->disconnectFromHost();
     };
-    QByteArray host = request.value("Host");
-    if (const qsizetype colon = host.lastIndexOf(':'); colon > 0 && !host.endsWith(']'))
-        host.truncate(colon);
-    const bool loopbackName = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-    if (!loopbackName && QHostAddress(QString::fromLatin1(host)) != m_proxy->host()) {
+    if (!RequestGuard::hostAllowed(request.value("Host"), m_proxy->host())) {
         reply("Host header not allowed\n", "text/plain; charset=utf-8", 421);
         return true;
     }
@@ -55,7 +51,9 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     } else if (path == QLatin1String("/_qreload/open")) {
         if (!post) {
             reply("use POST\n", "text/plain; charset=utf-8", 405);
-        } else if (!PreviewServer::isSameOrigin(request)) {
+        } else if (!RequestGuard::isSameOrigin(request.value("Origin"),
+                                               request.value("Sec-Fetch-Site"),
+                                               request.value("Host"))) {
             reply("only a page of this server may open the console\n", "text/plain; charset=utf-8",
                   403);
         } else {
@@ -74,7 +72,8 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                || path == QLatin1String("/_qreload/reload")) {
         if (!post) {
             reply("use POST\n", "text/plain; charset=utf-8", 405);
-        } else if (request.value("X-QReload-Token") != m_proxy->sessionToken().toLatin1()) {
+        } else if (!RequestGuard::tokenMatches(request.value("X-QReload-Token"),
+                                               m_proxy->sessionToken())) {
             reply("a valid X-QReload-Token header is required\n", "text/plain; charset=utf-8", 403);
         } else {
             reply(QJsonDocument(QJsonObject{{QLatin1String("restarting"), true}}).toJson(),
