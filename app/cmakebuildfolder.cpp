@@ -49,10 +49,11 @@ QString CMakeBuildFolder::Toolchain::pluginCompiler()
     // an older default (Debian 12: clang++ is 14 when a newer clang-N is installed too).
     int newest = -1;
     QString newestPath;
-    const QStringList pathDirs = qEnvironmentVariable("PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    const QStringList pathDirs
+        = qEnvironmentVariable("PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts);
     for (const QString &dir : pathDirs) {
         const QFileInfoList candidates = QDir(dir).entryInfoList({QStringLiteral("clang++-*")},
-                                                                  QDir::Files | QDir::Executable);
+                                                                 QDir::Files | QDir::Executable);
         for (const QFileInfo &candidate : candidates) {
             bool isNumber = false;
             const int version = candidate.fileName().mid(8).toInt(&isNumber);

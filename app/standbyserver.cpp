@@ -6,7 +6,6 @@
 #include "requestguard.h"
 
 #include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpSocket>
@@ -25,17 +24,18 @@ StandbyServer::StandbyServer(HostProxy *proxy, EventJournal *journal,
     });
 }
 
-bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+bool StandbyServer::serve(const QHttpServerRequest &request, HttpExchange &exchange)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
+    QTcpSocket *socket = exchange.socket();
     const auto reply = [&](const QByteArray &body, const QByteArray &type, int status) {
-        responder.write(body,
-                        {{"Content-Type", type},
-                         {"Cache-Control", "no-store"},
-                         {"Connection", "close"},
-                         {"X-QReload-Generation", QByteArray::number(m_proxy->generationNumber())}},
-                        QHttpServerResponder::StatusCode(status));
-        socket->disconnectFromHost();
+        exchange.write(body,
+                       {{"Content-Type", type},
+                        {"Cache-Control", "no-store"},
+                        {"Connection", "close"},
+                        {"X-QReload-Generation", QByteArray::number(m_proxy->generationNumber())}},
+                       status);
+        if (socket)
+            socket->disconnectFromHost();
     };
     if (!RequestGuard::hostAllowed(request.value("Host"), m_proxy->host())) {
         reply("Host header not allowed\n", "text/plain; charset=utf-8", 421);
@@ -45,7 +45,10 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     const bool post = request.method() == QHttpServerRequest::Method::Post;
     if (path == QLatin1String("/_qreload/events")
         && request.method() == QHttpServerRequest::Method::Get) {
-        m_stream->serve(request, socket); // kept open: the stream ends when a host starts
+        if (socket)
+            m_stream->serve(request, socket); // kept open: the stream ends when a host starts
+        else
+            reply("event streams need a TCP connection\n", "text/plain; charset=utf-8", 500);
     } else if (path == ClientScript::path()) {
         reply(ClientScript::script(), "text/javascript; charset=utf-8", 200);
     } else if (path == QLatin1String("/_qreload/open")) {
@@ -98,13 +101,6 @@ bool StandbyServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         reply(page.toUtf8(), "text/html; charset=utf-8", 503);
     }
     return true;
-}
-
-void StandbyServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    makeResponder(request, socket)
-        .write(QByteArray("not found\n"), {{"Content-Type", "text/plain"}},
-               QHttpServerResponder::StatusCode::NotFound);
 }
 
 } // namespace qreload::app

@@ -2,7 +2,7 @@
 
 #include "connectionlimits.h"
 
-#include <QAbstractHttpServer>
+#include "qtcompat.h"
 
 namespace qreload::app {
 
@@ -19,7 +19,7 @@ class HostProxy;
  * served, and `POST /_qreload/open` raises the console. It runs in the supervisor and never calls
  * plugin code. While a host runs, its listening socket is paused, so the host alone accepts.
  */
-class StandbyServer : public QAbstractHttpServer
+class StandbyServer : public HttpServer
 {
     Q_OBJECT
 
@@ -29,8 +29,7 @@ public:
     EventStream *eventStream() const { return m_stream; }
 
 protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    bool serve(const QHttpServerRequest &request, HttpExchange &exchange) override;
 
 private:
     HostProxy *m_proxy;

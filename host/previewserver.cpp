@@ -14,7 +14,6 @@
 
 #include <QHostInfo>
 #include <QHttpServerRequest>
-#include <QHttpServerResponder>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -29,8 +28,6 @@ Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 namespace qreload::app {
 
 namespace {
-
-using StatusCode = QHttpServerResponder::StatusCode;
 
 QByteArray methodName(QHttpServerRequest::Method method)
 {
@@ -54,7 +51,7 @@ std::optional<ReloadScope> reloadScope(const QUrlQuery &query)
 } // namespace
 
 PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
-    : QAbstractHttpServer(parent)
+    : HttpServer(parent)
     , m_engine(engine)
     , m_journal(new EventJournal(EventJournal::DefaultCapacity, this))
     , m_stream(new EventStream(m_journal, this))
@@ -164,9 +161,9 @@ QJsonObject PreviewServer::status() const
     return document.toJson();
 }
 
-bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+bool PreviewServer::serve(const QHttpServerRequest &request, HttpExchange &exchange)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
+    QTcpSocket *socket = exchange.socket();
     // "close" when the connection ends after this response, "keep-alive" for HTTP/1.0 that asked.
     const ConnectionGuard *guard = ConnectionGuard::of(socket);
     const QByteArray connection = guard ? guard->connectionHeader() : QByteArray();
@@ -177,18 +174,18 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         const QByteArray generationHeader
             = QByteArray::number(generation ? generation->number() : m_engine->generationNumber());
         if (connection.isEmpty()) {
-            responder.write(body,
-                            {{"Content-Type", type},
-                             {"X-QReload-Generation", generationHeader},
-                             {"Cache-Control", "no-store"}},
-                            StatusCode(status));
+            exchange.write(body,
+                           {{"Content-Type", type},
+                            {"X-QReload-Generation", generationHeader},
+                            {"Cache-Control", "no-store"}},
+                           status);
         } else {
-            responder.write(body,
-                            {{"Content-Type", type},
-                             {"X-QReload-Generation", generationHeader},
-                             {"Cache-Control", "no-store"},
-                             {"Connection", connection}},
-                            StatusCode(status));
+            exchange.write(body,
+                           {{"Content-Type", type},
+                            {"X-QReload-Generation", generationHeader},
+                            {"Cache-Control", "no-store"},
+                            {"Connection", connection}},
+                           status);
         }
     };
     const auto replyJson = [&](const QJsonDocument &json, int status = 200) {
@@ -254,7 +251,10 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
                 replyText(QStringLiteral("use GET for the event stream"), 405);
             } else {
                 generation.reset(); // a stream lasts: it must not hold a generation
-                m_stream->serve(request, socket);
+                if (socket)
+                    m_stream->serve(request, socket);
+                else
+                    replyText(QStringLiteral("event streams need a TCP connection"), 500);
             }
         } else if (path == ClientScript::path()) {
             reply(method == "HEAD" ? QByteArray() : ClientScript::script(),
@@ -301,9 +301,9 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
     componentRequest.path = path;
     componentRequest.query = request.query();
     componentRequest.body = request.body();
-    componentRequest.headers = request.headers();
+    componentRequest.headers = requestHeaders(request);
     // If the route's code crashes, the host's crash handler answers this socket with a 502.
-    CrashHandler::setRequest(socket->socketDescriptor(),
+    CrashHandler::setRequest(socket ? socket->socketDescriptor() : -1,
                              QString::fromLatin1(method) + QLatin1Char(' ') + path);
     const Result<Response> response = generation->container().serve(componentRequest);
     CrashHandler::clearRequest();
@@ -335,12 +335,6 @@ bool PreviewServer::handleRequest(const QHttpServerRequest &request, QTcpSocket 
         replyText(joinErrors(response.errors()), 500);
     }
     return true;
-}
-
-void PreviewServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    makeResponder(request, socket)
-        .write(QByteArray("not found\n"), {{"Content-Type", "text/plain"}}, StatusCode::NotFound);
 }
 
 } // namespace qreload::app

@@ -2,8 +2,8 @@
 
 #include "clientscript.h"
 #include "connectionlimits.h"
+#include "qtcompat.h"
 
-#include <QAbstractHttpServer>
 #include <QHostAddress>
 #include <QJsonObject>
 
@@ -36,10 +36,10 @@ class ReloadEngine;
  * listens on a non-loopback address, the machine's own addresses and host name are allowed too.
  *
  * HTTP limits (body size, idle connections, open connections; see ConnectionLimits) are kept by
- * the listening socket, a GuardedTcpServer, before QHttpServer parses a request: Qt 6.4's
- * QHttpServer has no setting for them.
+ * the listening socket, a GuardedTcpServer, before QHttpServer parses a request: QHttpServer has
+ * no setting for them.
  */
-class PreviewServer : public QAbstractHttpServer
+class PreviewServer : public HttpServer
 {
     Q_OBJECT
 
@@ -95,8 +95,7 @@ public:
     QJsonObject status() const;
 
 protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    bool serve(const QHttpServerRequest &request, HttpExchange &exchange) override;
 
 private:
     //! A guarded listening socket, opened by `open`, becomes this server's.

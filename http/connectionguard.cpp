@@ -1,6 +1,9 @@
 #include "connectionguard.h"
 
+#include "qtcompat.h"
+
 #include <QLoggingCategory>
+#include <QScopedValueRollback>
 #include <QTcpSocket>
 
 #ifdef Q_OS_UNIX
@@ -11,11 +14,13 @@ Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace qreload::app {
 
-ConnectionGuard::ConnectionGuard(QTcpSocket *socket, QObject *parser,
-                                 const ConnectionLimits &limits)
+namespace {
+thread_local QTcpSocket *t_parserTurn = nullptr;
+} // namespace
+
+ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ConnectionLimits &limits)
     : QObject(socket)
     , m_socket(socket)
-    , m_parser(parser)
     , m_limits(limits)
 {
     m_idle.setSingleShot(true);
@@ -25,6 +30,8 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, QObject *parser,
     connect(&m_linger, &QTimer::timeout, m_socket, &QAbstractSocket::abort);
     // Connected before the parser's slot, so it runs first on every readyRead.
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::beforeParser);
+    if (auto *httpSocket = qobject_cast<HttpSocket *>(m_socket))
+        httpSocket->onReadyReadConnected([this] { readyReadConnected(); });
     connect(m_socket, &QIODevice::bytesWritten, this, [this] { m_activity.start(); });
     m_activity.start();
     m_idle.start(m_limits.idleTimeoutMs);
@@ -36,6 +43,11 @@ ConnectionGuard *ConnectionGuard::of(const QTcpSocket *socket)
                   : nullptr;
 }
 
+QTcpSocket *ConnectionGuard::inParserTurn()
+{
+    return t_parserTurn;
+}
+
 void ConnectionGuard::setLimits(const ConnectionLimits &limits)
 {
     m_limits = limits;
@@ -45,7 +57,40 @@ void ConnectionGuard::setLimits(const ConnectionLimits &limits)
 
 void ConnectionGuard::followParser()
 {
-    connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::afterParser);
+    if (m_after || m_stage == Stage::Refused)
+        return;
+    const QScopedValueRollback rewiring(m_rewiring, true);
+    m_after = connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::afterParser);
+}
+
+void ConnectionGuard::readyReadConnected()
+{
+    if (m_rewiring)
+        return;
+    if (m_stage == Stage::Refused) {
+        // The parser connected again (Qt 6.5+ does when a response is done): nothing more of
+        // this connection may reach it.
+        detachParser();
+        return;
+    }
+    if (!m_after)
+        return; // before followParser(): it connects the after-parser slot itself
+    if (m_inParserTurn) {
+        // The parser connected again at the end of its turn (Qt 6.5+, as its responder went):
+        // the after-parser slot must still run in this turn, where it is, and moves itself then.
+        // (A slot connected during a signal's emission is not called by that emission.)
+        m_moveAfterParser = true;
+        return;
+    }
+    moveAfterParserLast();
+}
+
+void ConnectionGuard::moveAfterParserLast()
+{
+    // Behind the slot just connected, so that it still runs after the parser.
+    const QScopedValueRollback rewiring(m_rewiring, true);
+    disconnect(m_after);
+    m_after = connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::afterParser);
 }
 
 QByteArray ConnectionGuard::connectionHeader() const
@@ -63,6 +108,9 @@ void ConnectionGuard::beforeParser()
         drain();
         return;
     }
+    // The connection Qt's parser reads next (restored by afterParser: a route's event loop may
+    // handle another connection in between).
+    m_outerTurn = std::exchange(t_parserTurn, m_socket);
     m_activity.start();
     if (m_inParserTurn || m_stage == Stage::Answering) {
         // A route ran an event loop and the parser goes on with the next request while the
@@ -184,7 +232,10 @@ void ConnectionGuard::judgeHead()
 
 void ConnectionGuard::afterParser()
 {
+    t_parserTurn = std::exchange(m_outerTurn, nullptr);
     m_inParserTurn = false;
+    if (std::exchange(m_moveAfterParser, false))
+        moveAfterParserLast();
     if (m_stage == Stage::Refused)
         return;
     if (m_socket->state() != QAbstractSocket::ConnectedState) {
@@ -311,9 +362,15 @@ void ConnectionGuard::closeQuietly()
 
 void ConnectionGuard::detachParser()
 {
-    if (m_parser)
-        disconnect(m_socket, &QIODevice::readyRead, m_parser, nullptr);
-    m_parser = nullptr;
+    // Every readyRead slot but the guard's is the parser's: Qt 6.4 connects the server's, Qt 6.5+
+    // a per-connection protocol handler's (qtcompat.h, difference 4).
+    const QScopedValueRollback rewiring(m_rewiring, true);
+    disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+    m_after = {};
+    m_moveAfterParser = false;
+    connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::beforeParser);
+    if (t_parserTurn == m_socket)
+        t_parserTurn = std::exchange(m_outerTurn, nullptr);
 }
 
 } // namespace qreload::app

@@ -15,8 +15,8 @@ QT_END_NAMESPACE
 namespace qreload::app {
 
 /*!
- * Enforces ConnectionLimits on one connection of the preview server, around Qt 6.4's
- * QHttpServer, which has no setting for them.
+ * Enforces ConnectionLimits on one connection of the preview server, around QHttpServer, which
+ * has no setting for them (neither in Qt 6.4 nor in 6.8: see qtcompat.h).
  *
  * The guard's slot is connected to the socket's readyRead before QHttpServer's parser, so it
  * sees every byte before the parser reads it, and a second slot runs after the parser. It
@@ -35,6 +35,11 @@ namespace qreload::app {
  * what the client still sends is read and dropped (never kept) for up to LingerMs, so that the
  * client reads the response instead of a connection reset.
  *
+ * Every readyRead slot of the socket other than the guard's is taken to be the parser's. On an
+ * HttpSocket, the guard keeps its after-parser slot behind the parser's even when the parser
+ * connects again (Qt 6.5+ does after every request), and keeps a refused connection's parser
+ * detached (qtcompat.h, difference 4).
+ *
  * The guard is a child of its socket. Runs on the socket's thread.
  */
 class ConnectionGuard : public QObject
@@ -46,14 +51,19 @@ public:
     static constexpr int LingerMs = 2000;
 
     /*!
-     * Guards `socket`. `parser` is the object whose readyRead slot parses requests (the HTTP
-     * server): refusing disconnects it from the socket. Construct the guard before the parser
-     * connects to the socket, and call followParser() after.
+     * Guards `socket`: refusing disconnects every other readyRead slot (the parser's) from it.
+     * Construct the guard before the parser connects to the socket, and call followParser()
+     * after.
      */
-    ConnectionGuard(QTcpSocket *socket, QObject *parser, const ConnectionLimits &limits);
+    ConnectionGuard(QTcpSocket *socket, const ConnectionLimits &limits);
 
     //! The guard of `socket`, or null.
     static ConnectionGuard *of(const QTcpSocket *socket);
+    /*!
+     * The socket whose readyRead the parser is handling now on this thread (between the guard's
+     * slots before and after it), or null: the connection of the request being answered.
+     */
+    static QTcpSocket *inParserTurn();
 
     //! Connects the slot that runs after the parser's (call once the parser is connected).
     void followParser();
@@ -97,9 +107,16 @@ private:
     void drain();
     void closeQuietly();
     void detachParser();
+    //! A slot was connected to the socket's readyRead (the parser, again).
+    void readyReadConnected();
+    //! Reconnects afterParser, so that it runs after every readyRead slot connected so far.
+    void moveAfterParserLast();
 
     QTcpSocket *m_socket;
-    QObject *m_parser;
+    QMetaObject::Connection m_after;   //!< afterParser's connection, kept last
+    QTcpSocket *m_outerTurn = nullptr; //!< inParserTurn() before this socket's turn began
+    bool m_rewiring = false;           //!< the guard is connecting its own slots
+    bool m_moveAfterParser = false;    //!< the parser reconnected during its turn
     ConnectionLimits m_limits;
     QTimer m_idle;
     QElapsedTimer m_activity; //!< since the last byte received or sent

@@ -1,6 +1,7 @@
 #include "guardedtcpserver.h"
 
 #include "connectionguard.h"
+#include "qtcompat.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -23,7 +24,7 @@ void GuardedTcpServer::setLimits(const ConnectionLimits &limits)
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(this);
+    auto *socket = new HttpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcHttp) << "cannot use an accepted connection:" << socket->errorString();
         delete socket;
@@ -39,7 +40,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
                 << "connections are open, the most this server accepts; refusing more until "
                    "some close";
         m_refusing = true;
-        auto *guard = new ConnectionGuard(socket, nullptr, m_limits);
+        auto *guard = new ConnectionGuard(socket, m_limits);
         connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
         guard->refuse(503, "Service Unavailable",
                       QStringLiteral("Service Unavailable: %1 connections are open, the most "
@@ -48,7 +49,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         return;
     }
     m_refusing = false;
-    auto *guard = new ConnectionGuard(socket, parent(), m_limits);
+    auto *guard = new ConnectionGuard(socket, m_limits);
     m_guards.insert(guard);
     connect(guard, &QObject::destroyed, this, [this, guard] { m_guards.remove(guard); });
     // The HTTP server takes the connection right here (QTcpServer::pendingConnectionAvailable)

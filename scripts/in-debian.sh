@@ -41,6 +41,7 @@ fi
 need=()
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v unshare >/dev/null || need+=(util-linux)
+command -v rsync >/dev/null || need+=(rsync)
 if [ ${#need[@]} -gt 0 ]; then
     echo "in-debian.sh: installing ${need[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -89,13 +90,15 @@ for file in ${with[@]+"${with[@]}"}; do
 done
 
 # The checkout is copied, not bind-mounted: a build inside the root must not overwrite the
-# host's build folders (another Qt, another compiler), and its own stay warm between runs.
-# Everything but build folders is replaced, so files deleted in the checkout disappear too.
+# host's build folders (another Qt, another compiler), and its own stay warm between runs. Only
+# files whose content differs are copied, and they get the time of the copy, not the file's own
+# time: an edit older than the root's last build must still look newer than its object file.
+# Files deleted in the checkout disappear; build folders inside the copy are kept.
 name=$(basename "$checkout")
 src="$root/src/$name"
 mkdir -p "$src"
-find "$src" -mindepth 1 -maxdepth 1 ! -name 'build*' -exec rm -rf {} +
-tar -C "$checkout" --exclude='./build*' --exclude='./examples/*/build' -cf - . | tar -C "$src" -xf -
+rsync --recursive --links --perms --checksum --delete \
+    --exclude='/build*/' --exclude='/examples/*/build/' "$checkout/" "$src/"
 
 if [ $# -eq 0 ]; then
     set -- bash -i

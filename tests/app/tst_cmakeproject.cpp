@@ -247,20 +247,37 @@ void tst_CMakeProject::pluginCompilerIsClangUnlessChosen()
     qputenv("QRELOAD_PLUGIN_CXX", "/opt/nowhere/c++");
     QCOMPARE(CMakeBuildFolder::Toolchain::pluginCompiler(), QStringLiteral("/opt/nowhere/c++"));
 
-    // Not chosen: Clang when this machine has one (scripts/install-deps.sh installs clang-16).
+    // Not chosen: the newest versioned clang++-N on PATH, whatever its number (a distribution's
+    // plain clang++ may be an older default), then clang++. A PATH of fake compilers shows the
+    // order: 100 beats 23 beats 9 (numbers, not text), names that are not a version are ignored.
     qunsetenv("QRELOAD_PLUGIN_CXX");
-    // The newest versioned one (clang++ may be an older default).
-    QString clang;
-    for (int version = 19; clang.isEmpty() && version >= 11; --version)
-        clang = QStandardPaths::findExecutable(QStringLiteral("clang++-%1").arg(version));
-    if (clang.isEmpty())
-        clang = QStandardPaths::findExecutable(QStringLiteral("clang++"));
-    if (clang.isEmpty())
-        QSKIP("no clang++ on PATH");
+    const QByteArray savedPath = qgetenv("PATH");
+    const auto restorePath = qScopeGuard([&] { qputenv("PATH", savedPath); });
+    QTemporaryDir bin1;
+    QTemporaryDir bin2;
+    QVERIFY(bin1.isValid() && bin2.isValid());
+    const auto fake = [](const QTemporaryDir &dir, const QString &name) {
+        QFile file(dir.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("#!/bin/sh\n");
+        file.close();
+        QVERIFY(file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    };
+    for (const char *name : {"clang++-9", "clang++-23", "clang++", "clang++-tidy"})
+        fake(bin1, QString::fromLatin1(name));
+    fake(bin2, QStringLiteral("clang++-100"));
+    qputenv("PATH", QFile::encodeName(bin1.path() + QLatin1Char(':') + bin2.path()));
+    const QString clang = bin2.filePath(QStringLiteral("clang++-100"));
     QCOMPARE(CMakeBuildFolder::Toolchain::pluginCompiler(), clang);
     const CMakeBuildFolder folder(QStringLiteral("/p"), QStringLiteral("/p/build"));
     QVERIFY(folder.configureArguments(CMakeBuildFolder::Toolchain::ofThisQreload())
                 .contains(QStringLiteral("-DCMAKE_CXX_COMPILER=") + clang));
+    // Without a versioned one: the plain clang++.
+    qputenv("PATH", QFile::encodeName(bin1.path()));
+    QVERIFY(QFile::remove(bin1.filePath(QStringLiteral("clang++-9"))));
+    QVERIFY(QFile::remove(bin1.filePath(QStringLiteral("clang++-23"))));
+    QCOMPARE(CMakeBuildFolder::Toolchain::pluginCompiler(),
+             bin1.filePath(QStringLiteral("clang++")));
 }
 
 void tst_CMakeProject::nativeBuildArguments()
