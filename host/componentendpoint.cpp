@@ -1,7 +1,7 @@
 #include "componentendpoint.h"
 
 #include <qreload/componentdetails.h>
-#include <qreload/generation.h>
+#include <generation.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,4 +1,5 @@
 #include "hostsession.h"
+#include "snapshotof.h"
 
 #include "crashhandler.h"
 #include "eventjournal.h"
@@ -140,8 +141,7 @@ bool HostSession::open(const Arguments &arguments, QString *error)
 void HostSession::sendGeneration(bool whole)
 {
     const std::shared_ptr<Generation> generation = m_engine->current();
-    GenerationSnapshot snapshot
-        = generation ? GenerationSnapshot::of(*generation) : GenerationSnapshot{};
+    GenerationSnapshot snapshot = generation ? snapshotOf(*generation) : GenerationSnapshot{};
     // After a reload most components are as they were (every one, after Reload all of the same
     // files): the delta carries what differs, so the cost follows the change, not the app.
     if (!whole && !m_sent.isEmpty() && !snapshot.isEmpty())

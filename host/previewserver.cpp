@@ -1,4 +1,5 @@
 #include "previewserver.h"
+#include "snapshotof.h"
 
 #include "requestguard.h"
 #include "statusdocument.h"
@@ -148,7 +149,7 @@ QJsonObject PreviewServer::status() const
     const std::shared_ptr<Generation> generation = m_engine->current();
     StatusDocument document;
     if (generation)
-        document.generation = GenerationSnapshot::of(*generation);
+        document.generation = snapshotOf(*generation);
     document.url = url().toString();
     document.watching = m_engine->isWatching();
     document.quietPeriodMs = m_engine->quietPeriodMs();

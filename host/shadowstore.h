@@ -1,7 +1,7 @@
 #pragma once
 
 #include <qreload/error.h>
-#include <qreload/generation.h>
+#include <generation.h>
 
 #include <QByteArray>
 #include <QHash>
