@@ -29,4 +29,4 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # qreload_runtime: the executables and the container library, not the tests or benchmarks; the
 # example qreload runs is a project of its own, configured and built by qreload in its own folder.
 cmake --build build --target qreload_runtime
-exec build/bin/qreload "$@"
+QRELOAD_PROJECT="${QRELOAD_PROJECT:-$PWD/examples/greeter/qreload.json}" exec build/bin/qreload "$@"

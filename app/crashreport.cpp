@@ -177,7 +177,6 @@ std::optional<CrashReport> CrashReport::read(const QString &path)
     report.call = fixedText(area->call, sizeof(area->call));
     report.request = fixedText(area->request, sizeof(area->request));
     report.signal = area->signal;
-    report.exitCalled = area->exitCalled != 0;
     const int count = qBound(0, area->frameCount, CrashArea::MaxFrames);
     if (count == 0)
         return report;

@@ -21,7 +21,6 @@ struct CrashReport
     QString call; //!< the component's code that ran: factory, after-construct, destroy, load, ...
     QString request;
     int signal = 0;
-    bool exitCalled = false;
     //! "#0 GreeterService::GreeterService() at greeter.cpp:31 (crash_null_ctor.so)", innermost
     //! first; frames of the crash handler itself are left out.
     QStringList backtrace;

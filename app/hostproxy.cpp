@@ -1,12 +1,16 @@
 #include "hostproxy.h"
 
+#include "contenthash.h"
+#include "crashclassifier.h"
 #include "crashreport.h"
 #include "eventstream.h"
 #include "guardedtcpserver.h"
 #include "hostchannel.h"
+#include "hostmessages.h"
 #include "liveeventdata.h"
-#include "shadowstore.h"
+#include "requestguard.h"
 #include "standbyserver.h"
+#include "statusdocument.h"
 
 #include <QCborArray>
 #include <QCoreApplication>
@@ -30,47 +34,10 @@ Q_LOGGING_CATEGORY(lcSupervisor, "qreload.supervisor")
 
 namespace qreload::app {
 
-namespace {
-
-constexpr int MinimumTokenLength = 16;
-
-QString makeSessionToken()
-{
-    // A fixed token from the environment lets scripts call the POST endpoints without reading
-    // qreload's output; otherwise each session makes a random one.
-    const QString fixed = qEnvironmentVariable("QRELOAD_TOKEN");
-    if (fixed.size() >= MinimumTokenLength)
-        return fixed;
-    if (!fixed.isEmpty())
-        qWarning("qreload: QRELOAD_TOKEN is shorter than %d characters; using a random token",
-                 MinimumTokenLength);
-    QByteArray token(16, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(token.data()),
-                                         reinterpret_cast<quint32 *>(token.data() + token.size()));
-    return QString::fromLatin1(token.toHex());
-}
-
-QCborArray eventsToCbor(const QList<FileEvent> &events)
-{
-    QCborArray array;
-    for (const FileEvent &e : events)
-        array.append(QCborMap{{QStringLiteral("at"), QCborValue(e.at)},
-                              {QStringLiteral("path"), e.path},
-                              {QStringLiteral("kind"), e.kind}});
-    return array;
-}
-
-QCborValue recordToCbor(const ReloadRecord &record)
-{
-    return QCborValue::fromJsonValue(record.toJson());
-}
-
-} // namespace
-
 HostProxy::HostProxy(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_token(makeSessionToken())
+    , m_token(RequestGuard::makeSessionToken())
 {
     qRegisterMetaType<ReloadRecord>();
     qRegisterMetaType<FileEvent>();
@@ -94,7 +61,7 @@ void HostProxy::stopHost()
     QProcess *process = std::exchange(m_process, nullptr);
     process->disconnect(this);
     if (m_channel && m_channel->isConnected()) {
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Quit}});
+        m_channel->send(emptyMessage(HostProtocol::Quit));
         m_channel->flush();
     }
     // A host quits in milliseconds (its generation is shut down, its shadows removed); one stuck
@@ -160,7 +127,7 @@ void HostProxy::restartHost()
     // One stuck in plugin code is killed: the console never waits for it.
     m_restartAfterExit = next;
     if (m_channel && m_configured)
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Quit}});
+        m_channel->send(emptyMessage(HostProtocol::Quit));
     QPointer<QProcess> process(m_process);
     QTimer::singleShot(2000, this, [process] {
         if (process)
@@ -249,9 +216,9 @@ void HostProxy::send(const QCborMap &message)
 
 void HostProxy::onMessage(const QCborMap &m)
 {
-    const QString type = m.value(QStringLiteral("type")).toString();
+    const QString type = messageType(m);
     if (type == HostProtocol::Hello) {
-        if (const qint64 version = m.value(QStringLiteral("version")).toInteger();
+        if (const qint64 version = HelloMessage::fromCbor(m).version;
             version != HostProtocol::Version) {
             // Another build's host: refuse it rather than misread its messages.
             m_stopReason = QStringLiteral("%1 speaks protocol %2, this qreload speaks %3; "
@@ -271,51 +238,28 @@ void HostProxy::onMessage(const QCborMap &m)
             m_listener->resumeAccepting();
             return;
         }
-        QCborArray history;
-        for (const ReloadRecord &record : m_history)
-            history.append(recordToCbor(record));
-        QCborArray restore;
-        for (const PluginSource &p : m_pendingLaunch.restore)
-            restore.append(QCborMap{{QStringLiteral("origin"), p.originPath},
-                                    {QStringLiteral("file"), p.loadPath}});
-        QCborMap quarantine;
-        for (auto it = m_pendingLaunch.quarantine.constBegin();
-             it != m_pendingLaunch.quarantine.constEnd(); ++it)
-            quarantine.insert(it.key(), it.value());
-        QCborArray events;
-        for (const LiveEvent &event : m_events.events())
-            events.append(event.toCbor());
-        const std::optional<LiveEvent> problem = m_events.openProblem();
-        QCborArray dirs;
-        for (const QString &dir : m_options.pluginDirs)
-            dirs.append(dir);
-        m_channel->send(QCborMap{
-            {QStringLiteral("type"), HostProtocol::Configure},
-            {QStringLiteral("version"), HostProtocol::Version},
-            {QStringLiteral("pluginDirs"), dirs},
-            {QStringLiteral("quietPeriodMs"), m_options.quietPeriodMs},
-            {QStringLiteral("firstGeneration"), qint64(m_lastGeneration + 1)},
-            {QStringLiteral("firstRecordId"), qint64(m_nextRecordId)},
-            {QStringLiteral("history"), history},
-            {QStringLiteral("restore"), restore},
-            {QStringLiteral("quarantine"), quarantine},
-            {QStringLiteral("startDecision"), m_pendingLaunch.decision},
-            // Inside this supervisor's own folder, so another qreload's clean-up of stale shadow
-            // folders never takes the copies a restarted host restores from.
-            {QStringLiteral("shadowRoot"),
-             m_runtime->filePath(QStringLiteral("host-%1").arg(m_launches))},
-            {QStringLiteral("watching"), m_watching},
-            {QStringLiteral("held"), m_held},
-            {QStringLiteral("host"), m_options.host.toString()},
-            {QStringLiteral("httpLimits"),
-             QCborValue::fromJsonValue(m_options.httpLimits.toJson())},
-            {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())},
-            {QStringLiteral("events"), events},
-            {QStringLiteral("eventSession"), m_events.session()},
-            {QStringLiteral("liveReload"), m_options.liveReload},
-            {QStringLiteral("eventProblem"),
-             problem ? QCborValue(problem->toCbor()) : QCborValue()},
-        });
+        ConfigureMessage configure;
+        configure.pluginDirs = m_options.pluginDirs;
+        configure.quietPeriodMs = m_options.quietPeriodMs;
+        configure.firstGeneration = m_lastGeneration + 1;
+        configure.firstRecordId = m_nextRecordId;
+        configure.history = m_history;
+        configure.restore = m_pendingLaunch.restore;
+        configure.quarantine = m_pendingLaunch.quarantine;
+        configure.startDecision = m_pendingLaunch.decision;
+        // Inside this supervisor's own folder, so another qreload's clean-up of stale shadow
+        // folders never takes the copies a restarted host restores from.
+        configure.shadowRoot = m_runtime->filePath(QStringLiteral("host-%1").arg(m_launches));
+        configure.watching = m_watching;
+        configure.held = m_held;
+        configure.host = m_options.host.toString();
+        configure.httpLimits = m_options.httpLimits.toJson();
+        configure.status = supervisorStatus();
+        configure.events = m_events.events();
+        configure.eventSession = m_events.session();
+        configure.liveReload = m_options.liveReload;
+        configure.eventProblem = m_events.openProblem();
+        m_channel->send(configure);
         m_announceRestart = m_pendingLaunch.startup != QLatin1String("first");
         m_configured = true;
         for (const QCborMap &queued : std::exchange(m_queue, {}))
@@ -324,27 +268,24 @@ void HostProxy::onMessage(const QCborMap &m)
         pushStatus();
     } else if (type == HostProtocol::ReloadStarted) {
         m_reloading = true;
-        m_reloadCause = m.value(QStringLiteral("cause")).toString() == QLatin1String("manual")
-                            ? ReloadCause::Manual
-                            : ReloadCause::Files;
+        m_reloadCause = ReloadStartedMessage::fromCbor(m).cause;
         Q_EMIT reloadStarted(m_reloadCause);
     } else if (type == HostProtocol::ReloadFinished) {
         m_reloading = false;
-        appendRecord(
-            ReloadRecord::fromJson(m.value(QStringLiteral("record")).toJsonValue().toObject()));
+        appendRecord(ReloadFinishedMessage::fromCbor(m).record);
     } else if (type == HostProtocol::Generation) {
         const quint64 before = m_generation.number;
-        if (m.contains(QStringLiteral("delta"))) {
-            if (!m_generation.applyDeltaCbor(m.value(QStringLiteral("delta")).toMap())) {
+        GenerationMessage generation = GenerationMessage::fromCbor(m);
+        if (!generation.snapshot) {
+            if (!m_generation.applyDeltaCbor(generation.delta)) {
                 // Never expected (the channel keeps order, a new host starts whole): recover.
                 qCWarning(lcSupervisor) << "generation delta does not apply to generation"
                                         << m_generation.number << "; asking for the whole one";
-                send(QCborMap{{QStringLiteral("type"), HostProtocol::ResendGeneration}});
+                send(emptyMessage(HostProtocol::ResendGeneration));
                 return;
             }
         } else {
-            m_generation
-                = GenerationSnapshot::fromCbor(m.value(QStringLiteral("snapshot")).toMap());
+            m_generation = std::move(*generation.snapshot);
         }
         m_lastGeneration = qMax(m_lastGeneration, m_generation.number);
         if (!m_deadShadowRoot.isEmpty()) {
@@ -359,19 +300,17 @@ void HostProxy::onMessage(const QCborMap &m)
                                                  m_pendingLaunch.decision,
                                                  m_pendingLaunch.startup == QLatin1String("hand")));
     } else if (type == HostProtocol::Watching) {
-        const bool on = m.value(QStringLiteral("on")).toBool();
+        const bool on = WatchingMessage::fromCbor(m).on;
         if (std::exchange(m_watching, on) != on)
             Q_EMIT watchingChanged(on);
     } else if (type == HostProtocol::FileEvent) {
-        Q_EMIT fileEventObserved(FileEvent{m.value(QStringLiteral("at")).toDateTime(),
-                                           m.value(QStringLiteral("path")).toString(),
-                                           m.value(QStringLiteral("kind")).toString()});
+        Q_EMIT fileEventObserved(FileEventMessage::fromCbor(m).event);
     } else if (type == HostProtocol::Reply) {
-        const auto done = m_pending.take(m.value(QStringLiteral("id")).toInteger());
-        if (done)
-            done(m.value(QStringLiteral("value")).toJsonValue().toObject());
+        const ReplyMessage reply = ReplyMessage::fromCbor(m);
+        if (const auto done = m_pending.take(reply.id))
+            done(reply.value.toJsonValue().toObject());
     } else if (type == HostProtocol::Open) {
-        requestOpen(m.toJsonObject());
+        requestOpen(OpenMessage::fromCbor(m).toJson());
     } else if (type == HostProtocol::Restart) {
         QMetaObject::invokeMethod(this, &HostProxy::restartHost, Qt::QueuedConnection);
     }
@@ -398,8 +337,7 @@ void HostProxy::publish(const QString &kind, const QJsonObject &data)
 {
     const LiveEvent event = m_events.append(kind, data);
     if (m_channel && m_configured)
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Event},
-                                 {QStringLiteral("event"), event.toCbor()}});
+        m_channel->send(EventMessage{event});
 }
 
 void HostProxy::publishBuildStarted(const QString &commandLine, const QStringList &changedFiles)
@@ -445,9 +383,9 @@ QHash<QString, QByteArray> HostProxy::changedSince(const QList<PluginSource> &go
         goodHashes.insert(p.originPath, p.contentHash);
     QHash<QString, QByteArray> changed;
     for (const QString &file : pluginFiles()) {
-        const Result<PluginSnapshot> snapshot = ShadowStore::snapshot(file);
-        if (snapshot && goodHashes.value(file) != snapshot.value().contentHash)
-            changed.insert(file, snapshot.value().contentHash);
+        const std::optional<QByteArray> hash = protocol::fileContentHash(file);
+        if (hash && goodHashes.value(file) != *hash)
+            changed.insert(file, *hash);
     }
     return changed;
 }
@@ -470,32 +408,10 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
 
     const std::optional<CrashReport> report = CrashReport::read(m_crashFile);
     QFile::remove(m_crashFile);
-    CrashInfo crash;
-    const int signal = report && report->signal ? report->signal
-                                                : (status == QProcess::CrashExit ? exitCode : 0);
-    if (signal)
-        crash.signalName = CrashReport::signalName(signal);
-    else
-        crash.exitCode = exitCode;
-    // The crash area is written before anything is sent, so when there is one it knows better
-    // than the messages: a reload the host had already finished (its phase cleared) whose
-    // record never left it is over; a crash after it (a plugin's own thread hitting unloaded
-    // code) blames no new bytes.
-    const bool duringReload = report ? report->recordId != 0 : m_reloading;
-    if (report) {
-        crash.phase = report->phase;
-        crash.component = report->component;
-        crash.request = report->request;
-        crash.backtrace = report->backtrace;
-    }
-    if (!duringReload)
-        crash.phase
-            = crash.request.isEmpty() ? QStringLiteral("running") : QStringLiteral("serving");
-    else if (crash.phase.isEmpty())
-        crash.phase = QStringLiteral("reload");
     if (!m_stderrPartial.isEmpty())
         m_stderrTail.append(QString::fromLocal8Bit(std::exchange(m_stderrPartial, {})));
-    crash.stderrTail = m_stderrTail;
+    CrashClassifier::Verdict verdict = CrashClassifier::classify(
+        report, exitCode, status == QProcess::CrashExit, m_reloading, m_stderrTail);
 
     // What worked: the plugins of the generation that served (their shadow copies are still on
     // disk: the dead host never got to remove them).
@@ -503,84 +419,24 @@ void HostProxy::onHostFinished(int exitCode, QProcess::ExitStatus status)
     if (!good.isEmpty())
         m_deadShadowRoot
             = QFileInfo(QFileInfo(good.first().loadPath).absolutePath()).absolutePath();
-    // After the swap (shutdown, unload, cleanup) the old generation's code crashed, not the new
-    // one: start on the folder's files as they are, and blame nothing new.
-    static const QStringList afterSwapPhases
-        = {QStringLiteral("swap"), QStringLiteral("shutdown"), QStringLiteral("unload"),
-           QStringLiteral("cleanup")};
-    const bool afterSwap = duringReload && afterSwapPhases.contains(crash.phase);
-    const bool rollBack = duringReload && !afterSwap;
+    const bool rollBack = verdict.rollBack();
     const QHash<QString, QByteArray> quarantine
         = rollBack ? changedSince(good) : QHash<QString, QByteArray>{};
-
-    ReloadRecord record;
-    record.id = m_nextRecordId;
-    record.startedAt = QDateTime::currentDateTime();
-    record.cause = duringReload ? m_reloadCause : ReloadCause::Crash;
-    record.outcome = ReloadOutcome::Crashed;
-    record.generationBefore = m_generation.number;
-    record.generationAfter = m_generation.number;
-    record.files = quarantine.keys();
-    record.files.sort();
-
-    QString where;
-    static const QHash<QString, QString> doing = {
-        {QStringLiteral("load"), QStringLiteral("loading")},
-        {QStringLiteral("register"), QStringLiteral("registering the components of")},
-        {QStringLiteral("factory"), QStringLiteral("creating")},
-        {QStringLiteral("after-construct"), QStringLiteral("running the after-construct hook of")},
-        {QStringLiteral("destroy"), QStringLiteral("destroying")},
-        {QStringLiteral("save-state"), QStringLiteral("saving the state of")},
-        {QStringLiteral("restore-state"), QStringLiteral("restoring the state of")},
-    };
-    if (duringReload && !crash.component.isEmpty())
-        where = QStringLiteral(" while %1 %2 (phase %3)")
-                    .arg(doing.value(report->call, QStringLiteral("running")), crash.component,
-                         crash.phase);
-    else if (duringReload)
-        where = QStringLiteral(" during the reload's %1 phase").arg(crash.phase);
-    else if (!crash.request.isEmpty())
-        where = QStringLiteral(" while serving %1").arg(crash.request);
-    else
-        where = QStringLiteral(" outside any reload or request (a plugin's own thread?)");
 
     // Crash loops: stop restarting after crashLoopLimit crashes within the window.
     ++m_crashes;
     m_crashTimes.append(QDeadlineTimer(m_options.crashLoopWindowMs));
     m_crashTimes.removeIf([](const QDeadlineTimer &t) { return t.hasExpired(); });
     const bool loop = m_crashTimes.size() >= m_options.crashLoopLimit;
-    if (loop) {
+    if (loop)
         m_stopReason = QStringLiteral("%1 crashes within %2 s: not restarting; fix the code, then "
                                       "Restart (console), POST /_qreload/restart, or reload")
                            .arg(m_crashTimes.size())
                            .arg(m_options.crashLoopWindowMs / 1000);
-        crash.restart = QStringLiteral("not restarted (crash loop: %1)").arg(m_stopReason);
-    } else if (afterSwap) {
-        crash.restart = QStringLiteral("the replaced generation's code crashed while it was shut "
-                                       "down; restarted on the current plugin files");
-    } else if (rollBack && !good.isEmpty()) {
-        crash.restart = QStringLiteral("restarted on the last plugins that worked (generation %1's "
-                                       "files)")
-                            .arg(m_generation.number);
-    } else {
-        crash.restart = QStringLiteral("restarted on the current plugins");
-    }
-    QStringList names;
-    for (const QString &file : record.files)
-        names.append(QFileInfo(file).fileName());
-    record.decision = QStringLiteral("qreload-host (the plugin process) died of %1%2; %3. State "
-                                     "that lived only in the dead host is lost.")
-                          .arg(crash.what(), where, crash.restart);
-    QString message = QStringLiteral("the plugin host died of %1%2").arg(crash.what(), where);
-    if (!crash.backtrace.isEmpty())
-        message
-            += QStringLiteral(" at %1").arg(crash.backtrace.first().section(QLatin1Char(' '), 1));
-    if (!names.isEmpty())
-        message += QStringLiteral("; %1 will not be loaded again until it changes")
-                       .arg(names.join(QStringLiteral(", ")));
-    record.errors.append(
-        Error(Error::Reason::HostCrashed, message, crash.component, names.value(0)));
-    record.crash = crash;
+    verdict.crash.restart = CrashClassifier::restartText(verdict, loop ? m_stopReason : QString(),
+                                                         !good.isEmpty(), m_generation.number);
+    const ReloadRecord record = CrashClassifier::record(verdict, m_nextRecordId, m_reloadCause,
+                                                        m_generation.number, quarantine);
     qCWarning(lcSupervisor).noquote() << record.decision;
     m_reloading = false;
     appendRecord(record);
@@ -604,9 +460,7 @@ void HostProxy::reloadNow(ReloadCause cause, ReloadScope scope)
         restartHost(); // a new host builds everything anyway
         return;
     }
-    send(QCborMap{{QStringLiteral("type"), HostProtocol::Reload},
-                  {QStringLiteral("cause"), causeName(cause)},
-                  {QStringLiteral("scope"), scopeName(scope)}});
+    send(ReloadMessage{cause, scope}.toCbor());
 }
 
 void HostProxy::reloadForEvents(const QList<FileEvent> &events, const QString &decision,
@@ -617,16 +471,7 @@ void HostProxy::reloadForEvents(const QList<FileEvent> &events, const QString &d
         restartHost();
         return;
     }
-    QCborMap message{{QStringLiteral("type"), HostProtocol::Reload},
-                     {QStringLiteral("events"), eventsToCbor(events)},
-                     {QStringLiteral("decision"), decision}};
-    if (build) {
-        ReloadRecord carrier;
-        carrier.build = build;
-        message.insert(QStringLiteral("build"),
-                       QCborValue::fromJsonValue(carrier.toJson().value(QLatin1String("build"))));
-    }
-    send(message);
+    send(ReloadEventsMessage{events, decision, std::move(build)}.toCbor());
 }
 
 void HostProxy::recordWithoutReload(const QList<FileEvent> &events, const QString &decision,
@@ -638,8 +483,7 @@ void HostProxy::recordWithoutReload(const QList<FileEvent> &events, const QStrin
                                       std::move(errors), m_generation.number);
     if (m_state == HostState::Running || m_state == HostState::Starting) {
         // The host numbers and keeps it, so /_qreload/log has it in order.
-        send(QCborMap{{QStringLiteral("type"), HostProtocol::Record},
-                      {QStringLiteral("record"), recordToCbor(record)}});
+        send(RecordMessage{record}.toCbor());
     } else {
         ++m_nextRecordId;
         appendRecord(record);
@@ -651,7 +495,7 @@ void HostProxy::setHeldForBuild(bool held)
     if (m_held == held)
         return;
     m_held = held;
-    send(QCborMap{{QStringLiteral("type"), HostProtocol::Hold}, {QStringLiteral("on"), held}});
+    send(HoldMessage{held}.toCbor());
 }
 
 void HostProxy::setWatching(bool watching)
@@ -659,16 +503,14 @@ void HostProxy::setWatching(bool watching)
     if (m_watching == watching)
         return;
     m_watching = watching;
-    send(
-        QCborMap{{QStringLiteral("type"), HostProtocol::Pause}, {QStringLiteral("on"), !watching}});
+    send(PauseMessage{!watching}.toCbor());
     Q_EMIT watchingChanged(watching);
 }
 
 void HostProxy::setQuietPeriodMs(int ms)
 {
     m_options.quietPeriodMs = qMax(0, ms);
-    send(QCborMap{{QStringLiteral("type"), HostProtocol::QuietPeriod},
-                  {QStringLiteral("ms"), m_options.quietPeriodMs}});
+    send(QuietPeriodMessage{m_options.quietPeriodMs}.toCbor());
 }
 
 std::optional<ReloadRecord> HostProxy::lastReload() const
@@ -688,9 +530,7 @@ void HostProxy::requestDetails(const QString &key, std::function<void(const QJso
     }
     const qint64 id = m_nextRequest++;
     m_pending.insert(id, std::move(done));
-    send(QCborMap{{QStringLiteral("type"), HostProtocol::Details},
-                  {QStringLiteral("id"), id},
-                  {QStringLiteral("key"), key}});
+    send(DetailsMessage{id, key}.toCbor());
 }
 
 QUrl HostProxy::url() const
@@ -761,28 +601,22 @@ QJsonObject HostProxy::supervisorStatus() const
 void HostProxy::pushStatus()
 {
     if (m_channel && m_configured)
-        m_channel->send(
-            QCborMap{{QStringLiteral("type"), HostProtocol::Status},
-                     {QStringLiteral("status"), QCborValue::fromJsonValue(supervisorStatus())}});
+        m_channel->send(StatusMessage{supervisorStatus()});
 }
 
 QJsonObject HostProxy::status() const
 {
-    QJsonObject o = m_generation.statusJson();
-    o.insert(QLatin1String("url"), url().toString());
-    o.insert(QLatin1String("watching"), m_watching);
-    o.insert(QLatin1String("quietPeriodMs"), m_options.quietPeriodMs);
-    o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_options.pluginDirs));
-    o.insert(QLatin1String("serving"), m_state == HostState::Running);
-    if (const std::optional<ReloadRecord> last = lastReload())
-        o.insert(QLatin1String("lastReload"), last->toJson());
-    else
-        o.insert(QLatin1String("lastReload"), QJsonValue::Null);
-    o.insert(QLatin1String("reloads"), qint64(m_history.size()));
-    const QJsonObject supervisor = supervisorStatus();
-    for (auto it = supervisor.constBegin(); it != supervisor.constEnd(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
+    StatusDocument document;
+    document.generation = m_generation;
+    document.url = url().toString();
+    document.watching = m_watching;
+    document.quietPeriodMs = m_options.quietPeriodMs;
+    document.pluginDirs = m_options.pluginDirs;
+    document.serving = m_state == HostState::Running;
+    document.lastReload = lastReload();
+    document.reloads = m_history.size();
+    document.supervisor = supervisorStatus();
+    return document.toJson();
 }
 
 } // namespace qreload::app

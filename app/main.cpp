@@ -10,12 +10,13 @@
 #include "reloadcommand.h"
 #include "reloadlogview.h"
 #include "sessionfile.h"
-#include "shadowstore.h"
 #include "sourcemode.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 
@@ -64,10 +65,28 @@ void fail(const QString &message)
     std::fprintf(stderr, "qreload: %s\n", qPrintable(message));
 }
 
-//! The project qreload opens without a PROJECT argument: the walkthrough's greeter, in source mode.
-QString defaultProject()
+/*!
+ * ${qreloadBuildDir} and ${qreloadSourceDir} of qreload.json: the build tree this qreload runs
+ * from (bin/qreload beside a CMakeCache.txt) and the source tree that cache names. Found when it
+ * runs, not baked in: an installed qreload has none, and says so when a project asks for them.
+ */
+ProjectConfig::Context runningBuildTree()
 {
-    return QStringLiteral(QRELOAD_SOURCE_DIR "/examples/greeter/") + ProjectConfig::fileName();
+    QDir tree(QCoreApplication::applicationDirPath());
+    QFile cache(tree.filePath(QStringLiteral("../CMakeCache.txt")));
+    if (!cache.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    static const QByteArray home = QByteArrayLiteral("CMAKE_HOME_DIRECTORY:INTERNAL=");
+    QString source;
+    while (!cache.atEnd()) {
+        const QByteArray line = cache.readLine().trimmed();
+        if (line.startsWith(home))
+            source = QString::fromLocal8Bit(line.mid(home.size()));
+    }
+    if (source.isEmpty() || !QFileInfo::exists(source + QStringLiteral("/app/main.cpp")))
+        return {};
+    tree.cdUp();
+    return {tree.absolutePath(), source};
 }
 
 } // namespace
@@ -157,8 +176,9 @@ int main(int argc, char *argv[])
                        noBuildOption, forceOption});
     parser.addPositionalArgument(
         QStringLiteral("project"),
-        QStringLiteral("A project folder (holding qreload.json) or config file. Default: the "
-                       "bundled examples/greeter, in source mode, unless --plugins is given."),
+        QStringLiteral("A project folder (holding qreload.json) or config file. Default: "
+                       "$QRELOAD_PROJECT (./quickstart.sh: the bundled examples/greeter), unless "
+                       "--plugins is given."),
         QStringLiteral("[project]"));
 
     const bool parsed = parser.parse(arguments);
@@ -201,12 +221,15 @@ int main(int argc, char *argv[])
     // when plugin folders are given without a project (plugin folders only, no builds).
     ProjectConfig config;
     QString projectPath = parser.positionalArguments().value(0);
-    if (projectPath.isEmpty() && !parser.isSet(pluginsOption))
-        projectPath = defaultProject();
+    if (projectPath.isEmpty() && !parser.isSet(pluginsOption)) {
+        // ./quickstart.sh names the greeter this way, so that its arguments stay the user's.
+        projectPath = qEnvironmentVariable("QRELOAD_PROJECT");
+    }
+    // Said once the options are checked, so that a mistyped option is named first.
+    const bool noProject = projectPath.isEmpty() && !parser.isSet(pluginsOption);
     if (!projectPath.isEmpty()) {
         QList<ConfigError> errors;
-        const ProjectConfig::Context context{QStringLiteral(QRELOAD_BUILD_DIR),
-                                             QStringLiteral(QRELOAD_SOURCE_DIR)};
+        const ProjectConfig::Context context = runningBuildTree();
         std::optional<ProjectConfig> loaded = ProjectConfig::load(projectPath, context, &errors);
         if (!loaded) {
             for (const ConfigError &error : errors)
@@ -339,10 +362,14 @@ int main(int argc, char *argv[])
         fail(problem);
         return 2;
     }
+    if (noProject) {
+        fail(QStringLiteral("no project: run `qreload new myapp`, then `qreload myapp`, or "
+                            "`qreload PATH/qreload.json` (see qreload --help)"));
+        return 2;
+    }
 
     // The plugins run in a host process (qreload-host) that this one supervises: nothing a plugin
     // does can freeze or kill the console. This process owns the preview port.
-    ShadowStore::removeStale();
     HostProxy proxy(options);
     QString error;
     if (!proxy.listen(&error)) {

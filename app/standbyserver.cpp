@@ -3,7 +3,7 @@
 #include "clientscript.h"
 #include "eventstream.h"
 #include "hostproxy.h"
-#include "previewserver.h"
+#include "requestguard.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -37,11 +37,7 @@ bool StandbyServer::serve(const QHttpServerRequest &request, HttpExchange &excha
         if (socket)
             socket->disconnectFromHost();
     };
-    QByteArray host = request.value("Host");
-    if (const qsizetype colon = host.lastIndexOf(':'); colon > 0 && !host.endsWith(']'))
-        host.truncate(colon);
-    const bool loopbackName = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-    if (!loopbackName && QHostAddress(QString::fromLatin1(host)) != m_proxy->host()) {
+    if (!RequestGuard::hostAllowed(request.value("Host"), m_proxy->host())) {
         reply("Host header not allowed\n", "text/plain; charset=utf-8", 421);
         return true;
     }
@@ -58,7 +54,9 @@ bool StandbyServer::serve(const QHttpServerRequest &request, HttpExchange &excha
     } else if (path == QLatin1String("/_qreload/open")) {
         if (!post) {
             reply("use POST\n", "text/plain; charset=utf-8", 405);
-        } else if (!PreviewServer::isSameOrigin(request)) {
+        } else if (!RequestGuard::isSameOrigin(request.value("Origin"),
+                                               request.value("Sec-Fetch-Site"),
+                                               request.value("Host"))) {
             reply("only a page of this server may open the console\n", "text/plain; charset=utf-8",
                   403);
         } else {
@@ -77,7 +75,8 @@ bool StandbyServer::serve(const QHttpServerRequest &request, HttpExchange &excha
                || path == QLatin1String("/_qreload/reload")) {
         if (!post) {
             reply("use POST\n", "text/plain; charset=utf-8", 405);
-        } else if (request.value("X-QReload-Token") != m_proxy->sessionToken().toLatin1()) {
+        } else if (!RequestGuard::tokenMatches(request.value("X-QReload-Token"),
+                                               m_proxy->sessionToken())) {
             reply("a valid X-QReload-Token header is required\n", "text/plain; charset=utf-8", 403);
         } else {
             reply(QJsonDocument(QJsonObject{{QLatin1String("restarting"), true}}).toJson(),

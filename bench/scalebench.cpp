@@ -27,6 +27,7 @@
 
 #include "benchhttp.h"
 #include "benchsupport.h"
+#include <snapshotof.h>
 
 #include "generationsnapshot.h"
 #include "hostchannel.h"
@@ -324,7 +325,7 @@ void measureSnapshot(const App &app, int runs)
     ReloadEngine engine(engineOptions(plugins, work.path() + QStringLiteral("/shadow")));
     engine.setWatching(false);
     requireOk(engine.start(), "first generation");
-    const GenerationSnapshot before = GenerationSnapshot::of(*engine.current());
+    const GenerationSnapshot before = snapshotOf(*engine.current());
     const int leaf = app.plugins - 1;
     const QString file = plugins + QLatin1Char('/') + app.pluginFile(leaf);
     linkerWrite(file, readFile(app.dir() + QStringLiteral("/variants/") + app.pluginFile(leaf)));
@@ -350,7 +351,7 @@ void measureSnapshot(const App &app, int runs)
         for (int run = 0; run <= runs; ++run) {
             QElapsedTimer timer;
             timer.start();
-            const GenerationSnapshot snapshot = GenerationSnapshot::of(*generation);
+            const GenerationSnapshot snapshot = snapshotOf(*generation);
             const double takeMs = timer.nsecsElapsed() / 1e6;
             timer.restart();
             const QCborMap map = delta ? snapshot.deltaCbor(before) : snapshot.toCbor();

@@ -140,7 +140,7 @@ CandidateBuilder::Outcome CandidateBuilder::construct()
     }
 
     // Which components came, went, came from a changed plugin file, or were wired differently.
-    const GraphDiff diff = GraphDiff::between(m_current, *m_candidate);
+    const GraphDiff diff = Generation::graphDiff(m_current, *m_candidate);
     m_record.added = diff.added;
     m_record.removed = diff.removed;
     m_record.changed = diff.changed;

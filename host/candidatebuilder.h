@@ -2,7 +2,7 @@
 
 #include "reloadrecord.h"
 
-#include <qreload/generation.h>
+#include <generation.h>
 
 #include <memory>
 

@@ -3,7 +3,7 @@
 #include "crashhandler.h"
 
 #include <qreload/componentdetails.h>
-#include <qreload/generation.h>
+#include <generation.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -194,7 +194,6 @@ void onExit()
 {
     if (!g_area || g_normalExit.load())
         return;
-    g_area->exitCalled = 1;
     // exit() from a route handler: the request still gets its 502 instead of a dropped
     // connection (the exit code is not known here; the supervisor's record has it).
     answerRequest("exit()", "");

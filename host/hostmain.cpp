@@ -3,6 +3,7 @@
 
 #include "crashhandler.h"
 #include "hostsession.h"
+#include "shadowstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -94,6 +95,10 @@ int main(int argc, char *argv[])
                              "and --listen-fd)\n");
         return 2;
     }
+    // Shadow folders of qreload processes that died without cleaning up (a host killed with
+    // SIGKILL, a supervisor that crashed): each host start sweeps them, so the supervisor never
+    // touches the host's staging.
+    qreload::app::ShadowStore::removeStale();
     qreload::app::HostSession session;
     QString error;
     if (!session.open(arguments, &error)) {

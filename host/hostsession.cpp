@@ -1,9 +1,11 @@
 #include "hostsession.h"
+#include "snapshotof.h"
 
 #include "crashhandler.h"
 #include "eventjournal.h"
 #include "generationsnapshot.h"
 #include "hostchannel.h"
+#include "hostmessages.h"
 #include "previewserver.h"
 #include "reloadengine.h"
 
@@ -18,33 +20,6 @@
 Q_LOGGING_CATEGORY(lcHost, "qreload.host")
 
 namespace qreload::app {
-
-namespace {
-
-QList<FileEvent> eventsFromCbor(const QCborValue &value)
-{
-    QList<FileEvent> events;
-    for (const QCborValue &item : value.toArray()) {
-        const QCborMap m = item.toMap();
-        events.append(FileEvent{m.value(QStringLiteral("at")).toDateTime(),
-                                m.value(QStringLiteral("path")).toString(),
-                                m.value(QStringLiteral("kind")).toString()});
-    }
-    return events;
-}
-
-ReloadCause causeFromName(const QString &name)
-{
-    return name == QLatin1String("files") ? ReloadCause::Files : ReloadCause::Manual;
-}
-
-//! "all" rebuilds everything (Reload all); anything else, or no scope, what changed.
-ReloadScope scopeFromName(const QString &name)
-{
-    return name == scopeName(ReloadScope::All) ? ReloadScope::All : ReloadScope::Changed;
-}
-
-} // namespace
 
 HostSession::HostSession(QObject *parent)
     : QObject(parent)
@@ -73,72 +48,48 @@ bool HostSession::open(const Arguments &arguments, QString *error)
         return false;
     }
     m_channel = std::make_unique<HostChannel>(socket);
-    m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Hello},
-                             {QStringLiteral("version"), HostProtocol::Version},
-                             {QStringLiteral("pid"), QCoreApplication::applicationPid()}});
+    m_channel->send(HelloMessage{HostProtocol::Version, QCoreApplication::applicationPid()});
     m_channel->flush();
-    const std::optional<QCborMap> configure = m_channel->waitForMessage(10000);
-    if (!configure
-        || configure->value(QStringLiteral("type")).toString() != HostProtocol::Configure) {
+    const std::optional<QCborMap> received = m_channel->waitForMessage(10000);
+    if (!received || messageType(*received) != HostProtocol::Configure) {
         *error = QStringLiteral("the supervisor sent no configuration");
         return false;
     }
-    if (configure->value(QStringLiteral("version")).toInteger() != HostProtocol::Version) {
+    const ConfigureMessage c = ConfigureMessage::fromCbor(*received);
+    if (c.version != HostProtocol::Version) {
         *error = QStringLiteral("protocol version %1, but this host speaks %2")
-                     .arg(configure->value(QStringLiteral("version")).toInteger())
+                     .arg(c.version)
                      .arg(HostProtocol::Version);
         return false;
     }
-    const QCborMap &c = *configure;
 
     ReloadEngine::Options options;
-    for (const QCborValue &dir : c.value(QStringLiteral("pluginDirs")).toArray())
-        options.pluginDirs.append(dir.toString());
-    options.quietPeriodMs = int(c.value(QStringLiteral("quietPeriodMs")).toInteger(100));
-    options.shadowRoot = c.value(QStringLiteral("shadowRoot")).toString();
-    options.firstGeneration = quint64(c.value(QStringLiteral("firstGeneration")).toInteger(1));
-    options.firstRecordId = quint64(c.value(QStringLiteral("firstRecordId")).toInteger(1));
-    for (const QCborValue &item : c.value(QStringLiteral("restore")).toArray()) {
-        const QCborMap m = item.toMap();
-        options.restore.append({m.value(QStringLiteral("origin")).toString(),
-                                m.value(QStringLiteral("file")).toString()});
-    }
-    const QCborMap quarantine = c.value(QStringLiteral("quarantine")).toMap();
-    for (auto it = quarantine.constBegin(); it != quarantine.constEnd(); ++it)
-        options.quarantine.insert(it.key().toString(), it.value().toByteArray());
-    options.startDecision = c.value(QStringLiteral("startDecision")).toString();
+    options.pluginDirs = c.pluginDirs;
+    options.quietPeriodMs = c.quietPeriodMs;
+    options.shadowRoot = c.shadowRoot;
+    options.firstGeneration = c.firstGeneration;
+    options.firstRecordId = c.firstRecordId;
+    for (const PluginSource &plugin : c.restore)
+        options.restore.append({plugin.originPath, plugin.loadPath});
+    options.quarantine = c.quarantine;
+    options.startDecision = c.startDecision;
 
     m_engine = std::make_unique<ReloadEngine>(options);
-    QList<ReloadRecord> history;
-    for (const QCborValue &record : c.value(QStringLiteral("history")).toArray())
-        history.append(ReloadRecord::fromJson(record.toJsonValue().toObject()));
-    m_engine->seedHistory(history);
-    m_engine->setWatching(c.value(QStringLiteral("watching")).toBool(true));
-    m_engine->setHeldForBuild(c.value(QStringLiteral("held")).toBool(false));
+    m_engine->seedHistory(c.history);
+    m_engine->setWatching(c.watching);
+    m_engine->setHeldForBuild(c.held);
 
     m_server = std::make_unique<PreviewServer>(m_engine.get());
-    m_server->setSupervisorStatus(c.value(QStringLiteral("status")).toJsonValue().toObject());
-    m_server->setRestartHandler([this] {
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Restart}});
-    });
+    m_server->setSupervisorStatus(c.status);
+    m_server->setRestartHandler([this] { m_channel->send(emptyMessage(HostProtocol::Restart)); });
     // Live reload: the supervisor's journal so far (a page that reconnects to this host after a
     // crash gets the crash and the restart it missed), and whether pages get the script.
-    QList<LiveEvent> events;
-    for (const QCborValue &event : c.value(QStringLiteral("events")).toArray())
-        events.append(LiveEvent::fromCbor(event.toMap()));
-    std::optional<LiveEvent> problem;
-    if (c.value(QStringLiteral("eventProblem")).isMap())
-        problem = LiveEvent::fromCbor(c.value(QStringLiteral("eventProblem")).toMap());
-    m_server->eventJournal()->seed(c.value(QStringLiteral("eventSession")).toString(), events,
-                                   problem);
-    m_server->setLiveReload(c.value(QStringLiteral("liveReload")).toBool(false));
-    m_server->setOpenHandler([this](const QJsonObject &target) {
-        QCborMap message = QCborMap::fromJsonObject(target);
-        message.insert(QStringLiteral("type"), HostProtocol::Open);
-        m_channel->send(message);
-    });
-    if (c.contains(QStringLiteral("httpLimits"))) {
-        const QJsonObject json = c.value(QStringLiteral("httpLimits")).toJsonValue().toObject();
+    m_server->eventJournal()->seed(c.eventSession, c.events, c.eventProblem);
+    m_server->setLiveReload(c.liveReload);
+    m_server->setOpenHandler(
+        [this](const QJsonObject &target) { m_channel->send(OpenMessage::fromJson(target)); });
+    if (c.httpLimits) {
+        const QJsonObject &json = *c.httpLimits;
         ConnectionLimits limits;
         limits.maxBodyBytes
             = json.value(QLatin1String("maxBodyBytes")).toInteger(limits.maxBodyBytes);
@@ -149,7 +100,7 @@ bool HostSession::open(const Arguments &arguments, QString *error)
         if (!m_server->setLimits(limits, error))
             return false;
     }
-    const QHostAddress host(c.value(QStringLiteral("host")).toString());
+    const QHostAddress host(c.host);
     if (!m_server->adopt(arguments.listenFd, host, error))
         return false;
 
@@ -161,31 +112,22 @@ bool HostSession::open(const Arguments &arguments, QString *error)
     });
     connect(m_engine.get(), &ReloadEngine::reloadStarted, this, [this](ReloadCause cause) {
         CrashHandler::setPhase(quint64(-1), QStringLiteral("stage"));
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::ReloadStarted},
-                                 {QStringLiteral("cause"), causeName(cause)}});
+        m_channel->send(ReloadStartedMessage{cause});
         m_channel->flush();
     });
     connect(
         m_engine.get(), &ReloadEngine::phaseStarted, this,
         [](quint64 recordId, const QString &phase) { CrashHandler::setPhase(recordId, phase); });
-    connect(
-        m_engine.get(), &ReloadEngine::reloadFinished, this, [this](const ReloadRecord &record) {
-            CrashHandler::setPhase(0, QString());
-            m_channel->send(
-                QCborMap{{QStringLiteral("type"), HostProtocol::ReloadFinished},
-                         {QStringLiteral("record"), QCborValue::fromJsonValue(record.toJson())}});
-        });
+    connect(m_engine.get(), &ReloadEngine::reloadFinished, this,
+            [this](const ReloadRecord &record) {
+                CrashHandler::setPhase(0, QString());
+                m_channel->send(ReloadFinishedMessage{record});
+            });
     connect(m_engine.get(), &ReloadEngine::generationChanged, this, [this] { sendGeneration(); });
-    connect(m_engine.get(), &ReloadEngine::watchingChanged, this, [this](bool on) {
-        m_channel->send(
-            QCborMap{{QStringLiteral("type"), HostProtocol::Watching}, {QStringLiteral("on"), on}});
-    });
-    connect(m_engine.get(), &ReloadEngine::fileEventObserved, this, [this](const FileEvent &e) {
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::FileEvent},
-                                 {QStringLiteral("at"), QCborValue(e.at)},
-                                 {QStringLiteral("path"), e.path},
-                                 {QStringLiteral("kind"), e.kind}});
-    });
+    connect(m_engine.get(), &ReloadEngine::watchingChanged, this,
+            [this](bool on) { m_channel->send(WatchingMessage{on}); });
+    connect(m_engine.get(), &ReloadEngine::fileEventObserved, this,
+            [this](const FileEvent &e) { m_channel->send(FileEventMessage{e}); });
     m_engine->setConstructionObserver([](const QString &key, PluginCall call) {
         CrashHandler::setComponent(key, pluginCallName(call));
     });
@@ -199,77 +141,46 @@ bool HostSession::open(const Arguments &arguments, QString *error)
 void HostSession::sendGeneration(bool whole)
 {
     const std::shared_ptr<Generation> generation = m_engine->current();
-    GenerationSnapshot snapshot
-        = generation ? GenerationSnapshot::of(*generation) : GenerationSnapshot{};
+    GenerationSnapshot snapshot = generation ? snapshotOf(*generation) : GenerationSnapshot{};
     // After a reload most components are as they were (every one, after Reload all of the same
     // files): the delta carries what differs, so the cost follows the change, not the app.
     if (!whole && !m_sent.isEmpty() && !snapshot.isEmpty())
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
-                                 {QStringLiteral("delta"), snapshot.deltaCbor(m_sent)}});
+        m_channel->send(GenerationMessage{std::nullopt, snapshot.deltaCbor(m_sent)});
     else
-        m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Generation},
-                                 {QStringLiteral("snapshot"), snapshot.toCbor()}});
+        m_channel->send(GenerationMessage{snapshot, {}});
     m_sent = std::move(snapshot);
 }
 
 void HostSession::reply(qint64 id, const QCborValue &value)
 {
-    m_channel->send(QCborMap{{QStringLiteral("type"), HostProtocol::Reply},
-                             {QStringLiteral("id"), id},
-                             {QStringLiteral("value"), value}});
+    m_channel->send(ReplyMessage{id, value});
 }
 
 void HostSession::onMessage(const QCborMap &m)
 {
-    const QString type = m.value(QStringLiteral("type")).toString();
+    const QString type = messageType(m);
     if (type == HostProtocol::Reload) {
-        if (m.contains(QStringLiteral("events")) || m.contains(QStringLiteral("build"))) {
-            std::optional<BuildInfo> build;
-            if (m.contains(QStringLiteral("build"))) {
-                QJsonObject wrapper{
-                    {QLatin1String("build"), m.value(QStringLiteral("build")).toJsonValue()}};
-                build = ReloadRecord::fromJson(wrapper).build;
-            }
-            m_engine->reloadForEvents(eventsFromCbor(m.value(QStringLiteral("events"))),
-                                      m.value(QStringLiteral("decision")).toString(),
-                                      std::move(build));
-        } else {
-            m_engine->reloadNow(causeFromName(m.value(QStringLiteral("cause")).toString()),
-                                scopeFromName(m.value(QStringLiteral("scope")).toString()));
-        }
+        const ReloadMessage reload = ReloadMessage::fromCbor(m);
+        m_engine->reloadNow(reload.cause, reload.scope);
+    } else if (type == HostProtocol::ReloadEvents) {
+        ReloadEventsMessage reload = ReloadEventsMessage::fromCbor(m);
+        m_engine->reloadForEvents(reload.events, reload.decision, std::move(reload.build));
     } else if (type == HostProtocol::Record) {
-        const ReloadRecord r
-            = ReloadRecord::fromJson(m.value(QStringLiteral("record")).toJsonValue().toObject());
+        const ReloadRecord r = RecordMessage::fromCbor(m).record;
         m_engine->recordWithoutReload(r.events, r.decision, r.outcome, r.build, r.errors);
     } else if (type == HostProtocol::Hold) {
-        m_engine->setHeldForBuild(m.value(QStringLiteral("on")).toBool());
+        m_engine->setHeldForBuild(HoldMessage::fromCbor(m).on);
     } else if (type == HostProtocol::Pause) {
-        m_engine->setWatching(!m.value(QStringLiteral("on")).toBool());
+        m_engine->setWatching(!PauseMessage::fromCbor(m).on);
     } else if (type == HostProtocol::QuietPeriod) {
-        m_engine->setQuietPeriodMs(int(m.value(QStringLiteral("ms")).toInteger()));
+        m_engine->setQuietPeriodMs(QuietPeriodMessage::fromCbor(m).ms);
     } else if (type == HostProtocol::Details) {
-        const qint64 id = m.value(QStringLiteral("id")).toInteger();
-        const std::shared_ptr<Generation> generation = m_engine->current();
-        const QString key = m.value(QStringLiteral("key")).toString();
-        if (!generation) {
-            reply(id, QCborMap{{QStringLiteral("error"), QStringLiteral("no generation")}});
-            return;
-        }
-        // The details read the component's properties: its code runs, name it if it crashes.
-        CrashHandler::setComponent(key, QStringLiteral("details"));
-        const Result<ComponentDetails> details = generation->container().details(key);
-        CrashHandler::setComponent(QString(), QString());
-        if (!details)
-            reply(id, QCborMap{{QStringLiteral("error"), joinErrors(details.errors())}});
-        else
-            reply(id, QCborMap{{QStringLiteral("generation"), qint64(generation->number())},
-                               {QStringLiteral("details"),
-                                QCborValue::fromJsonValue(details.value().toJson())}});
+        const DetailsMessage details = DetailsMessage::fromCbor(m);
+        reply(details.id, componentDetails(details.key));
     } else if (type == HostProtocol::Status) {
-        m_server->setSupervisorStatus(m.value(QStringLiteral("status")).toJsonValue().toObject());
+        m_server->setSupervisorStatus(StatusMessage::fromCbor(m).status);
     } else if (type == HostProtocol::Event) {
-        m_server->eventJournal()->insert(
-            LiveEvent::fromCbor(m.value(QStringLiteral("event")).toMap()));
+        m_server->eventJournal()->insert(EventMessage::fromCbor(m).event);
     } else if (type == HostProtocol::ResendGeneration) {
         sendGeneration(true);
     } else if (type == HostProtocol::Quit) {
@@ -278,6 +189,22 @@ void HostSession::onMessage(const QCborMap &m)
     } else {
         qCWarning(lcHost).noquote() << "unknown message from the supervisor:" << type;
     }
+}
+
+QCborValue HostSession::componentDetails(const QString &key) const
+{
+    const std::shared_ptr<Generation> generation = m_engine->current();
+    if (!generation)
+        return QCborMap{{QStringLiteral("error"), QStringLiteral("no generation")}};
+    // The details read the component's properties: its code runs, name it if it crashes.
+    CrashHandler::setComponent(key, QStringLiteral("details"));
+    const Result<ComponentDetails> details = generation->container().details(key);
+    CrashHandler::setComponent(QString(), QString());
+    if (!details)
+        return QCborMap{{QStringLiteral("error"), joinErrors(details.errors())}};
+    return QCborMap{
+        {QStringLiteral("generation"), qint64(generation->number())},
+        {QStringLiteral("details"), QCborValue::fromJsonValue(details.value().toJson())}};
 }
 
 } // namespace qreload::app

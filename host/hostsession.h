@@ -50,6 +50,8 @@ private:
     //! (or after `whole`).
     void sendGeneration(bool whole = false);
     void reply(qint64 id, const QCborValue &value);
+    //! The details of a component of the current generation (never creating it), or an error.
+    QCborValue componentDetails(const QString &key) const;
 
     std::unique_ptr<HostChannel> m_channel;
     std::unique_ptr<ReloadEngine> m_engine;

@@ -1,4 +1,8 @@
 #include "previewserver.h"
+#include "snapshotof.h"
+
+#include "requestguard.h"
+#include "statusdocument.h"
 
 #include "componentendpoint.h"
 #include "connectionguard.h"
@@ -20,7 +24,7 @@
 #include <QRandomGenerator>
 #include <QTcpServer>
 
-Q_LOGGING_CATEGORY(lcHttp, "qreload.http")
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
 namespace qreload::app {
 
@@ -57,21 +61,7 @@ PreviewServer::PreviewServer(ReloadEngine *engine, QObject *parent)
         return QJsonObject{{QLatin1String("generation"), qint64(m_engine->generationNumber())}};
     });
     m_stream->applyLimits(m_limits);
-    // A fixed token from the environment lets scripts call the POST endpoints without reading
-    // qreload's output; otherwise each session makes a random one.
-    const QString fixed = qEnvironmentVariable("QRELOAD_TOKEN");
-    if (fixed.size() >= MinimumTokenLength) {
-        m_token = fixed;
-    } else {
-        if (!fixed.isEmpty())
-            qWarning("qreload: QRELOAD_TOKEN is shorter than %d characters; using a random token",
-                     int(MinimumTokenLength));
-        QByteArray token(16, Qt::Uninitialized);
-        QRandomGenerator::system()->generate(
-            reinterpret_cast<quint32 *>(token.data()),
-            reinterpret_cast<quint32 *>(token.data() + token.size()));
-        m_token = QString::fromLatin1(token.toHex());
-    }
+    m_token = RequestGuard::makeSessionToken();
 }
 
 bool PreviewServer::serveOn(const std::function<bool(QTcpServer *)> &open, const QHostAddress &host,
@@ -140,77 +130,36 @@ QUrl PreviewServer::url() const
 
 bool PreviewServer::hostAllowed(const QHttpServerRequest &request) const
 {
-    QByteArray host = request.value("Host");
-    if (host.isEmpty())
-        return false;
-    const qsizetype colon = host.lastIndexOf(':');
-    if (colon > 0 && !host.endsWith(']'))
-        host.truncate(colon);
-    host = host.toLower();
-    static const QList<QByteArray> loopbackNames = {"127.0.0.1", "localhost", "[::1]"};
-    if (loopbackNames.contains(host))
-        return true;
-    if (m_host.isLoopback())
-        return false;
-    // Listening on a non-loopback address (--host 0.0.0.0, a LAN address) was an explicit choice
-    // to be reached from other machines, by this machine's addresses or its name. Any other name
-    // may be a DNS-rebinding attack and stays refused.
-    if (host == QHostInfo::localHostName().toLower().toUtf8())
-        return true;
-    if (host.startsWith('[') && host.endsWith(']'))
-        host = host.mid(1, host.size() - 2);
-    QHostAddress address(QString::fromLatin1(host));
-    if (address.isNull())
-        return false;
-    address.setScopeId(QString());
-    if (address == m_host)
-        return true;
-    const QList<QHostAddress> own = QNetworkInterface::allAddresses();
-    return std::any_of(own.begin(), own.end(), [&](QHostAddress candidate) {
-        candidate.setScopeId(QString());
-        return candidate.isEqual(address, QHostAddress::TolerantConversion);
-    });
+    return RequestGuard::hostAllowed(request.value("Host"), m_host);
 }
 
 bool PreviewServer::isSameOrigin(const QHttpServerRequest &request)
 {
-    // A cross-site page can send a simple POST here (a form), but not with our own origin: the
-    // browser sets Origin, and Sec-Fetch-Site, itself.
-    const QByteArray fetchSite = request.value("Sec-Fetch-Site");
-    if (!fetchSite.isEmpty() && fetchSite != "same-origin")
-        return false;
-    const QByteArray origin = request.value("Origin");
-    return !origin.isEmpty() && origin == "http://" + request.value("Host");
+    return RequestGuard::isSameOrigin(request.value("Origin"), request.value("Sec-Fetch-Site"),
+                                      request.value("Host"));
 }
 
 bool PreviewServer::hasSessionToken(const QHttpServerRequest &request) const
 {
-    return request.value("X-QReload-Token") == m_token.toLatin1();
+    return RequestGuard::tokenMatches(request.value("X-QReload-Token"), m_token);
 }
 
 QJsonObject PreviewServer::status() const
 {
-    QJsonObject o;
     const std::shared_ptr<Generation> generation = m_engine->current();
-    o.insert(QLatin1String("generation"), qint64(generation ? generation->number() : 0));
-    o.insert(QLatin1String("url"), url().toString());
-    o.insert(QLatin1String("watching"), m_engine->isWatching());
-    o.insert(QLatin1String("quietPeriodMs"), m_engine->quietPeriodMs());
-    o.insert(QLatin1String("pluginDirs"), QJsonArray::fromStringList(m_engine->pluginDirs()));
-    o.insert(QLatin1String("shadowFolder"), m_engine->shadowRoot());
-    o.insert(QLatin1String("serving"), true);
-    const QJsonObject snapshot
-        = (generation ? GenerationSnapshot::of(*generation) : GenerationSnapshot{}).statusJson();
-    o.insert(QLatin1String("components"), snapshot.value(QLatin1String("components")));
-    o.insert(QLatin1String("plugins"), snapshot.value(QLatin1String("plugins")));
-    if (const std::optional<ReloadRecord> last = m_engine->lastReload())
-        o.insert(QLatin1String("lastReload"), last->toJson());
-    else
-        o.insert(QLatin1String("lastReload"), QJsonValue::Null);
-    o.insert(QLatin1String("reloads"), qint64(m_engine->history().size()));
-    for (auto it = m_supervisorStatus.constBegin(); it != m_supervisorStatus.constEnd(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
+    StatusDocument document;
+    if (generation)
+        document.generation = snapshotOf(*generation);
+    document.url = url().toString();
+    document.watching = m_engine->isWatching();
+    document.quietPeriodMs = m_engine->quietPeriodMs();
+    document.pluginDirs = m_engine->pluginDirs();
+    document.shadowFolder = m_engine->shadowRoot();
+    document.serving = true;
+    document.lastReload = m_engine->lastReload();
+    document.reloads = m_engine->history().size();
+    document.supervisor = m_supervisorStatus;
+    return document.toJson();
 }
 
 bool PreviewServer::serve(const QHttpServerRequest &request, HttpExchange &exchange)
@@ -366,13 +315,9 @@ bool PreviewServer::serve(const QHttpServerRequest &request, HttpExchange &excha
     if (response) {
         const Response &r = response.value();
         if (m_liveReload && method != "HEAD" && ClientScript::isHtml(r.contentType)) {
-            if (m_routeTableGeneration != generation->number()) {
-                m_routeTable = ClientScript::routeTable(generation->container().components());
-                m_routeTableGeneration = generation->number();
-            }
             const ClientScript::Page page{generation->number(), m_journal->lastId(),
                                           m_journal->session(),
-                                          ClientScript::routeOwner(m_routeTable, method, path)};
+                                          generation->container().routeOwner(method, path)};
             reply(ClientScript::inject(r.body, ClientScript::tag(page)), r.contentType, r.status);
             return true;
         }

@@ -91,7 +91,6 @@ public:
     //! Guards the POST endpoints (`X-QReload-Token`): QRELOAD_TOKEN when it is set (16 characters
     //! at least), else random per session.
     QString sessionToken() const { return m_token; }
-    static constexpr int MinimumTokenLength = 16;
     //! The status document served at /_qreload/status.
     QJsonObject status() const;
 
@@ -118,8 +117,6 @@ private:
     bool m_liveReload = false;
     std::function<void(const QJsonObject &)> m_open;
     //! Which component serves which route, for the injected tag (made once per generation).
-    quint64 m_routeTableGeneration = 0;
-    QList<ClientScript::RouteEntry> m_routeTable;
 };
 
 } // namespace qreload::app

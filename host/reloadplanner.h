@@ -3,7 +3,7 @@
 #include "reloadrecord.h"
 #include "shadowstore.h"
 
-#include <qreload/generation.h>
+#include <generation.h>
 
 #include <QHash>
 #include <QMap>

@@ -1,6 +1,6 @@
 #include "shadowstore.h"
 
-#include <xxhash.h>
+#include "contenthash.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -87,18 +87,8 @@ Result<PluginSnapshot> ShadowStore::snapshot(const QString &path, const QString 
         return Error(Error::Reason::FileNotFound,
                      QStringLiteral("cannot read: %1").arg(file.errorString()), {}, origin);
     PluginSnapshot snapshot{origin, file.readAll(), {}};
-    snapshot.contentHash = contentHash(snapshot.bytes);
+    snapshot.contentHash = protocol::contentHash(snapshot.bytes);
     return snapshot;
-}
-
-QByteArray ShadowStore::contentHash(const QByteArray &bytes)
-{
-    // XXH3's output is fixed by its specification: the same in the host and the supervisor,
-    // which compares hashes the host computed (crash quarantine), and in every process after.
-    const XXH128_hash_t hash = XXH3_128bits(bytes.constData(), size_t(bytes.size()));
-    XXH128_canonical_t canonical;
-    XXH128_canonicalFromHash(&canonical, hash);
-    return QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof(canonical.digest));
 }
 
 Result<QList<PluginSource>> ShadowStore::stage(quint64 generation,

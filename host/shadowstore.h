@@ -1,7 +1,7 @@
 #pragma once
 
 #include <qreload/error.h>
-#include <qreload/generation.h>
+#include <generation.h>
 
 #include <QByteArray>
 #include <QHash>
@@ -22,7 +22,7 @@ struct PluginSnapshot
 {
     QString path;
     QByteArray bytes;
-    QByteArray contentHash; //!< ShadowStore::contentHash() of the bytes
+    QByteArray contentHash; //!< protocol::contentHash() of the bytes
     //! Set when `bytes` is empty: a file holding exactly these bytes (a shadow copy, which is
     //! never written again), copied by the kernel instead of read and written here.
     QString copyOf;
@@ -52,14 +52,6 @@ public:
      * a dead host's copy restored).
      */
     static Result<PluginSnapshot> snapshot(const QString &path, const QString &originPath = {});
-    /*!
-     * What tells plugin bytes apart: XXH3-128 (libxxhash), whose output its specification fixes,
-     * so host and supervisor agree. Not cryptographic, and not meant to be: it decides whether a
-     * file changed and recognises bytes that crashed a host, on this machine. For the 24 MB of a
-     * 50-plugin Debug app here: BLAKE2b-256 65-100 ms, Qt's qHashBits (seed 0) 9-19 ms, XXH3
-     * 3.5-6 ms. (qHashBits with any other seed mixes in a per-process random seed.)
-     */
-    static QByteArray contentHash(const QByteArray &bytes);
     //! Writes the snapshots to the generation's folder and returns what to load.
     Result<QList<PluginSource>> stage(quint64 generation, const QList<PluginSnapshot> &plugins);
     //! Deletes the generation's folder (after its libraries are unloaded).

@@ -1,7 +1,5 @@
 #include "qreload/graphdiff.h"
 
-#include "qreload/generation.h"
-
 #include <QHash>
 #include <QJsonArray>
 
@@ -97,22 +95,6 @@ GraphDiff GraphDiff::between(const Container &before, const Container &after,
     GraphDiff diff;
     Container::compare(before, after, changedPluginFiles, &diff);
     return diff;
-}
-
-GraphDiff GraphDiff::between(const Generation *before, const Generation &after)
-{
-    if (!before)
-        return between(Container(), after.container(), {});
-    QHash<QString, QByteArray> oldHashes;
-    for (const PluginSource &source : before->plugins())
-        oldHashes.insert(source.originPath, source.contentHash);
-    QSet<QString> changedFiles;
-    for (const PluginSource &source : after.plugins()) {
-        const auto it = oldHashes.constFind(source.originPath);
-        if (it == oldHashes.constEnd() || *it != source.contentHash || source.contentHash.isEmpty())
-            changedFiles.insert(source.originPath);
-    }
-    return between(before->container(), after.container(), changedFiles);
 }
 
 } // namespace qreload

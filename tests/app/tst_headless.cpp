@@ -31,6 +31,7 @@ private Q_SLOTS:
     void helpAndVersion();
     void badArgumentsAreClearErrors_data();
     void badArgumentsAreClearErrors();
+    void withoutAProjectSaysWhatToDo();
     void busyPortNamesThePort();
     void httpLimitsFromTheCommandLineReachTheHost();
     void tokenIsPrintedOrTakenFromTheEnvironment();
@@ -222,6 +223,22 @@ void tst_Headless::badArgumentsAreClearErrors()
     QVERIFY(process.exitCode() != 0);
     const QString error = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(error.contains(message), qPrintable(error));
+}
+
+void tst_Headless::withoutAProjectSaysWhatToDo()
+{
+    // No project opens nothing by default (not the greeter of the tree qreload was built in):
+    // it says how to get one. ./quickstart.sh names the greeter through QRELOAD_PROJECT.
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QRELOAD_PROJECT"));
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(QRELOAD_BINARY), {QStringLiteral("--headless")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString error = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(error.contains(QLatin1String("no project: run `qreload new myapp`")),
+             qPrintable(error));
 }
 
 void tst_Headless::httpLimitsFromTheCommandLineReachTheHost()

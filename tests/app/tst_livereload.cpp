@@ -124,7 +124,6 @@ private Q_SLOTS:
     void openProblemIsTheLastUnfixedFailure();
     void codeFrameShowsTheLinesAroundADiagnostic();
     void injectionPlacesTheTagBeforeTheLastBody();
-    void routeOwnerFollowsTheContainersRules();
 
     void injectsIntoHtmlRoutesOnly_data();
     void injectsIntoHtmlRoutesOnly();
@@ -330,23 +329,6 @@ void tst_LiveReload::injectionPlacesTheTagBeforeTheLastBody()
     QVERIFY(ClientScript::script().contains("qreload-overlay"));
     QVERIFY(!ClientScript::script().contains("QRELOAD_OVERLAY_CSS"));
     QVERIFY(ClientScript::script().contains(".backdrop"));
-}
-
-void tst_LiveReload::routeOwnerFollowsTheContainersRules()
-{
-    const QList<ClientScript::RouteEntry> routes
-        = {{"GET", QStringLiteral("/"), QStringLiteral("home")},
-           {"GET", QStringLiteral("/files/*"), QStringLiteral("files")},
-           {"GET", QStringLiteral("/files/docs/*"), QStringLiteral("docs")},
-           {"POST", QStringLiteral("/form"), QStringLiteral("form")}};
-    QCOMPARE(ClientScript::routeOwner(routes, "GET", QStringLiteral("/")), QStringLiteral("home"));
-    QCOMPARE(ClientScript::routeOwner(routes, "HEAD", QStringLiteral("/")), QStringLiteral("home"));
-    QCOMPARE(ClientScript::routeOwner(routes, "GET", QStringLiteral("/files/a")),
-             QStringLiteral("files"));
-    QCOMPARE(ClientScript::routeOwner(routes, "GET", QStringLiteral("/files/docs/a")),
-             QStringLiteral("docs"));
-    QCOMPARE(ClientScript::routeOwner(routes, "GET", QStringLiteral("/form")), QString());
-    QCOMPARE(ClientScript::routeOwner(routes, "GET", QStringLiteral("/nothing")), QString());
 }
 
 void tst_LiveReload::injectsIntoHtmlRoutesOnly_data()

@@ -1,5 +1,6 @@
 #include "pluginfolder.h"
 
+#include <contenthash.h>
 #include <reloadengine.h>
 #include <shadowstore.h>
 
@@ -1002,7 +1003,7 @@ void tst_ReloadEngine::quarantinedBytesAreNotLoadedAgainAutomatically()
     options.quietPeriodMs = 30;
     options.shadowRoot = m_shadows->path();
     options.restore = {{m_folder->file(), lastGood}};
-    options.quarantine.insert(m_folder->file(), ShadowStore::contentHash(crashed));
+    options.quarantine.insert(m_folder->file(), qreload::protocol::contentHash(crashed));
     ReloadEngine engine(options);
     QVERIFY(engine.start().ok());
     QCOMPARE(body(engine), QStringLiteral("<h1>Hello, Version 1!</h1>"));

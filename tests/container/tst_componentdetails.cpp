@@ -3,7 +3,7 @@
 // them.
 #include <fixturepaths.h>
 #include <qreload/componentdetails.h>
-#include <qreload/generation.h>
+#include <generation.h>
 #include <qreload/registry.h>
 
 #include <QFile>

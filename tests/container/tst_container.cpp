@@ -1172,6 +1172,20 @@ void tst_Container::prefixRoutes()
     QCOMPARE(serve(QStringLiteral("/api/administrator")), QStringLiteral("any /api/administrator"));
     QCOMPARE(serve(QStringLiteral("/apix")), QStringLiteral("route-not-found"));
     QCOMPARE(serve(QStringLiteral("/")), QStringLiteral("route-not-found"));
+    // routeOwner() names the very component serve() calls (the live-reload tag of a page says
+    // which component answered it), and creates nothing.
+    const QHash<QString, QString> keyOf{{QStringLiteral("any"), QStringLiteral("api.Any")},
+                                        {QStringLiteral("health"), QStringLiteral("api.Health")},
+                                        {QStringLiteral("admin"), QStringLiteral("api.Admin")}};
+    for (const QString &path :
+         {QStringLiteral("/api/users"), QStringLiteral("/api/"), QStringLiteral("/api/health"),
+          QStringLiteral("/api/admin/users"), QStringLiteral("/api/admin/*"),
+          QStringLiteral("/api/administrator"), QStringLiteral("/apix")}) {
+        const QString answered = keyOf.value(serve(path).section(QLatin1Char(' '), 0, 0));
+        QCOMPARE(container.routeOwner("GET", path), answered);
+        QCOMPARE(container.routeOwner("HEAD", path), answered);
+        QCOMPARE(container.routeOwner("POST", path), QString());
+    }
     QVERIFY(container.shutdown().ok());
 }
 

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,6 +22,8 @@ private Q_SLOTS:
     void installsFiles_data();
     void installsFiles();
     void packageAcceptsSameMinorVersionOnly();
+    void withoutAProjectSaysWhatToDo();
+    void executablesNameNoBuildOrSourceTree();
     void newProjectServesEditsAndKeepsServingBrokenOnes();
 
 private:
@@ -85,6 +88,51 @@ void tst_InstalledPackage::installsFiles()
         QFile file(prefixPath(path));
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY2(!file.readAll().contains(QByteArrayLiteral(QRELOAD_BUILD_DIR)), qPrintable(path));
+    }
+}
+
+void tst_InstalledPackage::withoutAProjectSaysWhatToDo()
+{
+    // An installed qreload has no bundled project to fall back to: not the build machine's
+    // greeter, but a sentence saying how to get one.
+    QProcess qreload;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QRELOAD_PROJECT"));
+    qreload.setProcessEnvironment(environment);
+    qreload.setWorkingDirectory(m_work.path());
+    qreload.start(prefixPath(QStringLiteral("bin/qreload")), {QStringLiteral("--headless")});
+    QVERIFY(qreload.waitForFinished(30000));
+    const QByteArray error = qreload.readAllStandardError();
+    QCOMPARE(qreload.exitCode(), 2);
+    QVERIFY2(error.contains("no project: run `qreload new myapp`"), error.constData());
+    QVERIFY2(!error.contains(QRELOAD_SOURCE_DIR), error.constData());
+}
+
+void tst_InstalledPackage::executablesNameNoBuildOrSourceTree()
+{
+    // The strings compiled into the executables (their .rodata; debug info may name the build
+    // folder, and a package strips it) name neither tree.
+    for (const QString &name : QStringList{QStringLiteral("qreload")}
+                                   + QStringLiteral(QRELOAD_HOST_EXECUTABLES)
+                                         .split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString rodata = m_work.filePath(name + QStringLiteral(".rodata"));
+        QByteArray output;
+        QVERIFY2(runToEnd(QStringLiteral("objcopy"),
+                          {QStringLiteral("--dump-section"), QStringLiteral(".rodata=") + rodata,
+                           prefixPath(QStringLiteral("bin/") + name), m_work.filePath(name)},
+                          m_work.path(), 60000, &output),
+                 output.constData());
+        QFile file(rodata);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        for (const QString &tree :
+             {QStringLiteral(QRELOAD_BUILD_DIR), QStringLiteral(QRELOAD_SOURCE_DIR)}) {
+            // A QStringLiteral is UTF-16; __FILE__ of asserts (UTF-8) may name the trees.
+            const QByteArray utf16(reinterpret_cast<const char *>(tree.utf16()), tree.size() * 2);
+            QVERIFY2(!bytes.contains(utf16), qPrintable(name + QLatin1Char(' ') + tree));
+            const QByteArray examples = (tree + QStringLiteral("/examples")).toUtf8();
+            QVERIFY2(!bytes.contains(examples), qPrintable(name + QLatin1Char(' ') + tree));
+        }
     }
 }
 

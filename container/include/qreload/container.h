@@ -158,6 +158,12 @@ public:
 
     //! Finds the component route for a request and calls it; handler exceptions become errors.
     Result<Response> serve(const Request &request);
+    /*!
+     * The key of the component whose route serve() would call for `method path` (HEAD is GET,
+     * an exact route wins, else the longest `prefix*`, the first registered among equals), found
+     * the same way serve() finds it and without creating anything; empty when none.
+     */
+    QString routeOwner(const QByteArray &method, const QString &path) const;
 
     /*!
      * Plugin calls running now outside the lock (a route's handler in serve(), a method in
@@ -276,6 +282,8 @@ private:
     QSet<QString> m_duplicateKeys;                       // keys registered more than once
     int m_epoch = 0; // counts add()s: cached resolutions of an older graph are stale
     QList<RouteEntry> m_prefixRoutes; // routes ending in '*', registration order
+    //! The route serve() and routeOwner() pick for `method path`; call under m_mutex.
+    const RouteEntry *findRoute(const QByteArray &method, const QString &path) const;
     QHash<QString, CarriedState> m_pendingState;
     QStringList m_kept;
     QStringList m_constructed;

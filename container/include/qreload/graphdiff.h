@@ -7,8 +7,6 @@
 
 namespace qreload {
 
-class Generation;
-
 /*!
  * What changed in the component graph between two generations, for the reload log and the
  * console's colouring. A key appears in at most one of added, removed and changed; a changed
@@ -38,12 +36,6 @@ public:
                              const QSet<QString> &changedPluginFiles);
     static GraphDiff between(const Container &before, const Container &after,
                              const QSet<QString> &changedPluginFiles);
-    /*!
-     * Compares two generations; the changed plugin files are found from the content hashes the
-     * generations were loaded with (PluginSource::contentHash). `before` may be null (the first
-     * generation): then every component is added.
-     */
-    static GraphDiff between(const Generation *before, const Generation &after);
 };
 
 } // namespace qreload

@@ -1,7 +1,7 @@
 // The generation diff: added, removed, changed (plugin file changed) and rewired (dependencies or
 // what they resolve to changed), from graphs written as specs and from real fixture plugins.
 #include <fixturepaths.h>
-#include <qreload/generation.h>
+#include <generation.h>
 #include <qreload/graphdiff.h>
 
 #include <QCryptographicHash>
@@ -183,7 +183,7 @@ void tst_GraphDiff::firstGenerationAddsEverything()
                 .load({stage("repo_plugin", QStringLiteral("/plugins/repo.so")),
                        stage("service_plugin", QStringLiteral("/plugins/service.so"))})
                 .ok());
-    const qreload::GraphDiff diff = qreload::GraphDiff::between(nullptr, first);
+    const qreload::GraphDiff diff = qreload::Generation::graphDiff(nullptr, first);
     QCOMPARE(diff.added, (QStringList{"shop.Catalog", "shop.MemoryRepository"}));
     QVERIFY(diff.removed.isEmpty() && diff.changed.isEmpty() && diff.rewired.isEmpty());
 }
@@ -200,12 +200,12 @@ void tst_GraphDiff::betweenGenerationsUsesContentHashes()
     qreload::Generation third(3);
     QVERIFY(third.load({stage("greeter_v2", greeter), stage("repo_plugin", repo)}).ok());
 
-    const qreload::GraphDiff edited = qreload::GraphDiff::between(&first, second);
+    const qreload::GraphDiff edited = qreload::Generation::graphDiff(&first, second);
     QCOMPARE(edited.changed, QStringList{QStringLiteral("app.services.MyService")});
     QVERIFY(edited.added.isEmpty() && edited.removed.isEmpty() && edited.rewired.isEmpty());
 
     // Same bytes again (a touch, a rebuild that produced an identical library): nothing changed.
-    QVERIFY(qreload::GraphDiff::between(&second, third).isEmpty());
+    QVERIFY(qreload::Generation::graphDiff(&second, third).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_GraphDiff)

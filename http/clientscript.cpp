@@ -71,34 +71,4 @@ QByteArray ClientScript::inject(const QByteArray &html, const QByteArray &tag)
     return out;
 }
 
-QList<ClientScript::RouteEntry> ClientScript::routeTable(const QList<ComponentInfo> &components)
-{
-    QList<RouteEntry> table;
-    for (const ComponentInfo &c : components) {
-        for (const QString &route : c.routes) {
-            const qsizetype space = route.indexOf(QLatin1Char(' '));
-            if (space > 0)
-                table.append({route.left(space).toLatin1(), route.mid(space + 1), c.key});
-        }
-    }
-    return table;
-}
-
-QString ClientScript::routeOwner(const QList<RouteEntry> &routes, const QByteArray &method,
-                                 const QString &path)
-{
-    const QByteArray m = method == "HEAD" ? QByteArray("GET") : method;
-    const RouteEntry *best = nullptr;
-    for (const RouteEntry &r : routes) {
-        if (r.method != m)
-            continue;
-        if (r.path == path)
-            return r.key;
-        if (r.path.endsWith(QLatin1Char('*')) && path.startsWith(QStringView(r.path).chopped(1))
-            && (!best || r.path.size() > best->path.size()))
-            best = &r;
-    }
-    return best ? best->key : QString();
-}
-
 } // namespace qreload::app

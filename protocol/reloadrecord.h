@@ -38,6 +38,9 @@ enum class ReloadOutcome {
 QString causeName(ReloadCause cause);
 QString outcomeName(ReloadOutcome outcome);
 QString scopeName(ReloadScope scope);
+//! The inverses of causeName() and scopeName(); an unknown name is Manual, Changed.
+ReloadCause causeFromName(const QString &name);
+ReloadScope scopeFromName(const QString &name);
 
 //! One raw file-system notification, as the watcher saw it.
 struct FileEvent
@@ -87,6 +90,9 @@ struct BuildInfo
 
     //! It failed, timed out or was cancelled: it produced nothing to reload.
     bool failed() const { return exitCode != 0 || timedOut || cancelled; }
+    //! The build's one encoding: in a record's JSON ("build") and in the reload message.
+    QJsonObject toJson() const;
+    static BuildInfo fromJson(const QJsonObject &json);
 };
 
 //! What the supervisor learnt about a host process that died.

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <qreload/container.h>
-#include <qreload/generation.h>
+#include <qreload/pluginsource.h>
 
 #include <QCborMap>
 #include <QJsonObject>
@@ -22,7 +22,6 @@ struct GenerationSnapshot
 
     bool isEmpty() const { return number == 0; }
     const ComponentInfo *component(const QString &key) const;
-    static GenerationSnapshot of(const Generation &generation);
     //! generation, components and plugins, as /_qreload/status shows them.
     QJsonObject statusJson() const;
     QCborMap toCbor() const;

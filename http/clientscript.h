@@ -1,7 +1,5 @@
 #pragma once
 
-#include <qreload/container.h>
-
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -42,21 +40,6 @@ public:
      * without that either, at the end (browsers run a script there as well).
      */
     static QByteArray inject(const QByteArray &html, const QByteArray &tag);
-    //! One route of a generation and the component that serves it.
-    struct RouteEntry
-    {
-        QByteArray method;
-        QString path; //!< exact, or a prefix ending in `*`
-        QString key;
-    };
-    //! The routes of `components` ("GET /path" each), for routeOwner().
-    static QList<RouteEntry> routeTable(const QList<ComponentInfo> &components);
-    /*!
-     * The key of the component whose route answers `method path`, by the container's rules (HEAD
-     * is GET, an exact path wins, else the longest `prefix*`); empty when none.
-     */
-    static QString routeOwner(const QList<RouteEntry> &routes, const QByteArray &method,
-                              const QString &path);
 };
 
 } // namespace qreload::app

@@ -18,13 +18,12 @@ struct CrashArea
     static constexpr int MaxFrames = 64;
 
     char magic[8];
-    std::uint64_t recordId;  //!< the reload running now (0: none)
-    char phase[32];          //!< its phase
-    char component[256];     //!< the component (or plugin file) whose code runs ("" : none)
-    char call[32];           //!< which of its code: factory, after-construct, destroy, load, ...
-    char request[512];       //!< the request being served ("GET /path"; "" : none)
-    std::int32_t signal;     //!< the fatal signal (0: none)
-    std::int32_t exitCalled; //!< exit() was called by something other than qreload-host itself
+    std::uint64_t recordId; //!< the reload running now (0: none)
+    char phase[32];         //!< its phase
+    char component[256];    //!< the component (or plugin file) whose code runs ("" : none)
+    char call[32];          //!< which of its code: factory, after-construct, destroy, load, ...
+    char request[512];      //!< the request being served ("GET /path"; "" : none)
+    std::int32_t signal;    //!< the fatal signal (0: none)
     std::int32_t frameCount;
     std::uint64_t frames[MaxFrames]; //!< return addresses, innermost first
     std::uint32_t mapsLength;

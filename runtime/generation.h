@@ -1,6 +1,8 @@
 #pragma once
 
 #include "qreload/container.h"
+#include "qreload/graphdiff.h"
+#include "qreload/pluginsource.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -12,20 +14,11 @@ class QPluginLoader;
 
 namespace qreload {
 
-//! A plugin file to load: where it is watched, and the private copy actually loaded.
-struct PluginSource
-{
-    QString originPath;     //!< the file the user's build writes and qreload watches
-    QString loadPath;       //!< the per-generation shadow copy that is dlopen'ed
-    QByteArray contentHash; //!< tells the file's bytes at staging time apart (128 bits)
-};
-
 /*!
  * Checks that a file is a complete ELF shared object: header present and sane, and the program
  * and section header tables inside the file (a linker writes the section table last).
  */
-QRELOAD_CONTAINER_EXPORT Status checkLibraryComplete(const QString &path,
-                                                     const QString &displayPath = {});
+Status checkLibraryComplete(const QString &path, const QString &displayPath = {});
 
 /*!
  * One generation: the libraries loaded for it and the container built from their components.
@@ -41,7 +34,7 @@ QRELOAD_CONTAINER_EXPORT Status checkLibraryComplete(const QString &path,
  * library, so the lifetime rule holds for shared ones too. Load, construct, shutdown and unload
  * of generations that share anything run on one thread (the reload engine's).
  */
-class QRELOAD_CONTAINER_EXPORT Generation
+class Generation
 {
 public:
     explicit Generation(quint64 number);
@@ -50,6 +43,13 @@ public:
     Generation &operator=(const Generation &) = delete;
 
     quint64 number() const { return m_number; }
+
+    /*!
+     * What changed between two generations' graphs; the changed plugin files are found from the
+     * content hashes they were loaded with (PluginSource::contentHash). `before` may be null (the
+     * first generation): then every component is added.
+     */
+    static GraphDiff graphDiff(const Generation *before, const Generation &after);
 
     /*!
      * Told, right before it runs, which plugin code runs next: each library's load (static

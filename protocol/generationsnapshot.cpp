@@ -207,16 +207,6 @@ const ComponentInfo *GenerationSnapshot::component(const QString &key) const
     return nullptr;
 }
 
-GenerationSnapshot GenerationSnapshot::of(const Generation &generation)
-{
-    GenerationSnapshot s;
-    s.number = generation.number();
-    s.components = generation.container().components();
-    s.edges = generation.container().edges();
-    s.plugins = generation.plugins();
-    return s;
-}
-
 QJsonObject GenerationSnapshot::statusJson() const
 {
     QJsonArray componentList;

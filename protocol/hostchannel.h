@@ -26,6 +26,12 @@ public:
     ~HostChannel() override;
 
     void send(const QCborMap &message);
+    //! Sends one of the messages of hostmessages.h (its toCbor()).
+    template<typename Message>
+    void send(const Message &message)
+    {
+        send(message.toCbor());
+    }
     //! Writes what is buffered now, without waiting for the peer (before a risky step).
     void flush();
     bool isConnected() const;
@@ -53,10 +59,10 @@ private:
     bool m_waiting = false;
 };
 
-//! Message types and field names of the protocol, written once.
+//! Message types of the protocol, written once (their fields: hostmessages.h).
 namespace HostProtocol {
 //! Bumped on any incompatible change; both sides check it in "hello".
-constexpr int Version = 2; // 2: generation deltas
+constexpr int Version = 3; // 2: generation deltas; 3: reloadEvents
 
 // host -> supervisor
 inline const QString Hello = QStringLiteral("hello");                   // version, pid
@@ -66,15 +72,15 @@ inline const QString ReloadFinished = QStringLiteral("reloadFinished"); // recor
 inline const QString Generation = QStringLiteral("generation");
 inline const QString Watching = QStringLiteral("watching");   // on
 inline const QString FileEvent = QStringLiteral("fileEvent"); // at, path, kind
-inline const QString Retired = QStringLiteral("retired");     // number, timedOut
 inline const QString Reply = QStringLiteral("reply");         // id, ok, value|error
 inline const QString Restart = QStringLiteral("restart");     // POST /_qreload/restart
 inline const QString Open
     = QStringLiteral("open"); // POST /_qreload/open: record, file, line, column
 
 // supervisor -> host
-inline const QString Configure = QStringLiteral("configure"); // options (first message)
-inline const QString Reload = QStringLiteral("reload"); // cause, scope, events, decision, build
+inline const QString Configure = QStringLiteral("configure");       // options (first message)
+inline const QString Reload = QStringLiteral("reload");             // cause, scope
+inline const QString ReloadEvents = QStringLiteral("reloadEvents"); // events, decision, build
 inline const QString Record = QStringLiteral("record"); // a reload that never reached plugins
 inline const QString Hold = QStringLiteral("hold");     // on: plugin events wait for a build
 inline const QString Pause = QStringLiteral("pause");   // on: watching paused

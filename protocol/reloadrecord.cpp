@@ -169,30 +169,8 @@ QJsonObject ReloadRecord::toJson() const
     o.insert(QLatin1String("scope"), scopeName(scope));
     o.insert(QLatin1String("recreated"), QJsonArray::fromStringList(recreated));
     o.insert(QLatin1String("kept"), QJsonArray::fromStringList(kept));
-    if (build) {
-        QJsonArray diagnostics;
-        for (const Diagnostic &d : build->diagnostics) {
-            diagnostics.append(QJsonObject{
-                {QLatin1String("file"), d.file},
-                {QLatin1String("line"), d.line},
-                {QLatin1String("column"), d.column},
-                {QLatin1String("severity"), severityName(d.severity)},
-                {QLatin1String("message"), d.message},
-            });
-        }
-        o.insert(QLatin1String("build"),
-                 QJsonObject{
-                     {QLatin1String("command"), build->command},
-                     {QLatin1String("workingDirectory"), build->workingDirectory},
-                     {QLatin1String("sources"), QJsonArray::fromStringList(build->sources)},
-                     {QLatin1String("exitCode"), build->exitCode},
-                     {QLatin1String("timedOut"), build->timedOut},
-                     {QLatin1String("cancelled"), build->cancelled},
-                     {QLatin1String("ms"), build->ms},
-                     {QLatin1String("output"), build->output},
-                     {QLatin1String("diagnostics"), diagnostics},
-                 });
-    }
+    if (build)
+        o.insert(QLatin1String("build"), build->toJson());
     if (crash) {
         o.insert(QLatin1String("crash"),
                  QJsonObject{
@@ -259,16 +237,80 @@ ReloadRecord ReloadRecord::withoutReload(quint64 id, const QList<FileEvent> &eve
     return record;
 }
 
+ReloadCause causeFromName(const QString &name)
+{
+    return enumFromName(name,
+                        std::array{ReloadCause::Startup, ReloadCause::Files, ReloadCause::Manual,
+                                   ReloadCause::Crash},
+                        &causeName, ReloadCause::Manual);
+}
+
+ReloadScope scopeFromName(const QString &name)
+{
+    return enumFromName(name, std::array{ReloadScope::Changed, ReloadScope::All}, &scopeName,
+                        ReloadScope::Changed);
+}
+
+QJsonObject BuildInfo::toJson() const
+{
+    QJsonArray list;
+    for (const Diagnostic &d : diagnostics) {
+        list.append(QJsonObject{
+            {QLatin1String("file"), d.file},
+            {QLatin1String("line"), d.line},
+            {QLatin1String("column"), d.column},
+            {QLatin1String("severity"), severityName(d.severity)},
+            {QLatin1String("message"), d.message},
+        });
+    }
+    return QJsonObject{
+        {QLatin1String("command"), command},
+        {QLatin1String("workingDirectory"), workingDirectory},
+        {QLatin1String("sources"), QJsonArray::fromStringList(sources)},
+        {QLatin1String("exitCode"), exitCode},
+        {QLatin1String("timedOut"), timedOut},
+        {QLatin1String("cancelled"), cancelled},
+        {QLatin1String("ms"), ms},
+        {QLatin1String("output"), output},
+        {QLatin1String("diagnostics"), list},
+    };
+}
+
+BuildInfo BuildInfo::fromJson(const QJsonObject &b)
+{
+    BuildInfo build;
+    build.command = b.value(QLatin1String("command")).toString();
+    build.workingDirectory = b.value(QLatin1String("workingDirectory")).toString();
+    build.sources = stringList(b.value(QLatin1String("sources")));
+    build.exitCode = b.value(QLatin1String("exitCode")).toInt();
+    build.timedOut = b.value(QLatin1String("timedOut")).toBool();
+    build.cancelled = b.value(QLatin1String("cancelled")).toBool();
+    build.ms = b.value(QLatin1String("ms")).toDouble();
+    build.output = b.value(QLatin1String("output")).toString();
+    for (const QJsonValue &value : b.value(QLatin1String("diagnostics")).toArray()) {
+        const QJsonObject d = value.toObject();
+        Diagnostic diagnostic;
+        diagnostic.file = d.value(QLatin1String("file")).toString();
+        diagnostic.line = d.value(QLatin1String("line")).toInt();
+        diagnostic.column = d.value(QLatin1String("column")).toInt();
+        diagnostic.severity
+            = enumFromName(d.value(QLatin1String("severity")).toString(),
+                           std::array{Diagnostic::Severity::Error, Diagnostic::Severity::Warning,
+                                      Diagnostic::Severity::Note},
+                           &severityName, Diagnostic::Severity::Error);
+        diagnostic.message = d.value(QLatin1String("message")).toString();
+        build.diagnostics.append(diagnostic);
+    }
+    return build;
+}
+
 ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
 {
     ReloadRecord r;
     r.id = quint64(o.value(QLatin1String("id")).toInteger());
     r.startedAt
         = QDateTime::fromString(o.value(QLatin1String("startedAt")).toString(), Qt::ISODateWithMs);
-    r.cause = enumFromName(o.value(QLatin1String("cause")).toString(),
-                           std::array{ReloadCause::Startup, ReloadCause::Files, ReloadCause::Manual,
-                                      ReloadCause::Crash},
-                           &causeName, ReloadCause::Manual);
+    r.cause = causeFromName(o.value(QLatin1String("cause")).toString());
     r.outcome = enumFromName(o.value(QLatin1String("outcome")).toString(),
                              std::array{ReloadOutcome::Succeeded, ReloadOutcome::Failed,
                                         ReloadOutcome::Skipped, ReloadOutcome::Crashed},
@@ -300,38 +342,11 @@ ReloadRecord ReloadRecord::fromJson(const QJsonObject &o)
     r.removed = stringList(o.value(QLatin1String("removed")));
     r.changed = stringList(o.value(QLatin1String("changed")));
     r.rewired = stringList(o.value(QLatin1String("rewired")));
-    r.scope = enumFromName(o.value(QLatin1String("scope")).toString(),
-                           std::array{ReloadScope::Changed, ReloadScope::All}, &scopeName,
-                           ReloadScope::Changed);
+    r.scope = scopeFromName(o.value(QLatin1String("scope")).toString());
     r.recreated = stringList(o.value(QLatin1String("recreated")));
     r.kept = stringList(o.value(QLatin1String("kept")));
-    if (o.contains(QLatin1String("build"))) {
-        const QJsonObject b = o.value(QLatin1String("build")).toObject();
-        BuildInfo build;
-        build.command = b.value(QLatin1String("command")).toString();
-        build.workingDirectory = b.value(QLatin1String("workingDirectory")).toString();
-        build.sources = stringList(b.value(QLatin1String("sources")));
-        build.exitCode = b.value(QLatin1String("exitCode")).toInt();
-        build.timedOut = b.value(QLatin1String("timedOut")).toBool();
-        build.cancelled = b.value(QLatin1String("cancelled")).toBool();
-        build.ms = b.value(QLatin1String("ms")).toDouble();
-        build.output = b.value(QLatin1String("output")).toString();
-        for (const QJsonValue &value : b.value(QLatin1String("diagnostics")).toArray()) {
-            const QJsonObject d = value.toObject();
-            Diagnostic diagnostic;
-            diagnostic.file = d.value(QLatin1String("file")).toString();
-            diagnostic.line = d.value(QLatin1String("line")).toInt();
-            diagnostic.column = d.value(QLatin1String("column")).toInt();
-            diagnostic.severity = enumFromName(d.value(QLatin1String("severity")).toString(),
-                                               std::array{Diagnostic::Severity::Error,
-                                                          Diagnostic::Severity::Warning,
-                                                          Diagnostic::Severity::Note},
-                                               &severityName, Diagnostic::Severity::Error);
-            diagnostic.message = d.value(QLatin1String("message")).toString();
-            build.diagnostics.append(diagnostic);
-        }
-        r.build = build;
-    }
+    if (o.contains(QLatin1String("build")))
+        r.build = BuildInfo::fromJson(o.value(QLatin1String("build")).toObject());
     if (o.contains(QLatin1String("crash"))) {
         const QJsonObject c = o.value(QLatin1String("crash")).toObject();
         CrashInfo crash;

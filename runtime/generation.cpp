@@ -1,4 +1,4 @@
-#include "qreload/generation.h"
+#include "generation.h"
 
 #include "qreload/plugin.h"
 
@@ -24,7 +24,8 @@
 #include <exception>
 #include <memory>
 
-Q_DECLARE_LOGGING_CATEGORY(lcContainer)
+// The container library keeps its category to itself (hidden); the loader logs under the same name.
+Q_LOGGING_CATEGORY(lcContainer, "qreload.container", QtWarningMsg)
 
 namespace qreload {
 
@@ -534,6 +535,22 @@ QString Generation::originOf(const QString &loadPath) const
             return source.originPath;
     }
     return loadPath;
+}
+
+GraphDiff Generation::graphDiff(const Generation *before, const Generation &after)
+{
+    if (!before)
+        return GraphDiff::between(Container(), after.container(), {});
+    QHash<QString, QByteArray> oldHashes;
+    for (const PluginSource &source : before->plugins())
+        oldHashes.insert(source.originPath, source.contentHash);
+    QSet<QString> changedFiles;
+    for (const PluginSource &source : after.plugins()) {
+        const auto it = oldHashes.constFind(source.originPath);
+        if (it == oldHashes.constEnd() || *it != source.contentHash || source.contentHash.isEmpty())
+            changedFiles.insert(source.originPath);
+    }
+    return GraphDiff::between(before->container(), after.container(), changedFiles);
 }
 
 } // namespace qreload

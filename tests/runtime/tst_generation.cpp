@@ -1,8 +1,8 @@
 // Generations built from the real fixture plugins of tests/fixtures: loading, the ways a plugin
 // file can be wrong, interfaces across plugins, and unloading that really unmaps the library.
 #include <fixturepaths.h>
+#include <generation.h>
 #include <qreload/componentdetails.h>
-#include <qreload/generation.h>
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -65,7 +65,6 @@ public:
     int heartbeatMs() const { return m_heartbeat.interval(); }
     //! Fields added to each client's `hello` event (the generation serving, say).
     void setHelloData(std::function<QJsonObject()> data) { m_helloData = std::move(data); }
-    int clientCount() const { return int(m_clients.size()); }
     //! Ends every stream (their clients reconnect, elsewhere: the host that serves again).
     void closeAll();
     //! The `Last-Event-ID` of a request: the header, else the `lastEventId` query item; 0: none.
