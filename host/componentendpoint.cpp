@@ -2,8 +2,8 @@
 
 #include "crashhandler.h"
 
-#include <qreload/componentdetails.h>
 #include <generation.h>
+#include <qreload/componentdetails.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <qreload/error.h>
 #include <generation.h>
+#include <qreload/error.h>
 
 #include <QByteArray>
 #include <QHash>

@@ -2,8 +2,8 @@
 // invokable methods (Container::invoke), as the console's inspector and the preview server use
 // them.
 #include <fixturepaths.h>
-#include <qreload/componentdetails.h>
 #include <generation.h>
+#include <qreload/componentdetails.h>
 #include <qreload/registry.h>
 
 #include <QFile>
