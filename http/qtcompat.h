@@ -58,6 +58,14 @@ QT_END_NAMESPACE
  *    QMetaType::unregisterMetaType() frees the registry slot named by the interface's id on both.
  *    The stand-ins qreload makes before an unload carry only an id, so nothing needed adapting;
  *    tst_Generation::pluginTypesDoNotOutliveTheirLibrary checks that the types are gone on both.
+ *    (The metatype code lives in runtime/generation.cpp now.)
+ *
+ * 7. Plugin load hints (QPluginLoader). A loader made with a file name starts with
+ *    PreventUnloadHint on both. Qt 6.4's setLoadHints() replaces the hints; from 6.5 on it adds to
+ *    them, so `QPluginLoader(path)` then `setLoadHints(ResolveAllSymbolsHint)` opens the library
+ *    RTLD_NODELETE and it never leaves memory (observed on 6.8.2: loadHints() reads 9 after load,
+ *    LD_DEBUG=files says "activating NODELETE"). Setting the hints on an empty loader and the file
+ *    name after them works on both, so runtime/generation.cpp does that; no #if needed.
  */
 
 namespace qreload::app {

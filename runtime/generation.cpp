@@ -353,11 +353,17 @@ Status Generation::load(const QList<PluginSource> &plugins, const Generation *pr
             errors.append(complete.errors());
             continue;
         }
-        auto loader = std::make_unique<QPluginLoader>(source.loadPath);
         // The default PreventUnloadHint would keep every generation's library mapped forever.
         // Every symbol is bound now (RTLD_NOW): with lazy binding, a function declared but never
         // defined loads fine and kills the process at its first call ("symbol lookup error").
+        // The hints are set before the file name, and that order matters: a QPluginLoader made
+        // with a file name has PreventUnloadHint, and from Qt 6.5 on setLoadHints() afterwards
+        // adds to the hints instead of replacing them, so the library would be opened
+        // RTLD_NODELETE (Qt 6.4 replaced them). setFileName() takes the hints already set.
+        // See http/qtcompat.h, "Plugin load hints".
+        auto loader = std::make_unique<QPluginLoader>();
         loader->setLoadHints(QLibrary::ResolveAllSymbolsHint);
+        loader->setFileName(source.loadPath);
         const QJsonObject meta = loader->metaData();
         if (meta.isEmpty()) {
             errors.append(
