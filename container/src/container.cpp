@@ -204,8 +204,7 @@ Result<QObject *> Container::get(const QString &key)
         return shutDownError(key);
     Node *n = node(key);
     if (!n)
-        return Error(Error::Reason::UnknownComponent,
-                     QStringLiteral("no component has the key %1").arg(key), key);
+        return unknownComponentError(key);
     QStringList path;
     return instantiate(n, path);
 }

@@ -112,6 +112,12 @@ inline bool routeMatches(const Route &route, const QByteArray &method, const QSt
     return false;
 }
 
+inline Error unknownComponentError(const QString &key)
+{
+    return Error(Error::Reason::UnknownComponent,
+                 QStringLiteral("no component has the key %1").arg(key), key);
+}
+
 inline Error shutDownError(const QString &what)
 {
     return Error(

@@ -27,8 +27,7 @@ Result<ComponentDetails> Container::details(const QString &key) const
     ContainerLock lock(m_mutex);
     const Node *n = node(key);
     if (!n)
-        return Error(Error::Reason::UnknownComponent,
-                     QStringLiteral("no component has the key %1").arg(key), key);
+        return unknownComponentError(key);
     ComponentDetails details;
     for (const ComponentInfo &info : components()) {
         if (info.key == key) {
@@ -103,8 +102,7 @@ Result<QVariant> Container::invoke(const QString &key, const QString &method,
             return shutDownError(key);
         Node *n = node(key);
         if (!n)
-            return Error(Error::Reason::UnknownComponent,
-                         QStringLiteral("no component has the key %1").arg(key), key);
+            return unknownComponentError(key);
         // A method the class does not have is not worth creating a lazy component for.
         if (n->d->metaObject
             && invocationCandidates(n->d->metaObject, method, arguments.size()).isEmpty())

@@ -53,6 +53,8 @@ private Q_SLOTS:
     void hostsOwnExitIsNotACrash();
 
 private:
+    static void startOwnHost(QProcess &host, QLocalServer &local, QTcpServer &listener,
+                             const QTemporaryDir &runtime, const QStringList &extraArguments = {});
     void startOn(const char *variant,
                  const std::function<void(HostProxy::Options &)> &configure = {});
 
@@ -138,6 +140,25 @@ void tst_HostProcess::reloadAllReachesTheHost()
         QCOMPARE(mirrored.value(field), hostStatus.value(field));
 }
 
+//! Starts qreload-host with the test as its supervisor: on a local channel in `runtime` and the
+//! inherited socket of `listener` (paused), plus `extraArguments`; returns once it connected.
+void tst_HostProcess::startOwnHost(QProcess &host, QLocalServer &local, QTcpServer &listener,
+                                   const QTemporaryDir &runtime, const QStringList &extraArguments)
+{
+    QVERIFY(local.listen(runtime.filePath(QStringLiteral("channel"))));
+    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+    const int fd = int(listener.socketDescriptor());
+    listener.pauseAccepting();
+    host.setProcessChannelMode(QProcess::ForwardedChannels);
+    host.setChildProcessModifier(
+        [fd] { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC); });
+    host.start(QStringLiteral(QRELOAD_HOST_BINARY),
+               QStringList{QStringLiteral("--connect"), local.fullServerName(),
+                           QStringLiteral("--listen-fd"), QString::number(fd)}
+                   + extraArguments);
+    QVERIFY(local.waitForNewConnection(10000));
+}
+
 void tst_HostProcess::hostSendsGenerationDeltas()
 {
     // A supervisor of our own, to see the channel's messages: after the first generation the
@@ -145,19 +166,11 @@ void tst_HostProcess::hostSendsGenerationDeltas()
     m_folder->putFixture("greeter_v1");
     QTemporaryDir runtime;
     QLocalServer local;
-    QVERIFY(local.listen(runtime.filePath(QStringLiteral("channel"))));
     QTcpServer listener;
-    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
-    const int fd = int(listener.socketDescriptor());
-    listener.pauseAccepting();
     QProcess host;
-    host.setProcessChannelMode(QProcess::ForwardedChannels);
-    host.setChildProcessModifier(
-        [fd] { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC); });
-    host.start(QStringLiteral(QRELOAD_HOST_BINARY),
-               {QStringLiteral("--connect"), local.fullServerName(), QStringLiteral("--listen-fd"),
-                QString::number(fd)});
-    QVERIFY(local.waitForNewConnection(10000));
+    startOwnHost(host, local, listener, runtime);
+    if (QTest::currentTestFailed())
+        return;
     HostChannel channel(local.nextPendingConnection());
     QList<QCborMap> generations;
     QObject::connect(&channel, &HostChannel::received, [&](const QCborMap &m) {
@@ -503,19 +516,11 @@ void tst_HostProcess::hostsOwnExitIsNotACrash()
     QTemporaryDir runtime;
     const QString crashFile = runtime.filePath(QStringLiteral("crash"));
     QLocalServer local;
-    QVERIFY(local.listen(runtime.filePath(QStringLiteral("channel"))));
     QTcpServer listener;
-    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
-    const int fd = int(listener.socketDescriptor());
-    listener.pauseAccepting();
     QProcess host;
-    host.setProcessChannelMode(QProcess::ForwardedChannels);
-    host.setChildProcessModifier(
-        [fd] { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC); });
-    host.start(QStringLiteral(QRELOAD_HOST_BINARY),
-               {QStringLiteral("--connect"), local.fullServerName(), QStringLiteral("--listen-fd"),
-                QString::number(fd), QStringLiteral("--crash-file"), crashFile});
-    QVERIFY(local.waitForNewConnection(10000));
+    startOwnHost(host, local, listener, runtime, {QStringLiteral("--crash-file"), crashFile});
+    if (QTest::currentTestFailed())
+        return;
     auto channel = std::make_unique<HostChannel>(local.nextPendingConnection());
     QVERIFY(channel->waitForMessage(10000));
     channel->send(QCborMap{
